@@ -1,0 +1,2 @@
+/** Runnable examples of oidc-ecr. */
+package dev.oidcecr.examples;

@@ -1,0 +1,33 @@
+package dev.oidcecr.policies;
+
+/** Whether a statement allows or denies what it matches. */
+public enum Effect {
+  ALLOW("Allow"),
+  DENY("Deny");
+
+  private final String jsonName;
+
+  Effect(String jsonName) {
+    this.jsonName = jsonName;
+  }
+
+  /** Returns the name IAM writes in JSON: {@code Allow} or {@code Deny}. */
+  public String jsonName() {
+    return jsonName;
+  }
+
+  /**
+   * Returns the effect named by IAM's JSON value, which is case-sensitive.
+   *
+   * @throws IllegalArgumentException for anything but {@code Allow} or {@code Deny}
+   */
+  public static Effect fromJsonName(String name) {
+    for (Effect e : values()) {
+      if (e.jsonName.equals(name)) {
+        return e;
+      }
+    }
+    throw new IllegalArgumentException(
+        "Effect must be \"Allow\" or \"Deny\" (case-sensitive), not \"" + name + "\"");
+  }
+}
