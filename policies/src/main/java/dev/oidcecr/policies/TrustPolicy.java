@@ -269,9 +269,9 @@ public final class TrustPolicy {
     String fix = " Give the " + what + " URL as Gitpod shows it, such as "
         + (what.equals("organization") ? "https://github.com/acme" : "https://github.com/acme/app")
         + ".";
-    if (url.indexOf('*') >= 0 || url.indexOf('?') >= 0 || url.contains("${")) {
-      throw new PolicyException("The " + what + " URL \"" + url + "\" contains *, ? or ${,"
-          + " which IAM reads as wildcards or policy variables; use subjectPattern(...) for"
+    if (url.indexOf('*') >= 0 || url.contains("${")) {
+      throw new PolicyException("The " + what + " URL \"" + url + "\" contains * or ${,"
+          + " which IAM reads as a wildcard or a policy variable; use subjectPattern(...) for"
           + " patterns." + fix);
     }
     URI uri;
@@ -284,6 +284,7 @@ public final class TrustPolicy {
       throw new PolicyException("The " + what + " URL \"" + url + "\" must start with https://"
           + " and name a host: Gitpod subjects are https context URLs." + fix);
     }
+    // A '?' always starts a query, so this also keeps IAM's one-character wildcard out.
     if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getPort() != -1
         || uri.getRawUserInfo() != null) {
       throw new PolicyException("The " + what + " URL \"" + url + "\" has a port, user info,"
