@@ -425,8 +425,8 @@ public final class LintEngine {
           vAt, "Subject pattern \"" + v + "\" has a wildcard inside a name, so it also matches"
               + " siblings such as " + example + (segment <= 2
                   ? " (another repository or owner)." : " (another project, branch or request)."),
-          "Match the repository and its sub-paths instead: [\""
-              + trimToSegment(literal) + "\", \"" + trimToSegment(literal) + "/*\"].");
+          "If you meant the one repository " + literal + ", match it and its sub-paths"
+              + " only: [\"" + literal + "\", \"" + literal + "/*\"].");
     } else if (segment <= 1) {
       add(LintRule.TRUST_SUB_TOO_BROAD, vAt, "Subject pattern \"" + v + "\" has a wildcard in"
               + (segment == 0 ? " the host, so it matches workspaces of any host"
@@ -435,12 +435,6 @@ public final class LintEngine {
           "Name the organization (https://github.com/acme/*) or the repository"
               + " ([\"https://github.com/acme/app\", \"https://github.com/acme/app/*\"]).");
     }
-  }
-
-  private static String trimToSegment(String literal) {
-    int slash = literal.lastIndexOf('/');
-    String head = slash > "https://".length() ? literal.substring(0, slash + 1) : "https://";
-    return head + "<name>";
   }
 
   /** Returns ERROR for Gitpod-looking issuers, WARNING for unknown ones, null for others. */
