@@ -61,7 +61,9 @@ public final class TrustPolicy {
 
     /**
      * Sets the OIDC issuer URL, the token's {@code iss} claim, such as
-     * {@code https://services.gitpod.example.com/idp}; requires {@link #account(String)}.
+     * {@code https://services.gitpod.example.com/idp}; requires {@link #account(String)}. The
+     * provider form without a scheme ({@code services.gitpod.example.com/idp}) is read as https;
+     * any other scheme, a port, a query or a fragment is rejected, as IAM rejects them.
      */
     public Builder issuer(String issuerUrl) {
       Arns.issuerHostPath(Objects.requireNonNull(issuerUrl, "issuerUrl"));
@@ -118,7 +120,10 @@ public final class TrustPolicy {
 
     /**
      * Adds accepted audiences (the token's {@code aud}); when none is added the policy requires
-     * {@value TrustPolicy#DEFAULT_AUDIENCE}. Several audiences are ORed.
+     * {@value TrustPolicy#DEFAULT_AUDIENCE}, in every partition. Several audiences are ORed. The
+     * audience must be one of the provider's client ids, and the one workspaces ask for
+     * ({@code gp idp token --audience ...}); a provider in {@code aws-cn} registered with
+     * {@code sts.amazonaws.com.cn} needs {@code audience("sts.amazonaws.com.cn")}.
      */
     public Builder audience(String... audiences) {
       for (String a : audiences) {

@@ -140,9 +140,16 @@ class TrustPolicyTest {
   }
 
   @Test
+  void issuer_inConditionKeyFormWithoutScheme_isReadAsHttps() {
+    assertThat(TrustPolicy.builder().issuer("services.gitpod.example.com/idp")
+        .account("123456789012").repository("https://github.com/acme/app").build())
+        .isEqualTo(gitpod().repository("https://github.com/acme/app").build());
+  }
+
+  @Test
   void issuer_thatIsNotHttpsOrHasPortOrQuery_isRejectedWithTheFix() {
     for (String bad : List.of("http://services.gitpod.example.com/idp",
-        "services.gitpod.example.com/idp", "https://services.gitpod.example.com:8443/idp",
+        "ftp://services.gitpod.example.com/idp", "https://services.gitpod.example.com:8443/idp",
         "https://services.gitpod.example.com/idp?x=1", "https://user@gitpod.example.com/idp")) {
       assertThatThrownBy(() -> TrustPolicy.builder().issuer(bad))
           .as(bad).isInstanceOf(PolicyException.class).hasMessageContaining(bad);

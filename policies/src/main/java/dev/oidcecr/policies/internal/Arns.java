@@ -62,12 +62,14 @@ public final class Arns {
   /**
    * Returns the provider's {@code host/path} for an OIDC issuer URL: what IAM uses in the provider
    * ARN and as the prefix of condition keys. The URL must use https, have no port, query,
-   * fragment or user info; a trailing {@code /} is dropped and the host is lower-cased.
+   * fragment or user info; a trailing {@code /} is dropped and the host is lower-cased. The
+   * {@code host/path} form of condition keys (no scheme) is read as https.
    */
   public static String issuerHostPath(String issuer) {
     URI uri;
     try {
-      uri = new URI(issuer);
+      // People copy the provider from a condition key ("services.<domain>/idp"); IAM means https.
+      uri = new URI(issuer.contains("://") ? issuer : "https://" + issuer);
     } catch (URISyntaxException | NullPointerException e) {
       throw new PolicyException("Invalid OIDC issuer URL \"" + issuer
           + "\": give the issuer as an https URL such as https://services.gitpod.example.com/idp");
