@@ -85,6 +85,16 @@ class PermissionPolicyTest {
   }
 
   @Test
+  void regionOutsideThePartition_isRejected() {
+    assertThatThrownBy(() -> PermissionPolicy.builder().partition("aws-cn")
+        .repository("123456789012", "eu-west-1", "acme/app").build())
+        .isInstanceOf(PolicyException.class).hasMessageContaining("partition aws");
+    assertThatThrownBy(() -> PermissionPolicy.builder()
+        .repositoryArn("arn:aws:ecr:us-gov-west-1:123456789012:repository/acme/app"))
+        .isInstanceOf(PolicyException.class).hasMessageContaining("aws-us-gov");
+  }
+
+  @Test
   void build_withoutRepository_isRejected() {
     assertThatThrownBy(() -> PermissionPolicy.builder().build())
         .isInstanceOf(PolicyException.class).hasMessageContaining("repository(");

@@ -116,6 +116,12 @@ class PolicyLinterRulesTest {
               "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
               "Action": "ecr:GetAuthorizationToken", "Resource": "*"}]}
             """, GOOD_IDENTITY),
+        new Case(LintRule.PRINCIPAL_NOT_ALLOWED, Severity.ERROR, PolicyKind.IDENTITY,
+            "/Statement/0/NotPrincipal", """
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Deny",
+              "NotPrincipal": {"AWS": "arn:aws:iam::210987654321:root"},
+              "Action": "ecr:GetAuthorizationToken", "Resource": "*"}]}
+            """, GOOD_IDENTITY),
         new Case(LintRule.PRINCIPAL_MISSING, Severity.ERROR, PolicyKind.REPOSITORY,
             "/Statement/0", """
             {"Version": "2012-10-17", "Statement": [{"Sid": "AllowPull", "Effect": "Allow",

@@ -182,8 +182,26 @@ public final class Arns {
   /** Returns an ECR repository ARN. */
   public static String ecrRepositoryArn(
       String partition, String region, String account, String name) {
-    return "arn:" + partition(partition) + ":ecr:" + region(region) + ":" + account(account)
+    partition(partition);
+    region(region);
+    String expected = partitionOfRegion(region);
+    if (!expected.equals(partition)) {
+      throw new PolicyException("Region " + region + " is in partition " + expected + ", not "
+          + partition + ": use partition(\"" + expected + "\") or a region of " + partition);
+    }
+    return "arn:" + partition + ":ecr:" + region + ":" + account(account)
         + ":repository/" + ecrRepositoryName(name);
+  }
+
+  /** Returns the partition a region belongs to ({@code cn-*}, {@code us-gov-*}, or aws). */
+  public static String partitionOfRegion(String region) {
+    if (region.startsWith("cn-")) {
+      return "aws-cn";
+    }
+    if (region.startsWith("us-gov-")) {
+      return "aws-us-gov";
+    }
+    return "aws";
   }
 
   /** Validates a full ECR repository ARN and returns it. */
