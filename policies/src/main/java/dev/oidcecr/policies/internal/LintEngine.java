@@ -14,6 +14,7 @@ import dev.oidcecr.policies.PolicyKind;
 import dev.oidcecr.policies.Principal;
 import dev.oidcecr.policies.Statement;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -389,7 +390,7 @@ public final class LintEngine {
       if (!like && hasWildcard(v)) {
         continue;  // WILDCARD_WITHOUT_LIKE already says why this never matches
       }
-      if (pattern && v.chars().allMatch(ch -> ch == '*' || ch == '?')) {
+      if (pattern && v.indexOf('*') >= 0 && v.chars().allMatch(ch -> ch == '*' || ch == '?')) {
         add(LintRule.TRUST_SUB_WILDCARD_ALL, vAt, "Subject pattern \"" + v + "\" matches every"
                 + " token of " + provider + ": any workspace of any user can assume the role.",
             "Restrict it to a repository: [\"https://github.com/acme/app\","
@@ -456,9 +457,44 @@ public final class LintEngine {
     if (!pattern) {
       return value.startsWith("https://") || value.equals("no-context");
     }
-    String prefix = value.substring(0, firstWildcard(value));
-    return prefix.startsWith("https://") || "https://".startsWith(prefix)
-        || matches(value, "no-context", false);
+    return matches(value, "no-context", false) || canStartWith(value, "https://");
+  }
+
+  /**
+   * Returns whether the wildcard pattern matches some text that starts with the prefix: the
+   * pattern can consume the whole prefix, and whatever pattern is left matches some rest.
+   */
+  static boolean canStartWith(String pattern, String prefix) {
+    BitSet states = new BitSet(pattern.length() + 1);
+    states.set(0);
+    for (int k = 0; k < prefix.length() && !states.isEmpty(); k++) {
+      char c = prefix.charAt(k);
+      BitSet next = new BitSet(pattern.length() + 1);
+      BitSet current = skipStars(pattern, states);
+      for (int i = current.nextSetBit(0); i >= 0 && i < pattern.length();
+          i = current.nextSetBit(i + 1)) {
+        char p = pattern.charAt(i);
+        if (p == '*') {
+          next.set(i);
+        } else if (p == '?' || p == c) {
+          next.set(i + 1);
+        }
+      }
+      states = next;
+    }
+    return !states.isEmpty();
+  }
+
+  /** Adds the states reached by letting each {@code *} match nothing. */
+  private static BitSet skipStars(String pattern, BitSet states) {
+    BitSet closed = (BitSet) states.clone();
+    for (int i = closed.nextSetBit(0); i >= 0 && i < pattern.length();
+        i = closed.nextSetBit(i + 1)) {
+      if (pattern.charAt(i) == '*') {
+        closed.set(i + 1);
+      }
+    }
+    return closed;
   }
 
   // ---------------------------------------------------------------- repository policies
