@@ -160,6 +160,14 @@ class PolicyLinterTest {
   }
 
   @Test
+  void subjectPattern_tooShortForAnyGitpodSubject_neverMatchesButIsNotMatchAll() {
+    assertThat(ids(trustSubLike("\"?\""), PolicyKind.TRUST))
+        .containsExactly("TRUST_SUB_NEVER_MATCHES");
+    assertThat(ids(trustSubLike("\"?*\""), PolicyKind.TRUST))
+        .containsExactly("TRUST_SUB_WILDCARD_ALL");
+  }
+
+  @Test
   void subjectPattern_thatCanMatchHttpsOrNoContext_isAccepted() {
     assertThat(ids(trustSubLike("[\"https://github.com/acme/app/*\", \"no-cont?xt\"]"),
         PolicyKind.TRUST)).isEmpty();
