@@ -224,6 +224,31 @@ class PolicyLinterTest {
   }
 
   @Test
+  void trustPoliciesForOtherPrincipals_areNotHeldToTheOidcRules() {
+    String service = """
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+          "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        """;
+    String account = """
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+          "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
+          "Action": ["sts:AssumeRole", "sts:TagSession"]}]}
+        """;
+    String saml = """
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+          "Principal": {"Federated": "arn:aws:iam::123456789012:saml-provider/okta"},
+          "Action": "sts:AssumeRoleWithSAML",
+          "Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}}]}
+        """;
+    String isoPartition = GOOD_TRUST.replace("arn:aws:iam::", "arn:aws-iso:iam::");
+
+    assertThat(ids(service, PolicyKind.TRUST)).isEmpty();
+    assertThat(ids(account, PolicyKind.TRUST)).isEmpty();
+    assertThat(ids(saml, PolicyKind.TRUST)).isEmpty();
+    assertThat(ids(isoPartition, PolicyKind.TRUST)).isEmpty();
+  }
+
+  @Test
   void suppress_removesTheRulesFindings() {
     PolicyLinter quiet = PolicyLinter.builder().suppress(LintRule.TRUST_NO_AUD_CONDITION).build();
     String noAud = trust("""

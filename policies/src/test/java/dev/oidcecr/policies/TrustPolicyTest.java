@@ -197,6 +197,9 @@ class TrustPolicyTest {
     assertThatThrownBy(() -> TrustPolicy.builder()
         .providerArn("arn:aws:iam::123456789012:saml-provider/gitpod"))
         .isInstanceOf(PolicyException.class).hasMessageContaining("oidc-provider/");
+    assertThatThrownBy(() -> TrustPolicy.builder()
+        .providerArn("arn:aws:iam::123456789012:oidc-provider/https://gitpod.example.com/idp"))
+        .isInstanceOf(PolicyException.class).hasMessageContaining("issuer host and path");
     assertThatThrownBy(() -> TrustPolicy.builder().account("12345"))
         .isInstanceOf(PolicyException.class).hasMessageContaining("12 digits");
     assertThatThrownBy(() -> TrustPolicy.builder().partition("aws-iso-x"))

@@ -120,7 +120,8 @@ public final class Arns {
   /** Returns the parts of an OIDC provider ARN, or empty when the text is not one. */
   public static Optional<ProviderArn> parseOidcProviderArn(String arn) {
     Matcher m = PROVIDER_ARN.matcher(arn);
-    if (!m.matches() || !PARTITIONS.contains(m.group(1))) {
+    // Any aws* partition: the linter must not call a valid ISO-partition provider invalid.
+    if (!m.matches() || !m.group(1).startsWith("aws")) {
       return Optional.empty();
     }
     return Optional.of(new ProviderArn(m.group(1), m.group(2), m.group(3)));
@@ -129,7 +130,9 @@ public final class Arns {
   /** Returns the parts of an OIDC provider ARN, or throws with the expected form. */
   public static ProviderArn oidcProviderArn(String arn) {
     return parseOidcProviderArn(arn == null ? "" : arn)
-        .filter(p -> p.hostPath().equals(p.hostPath().trim()) && !p.hostPath().endsWith("/"))
+        .filter(p -> PARTITIONS.contains(p.partition()))
+        .filter(p -> p.hostPath().equals(p.hostPath().trim()) && !p.hostPath().endsWith("/")
+            && !p.hostPath().contains("://"))
         .orElseThrow(() -> new PolicyException("Invalid OIDC provider ARN \"" + arn
             + "\": expected arn:<aws|aws-cn|aws-us-gov>:iam::<12-digit account>:oidc-provider/"
             + "<issuer host and path>, such as arn:aws:iam::123456789012:oidc-provider/"
