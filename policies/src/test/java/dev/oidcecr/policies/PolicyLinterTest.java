@@ -196,6 +196,20 @@ class PolicyLinterTest {
   }
 
   @Test
+  void awsWildcardAmongOtherPrincipals_isLocatedByIndex() {
+    String json = """
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+          "Principal": {"AWS": ["arn:aws:iam::210987654321:root", "*"]},
+          "Action": "ecr:BatchGetImage"}]}
+        """;
+
+    assertThat(linter.lint(json, PolicyKind.REPOSITORY)).singleElement().satisfies(f -> {
+      assertThat(f.id()).isEqualTo("REPOSITORY_PUBLIC");
+      assertThat(f.location()).isEqualTo("/Statement/0/Principal/AWS/1");
+    });
+  }
+
+  @Test
   void conditionKeys_matchTheProviderCaseInsensitively() {
     String json = trust("""
         {"StringEquals": {"Services.Gitpod.Example.com/idp:AUD": "sts.amazonaws.com"},

@@ -251,7 +251,7 @@ public final class LintEngine {
     }
     Principal p = s.principal().get();
     if (p.isWildcard() || p.aws().contains("*")) {
-      add(LintRule.TRUST_PRINCIPAL_WILDCARD, at + "/Principal" + (p.isWildcard() ? "" : "/AWS"),
+      add(LintRule.TRUST_PRINCIPAL_WILDCARD, wildcardPrincipalAt(at, p),
           "Principal \"*\" lets anyone, in any account, assume the role when the conditions"
               + " hold.",
           "Name the principal: for Gitpod workspaces the OIDC provider, {\"Federated\":"
@@ -505,7 +505,7 @@ public final class LintEngine {
     }
     Principal p = s.principal().get();
     if (p.isWildcard() || p.aws().contains("*")) {
-      add(LintRule.REPOSITORY_PUBLIC, at + "/Principal" + (p.isWildcard() ? "" : "/AWS"),
+      add(LintRule.REPOSITORY_PUBLIC, wildcardPrincipalAt(at, p),
           "Principal \"*\" without a condition lets every AWS principal of every account use"
               + " the repository.",
           "Name the accounts or roles, or keep \"*\" with a condition such as"
@@ -514,6 +514,11 @@ public final class LintEngine {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  private static String wildcardPrincipalAt(String statementAt, Principal p) {
+    return p.isWildcard() ? statementAt + "/Principal"
+        : valueAt(statementAt + "/Principal/AWS", p.aws(), p.aws().indexOf("*"));
+  }
 
   private String kindName() {
     return kind == PolicyKind.TRUST ? "trust policy" : "repository policy";
