@@ -214,8 +214,14 @@ public final class CredentialCache {
       Optional<DockerAuth> fresh = source.apply(registry);
       fresh.ifPresent(
           auth -> {
+            // Keyed by the host asked for, so the next lookup finds it whatever host the source
+            // wrote into the credentials.
+            DockerAuth keyed =
+                auth.registryHost().equals(registry.host())
+                    ? auth
+                    : DockerAuth.builder().from(auth).registryHost(registry.host()).build();
             try {
-              put(roleArn, auth);
+              put(roleArn, keyed);
             } catch (CredentialCacheException e) {
               LOG.warn("{}", e.getMessage());
             }

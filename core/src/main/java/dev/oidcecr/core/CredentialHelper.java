@@ -119,14 +119,17 @@ public final class CredentialHelper {
     if (serverUrl.isEmpty()) {
       return answer(stdout, "no credentials server URL", 1);
     }
-    Optional<EcrRegistry> registry = EcrRegistry.tryParse(serverUrl);
-    if (registry.isEmpty()) {
-      LOG.debug("Credential helper: {} is not an ECR registry", serverUrl);
+    EcrRegistry registry;
+    try {
+      registry = EcrRegistry.parse(serverUrl);
+    } catch (InvalidRegistryException e) {
+      // The message quotes the URL with any credentials in it redacted; the raw URL is not logged.
+      LOG.debug("Credential helper: not an ECR registry: {}", e.getMessage());
       return answer(stdout, NOT_FOUND, 1);
     }
-    Optional<DockerAuth> auth = credentials.apply(registry.get());
+    Optional<DockerAuth> auth = credentials.apply(registry);
     if (auth.isEmpty()) {
-      LOG.debug("Credential helper: no credentials for {}", registry.get());
+      LOG.debug("Credential helper: no credentials for {}", registry);
       return answer(stdout, NOT_FOUND, 1);
     }
     ObjectNode out = Json.MAPPER.createObjectNode();

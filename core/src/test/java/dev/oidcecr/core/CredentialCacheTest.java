@@ -184,6 +184,29 @@ class CredentialCacheTest {
   }
 
   @Test
+  void cached_sourceAnsweringWithOtherHostSpelling_stillHitsNextTime() {
+    CredentialCache cache = CredentialCache.at(dir, clock);
+    AtomicInteger calls = new AtomicInteger();
+    Function<EcrRegistry, Optional<DockerAuth>> cached =
+        cache.cached(
+            ROLE,
+            r -> {
+              calls.incrementAndGet();
+              return Optional.of(
+                  DockerAuth.builder()
+                      .registryHost("https://" + r.host())
+                      .username("AWS")
+                      .password(PASSWORD)
+                      .expiresAt(clock.instant().plus(Duration.ofHours(12)))
+                      .build());
+            });
+    EcrRegistry reg = EcrRegistry.parse(HOST);
+    cached.apply(reg);
+    assertThat(cached.apply(reg)).map(DockerAuth::registryHost).contains(HOST);
+    assertThat(calls).hasValue(1);
+  }
+
+  @Test
   void fromEnvironment_location() {
     Path home = dir.resolve("home");
     assertThat(CredentialCache.fromEnvironment(Map.of(), home, clock).directory())

@@ -59,12 +59,18 @@ class CredentialHelperTest {
   void get_nonEcrHost_notFoundWithoutCallingSupplier() {
     AtomicInteger calls = new AtomicInteger();
     for (String host :
-        List.of("docker.io", "https://index.docker.io/v1/", HOST + ".evil.example", "ghcr.io")) {
+        List.of(
+            "docker.io",
+            "https://index.docker.io/v1/",
+            HOST + ".evil.example",
+            "ghcr.io",
+            "https://AWS:" + PASSWORD + "@" + HOST)) {
       Run r = run(helper(calls), "get", host);
       assertThat(r.code()).isEqualTo(1);
       assertThat(r.out().strip()).isEqualTo(CredentialHelper.NOT_FOUND);
     }
     assertThat(calls).hasValue(0);
+    // The protocol answer is exactly the sentinel, so the URL's password cannot leak through it.
   }
 
   @Test

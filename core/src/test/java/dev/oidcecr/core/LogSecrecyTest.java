@@ -45,7 +45,8 @@ class LogSecrecyTest {
         .contains("Credential cache miss")
         .contains("Credential cache hit")
         .contains("credsStore 'desktop'")
-        .contains("unchanged: not rewritten");
+        .contains("unchanged: not rewritten")
+        .contains("not an ECR registry: \"https://<redacted>@" + HOST);
     String encoded =
         Base64.getEncoder().encodeToString(("AWS:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
     assertThat(log).doesNotContain(PASSWORD).doesNotContain(encoded);
@@ -81,6 +82,15 @@ class LogSecrecyTest {
           new ByteArrayInputStream(HOST.getBytes(StandardCharsets.UTF_8)),
           new ByteArrayOutputStream());
     }
+
+    helper.run(
+        List.of("get"),
+        new ByteArrayInputStream(("https://AWS:" + PASSWORD + "@" + HOST).getBytes(StandardCharsets.UTF_8)),
+        new ByteArrayOutputStream());
+    helper.run(
+        List.of("get"),
+        new ByteArrayInputStream(("https://" + HOST + "/x?token=" + PASSWORD).getBytes(StandardCharsets.UTF_8)),
+        new ByteArrayOutputStream());
 
     Path config = Files.writeString(dir.resolve("config.json"), "{\"credsStore\":\"desktop\"}");
     DockerConfig.at(config).store(auth);
