@@ -65,10 +65,15 @@ public final class RegistryParser {
 
   /** The parts of a registry host. */
   public static final class Host {
+    /** The 12-digit account id. */
     public final String accountId;
+    /** The region, such as {@code us-east-1}. */
     public final String region;
+    /** The partition the region belongs to. */
     public final Partition partition;
+    /** Whether the host is a FIPS endpoint. */
     public final boolean fips;
+    /** Whether the host is a dual-stack endpoint. */
     public final boolean dualStack;
 
     Host(String accountId, String region, Partition partition, boolean fips, boolean dualStack) {
@@ -82,9 +87,13 @@ public final class RegistryParser {
 
   /** A parsed input: a host, and a repository with optional tag and digest when one was given. */
   public static final class Parsed {
+    /** The registry host's parts. */
     public final Host host;
+    /** The repository, when the input was an image reference. */
     public final Optional<String> repository;
+    /** The tag, when the image reference has one. */
     public final Optional<String> tag;
+    /** The digest, when the image reference has one. */
     public final Optional<String> digest;
 
     Parsed(Host host, String repository, String tag, String digest) {
