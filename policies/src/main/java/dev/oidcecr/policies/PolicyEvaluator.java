@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Evaluates requests against one policy with IAM's semantics. Compiled once (wildcards and
@@ -76,6 +77,18 @@ public final class PolicyEvaluator {
   /** Evaluates the request. */
   public Evaluation evaluate(EvaluationRequest request) {
     return new Evaluation(this, request, decide(Objects.requireNonNull(request, "request")));
+  }
+
+  /**
+   * Evaluates the request configured by the consumer, for example
+   * {@code evaluate(r -> r.action("ecr:BatchGetImage").resource(repositoryArn))}.
+   *
+   * @throws IllegalStateException when the consumer sets no action
+   */
+  public Evaluation evaluate(Consumer<EvaluationRequest.Builder> request) {
+    EvaluationRequest.Builder b = EvaluationRequest.builder();
+    request.accept(b);
+    return evaluate(b.build());
   }
 
   /**

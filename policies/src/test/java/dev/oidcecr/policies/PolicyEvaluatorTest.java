@@ -215,6 +215,18 @@ class PolicyEvaluatorTest {
   }
 
   @Test
+  void evaluate_withConsumer_buildsTheRequest() {
+    PolicyDocument p = PolicyDocument.builder()
+        .addStatement(s -> s.allow().addActions("ecr:BatchGetImage").addResources(REPO))
+        .build();
+    PolicyEvaluator ev = PolicyEvaluator.of(p);
+    assertThat(ev.evaluate(r -> r.action("ecr:BatchGetImage").resource(REPO)).isAllowed())
+        .isTrue();
+    assertThat(ev.evaluate(r -> r.action("ecr:BatchGetImage").resource(REPO + "x")).decision())
+        .isEqualTo(Decision.IMPLICIT_DENY);
+  }
+
+  @Test
   void evaluate_emptyPolicy_deniesImplicitly() {
     PolicyDocument p = PolicyDocument.builder().build();
     Evaluation e = PolicyEvaluator.of(p).evaluate(request("s3:GetObject").build());
