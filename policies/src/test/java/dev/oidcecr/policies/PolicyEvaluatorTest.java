@@ -227,6 +227,39 @@ class PolicyEvaluatorTest {
   }
 
   @Test
+  void evaluate_gitpodTrust_allocatesOnlyTheEvaluation() {
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory
+        .getThreadMXBean();
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        mx instanceof com.sun.management.ThreadMXBean
+            && ((com.sun.management.ThreadMXBean) mx).isThreadAllocatedMemorySupported(),
+        "this JVM cannot count allocated bytes");
+    com.sun.management.ThreadMXBean bytes = (com.sun.management.ThreadMXBean) mx;
+    PolicyDocument p = PolicyDocument.builder()
+        .addStatement(s -> s.allow().principal(Principal.federated(PROVIDER))
+            .addActions("sts:AssumeRoleWithWebIdentity")
+            .addCondition(ConditionOperator.STRING_EQUALS, "services.gitpod.example.com/idp:aud",
+                "sts.amazonaws.com")
+            .addCondition(ConditionOperator.STRING_LIKE, "services.gitpod.example.com/idp:sub",
+                "https://github.com/acme/app", "https://github.com/acme/app/*",
+                "https://github.com/acme/lib/*"))
+        .build();
+    PolicyEvaluator ev = PolicyEvaluator.of(p);
+    EvaluationRequest denied = EvaluationRequest.webIdentity(PROVIDER, java.util.Map.of(
+        "aud", "sts.amazonaws.com", "sub", "https://github.com/acme/app-evil"));
+    int n = 100_000;
+    long decisions = 0;
+    long before = bytes.getThreadAllocatedBytes(Thread.currentThread().getId());
+    for (int i = 0; i < n; i++) {
+      decisions += ev.evaluate(denied).decision().ordinal();
+    }
+    long perCall = (bytes.getThreadAllocatedBytes(Thread.currentThread().getId()) - before) / n;
+    assertThat(decisions).isEqualTo((long) n * Decision.IMPLICIT_DENY.ordinal());
+    // The Evaluation object is 24 to 32 bytes; matching itself must not allocate.
+    assertThat(perCall).as("bytes allocated per evaluate()").isLessThanOrEqualTo(48);
+  }
+
+  @Test
   void evaluate_emptyPolicy_deniesImplicitly() {
     PolicyDocument p = PolicyDocument.builder().build();
     Evaluation e = PolicyEvaluator.of(p).evaluate(request("s3:GetObject").build());
