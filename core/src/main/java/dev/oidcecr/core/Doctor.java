@@ -3,7 +3,6 @@ package dev.oidcecr.core;
 import dev.oidcecr.core.DoctorFinding.Status;
 import dev.oidcecr.core.internal.AwsNames;
 import dev.oidcecr.core.internal.Dockerfile;
-import dev.oidcecr.core.internal.EcrHost;
 import dev.oidcecr.core.internal.GitpodYml;
 import dev.oidcecr.core.internal.ImageReference;
 import dev.oidcecr.policies.Evaluation;
@@ -107,7 +106,7 @@ public final class Doctor {
     final List<String> inputProblems = new ArrayList<>();
     WebIdentityToken token;
     AwsNames.RoleArn role;
-    EcrHost registry;
+    EcrRegistry registry;
     ImageReference image;
     String providerArn;
     boolean providerMissing;
@@ -216,12 +215,13 @@ public final class Doctor {
         }
       }
       if (b.registry != null) {
-        registry = EcrHost.parse(b.registry).orElse(null);
-        if (registry == null) {
-          inputProblems.add("\"" + b.registry + "\" is not an Amazon ECR registry host.");
+        try {
+          registry = EcrRegistry.parse(b.registry);
+        } catch (InvalidRegistryException e) {
+          inputProblems.add(e.getMessage());
         }
       } else if (image != null) {
-        registry = EcrHost.parse(image.host()).orElse(null);
+        registry = EcrRegistry.tryParse(image.host()).orElse(null);
         if (registry == null) {
           inputProblems.add("The image " + image + " is not on an Amazon ECR registry.");
         }
@@ -516,7 +516,7 @@ public final class Doctor {
               + " Resource \"*\", the only resource it accepts)" : "")
           + (repositoryArn == null ? "" : "; pull actions on " + repositoryArn) + ". "
           + "PermissionPolicy.builder().repository(\"" + (registry == null ? "<account>"
-              : registry.account()) + "\", \"" + (registry == null ? "<region>"
+              : registry.accountId()) + "\", \"" + (registry == null ? "<region>"
               : registry.region()) + "\", \"" + (image == null ? "<repository>"
               : image.repository()) + "\").build() builds it.";
       add(PERMISSION_POLICY, title, attached ? Status.WARN : Status.FAIL,
@@ -550,7 +550,7 @@ public final class Doctor {
         skip(REPOSITORY_POLICY, title, "Needs a role ARN and an image (registry and repository).");
         return;
       }
-      if (role.account().equals(registry.account())) {
+      if (role.account().equals(registry.accountId())) {
         skip(REPOSITORY_POLICY, title, "Not needed: role and registry are both in account "
             + role.account() + ", so the permission policy alone decides.");
         return;
@@ -560,25 +560,25 @@ public final class Doctor {
       if (policy == null) {
         if (b.ecr == null) {
           add(REPOSITORY_POLICY, title, Status.WARN, "Role account " + role.account()
-              + " differs from registry account " + registry.account() + ", so the repository"
+              + " differs from registry account " + registry.accountId() + ", so the repository"
               + " policy of " + repositoryArn + " must allow the role, but no ECR client was"
               + " given to read it.", "Give the doctor an ECR client with"
-              + " ecr:GetRepositoryPolicy in account " + registry.account() + ".");
+              + " ecr:GetRepositoryPolicy in account " + registry.accountId() + ".");
           return;
         }
         try {
           policy = PolicyDocument.parse(b.ecr.getRepositoryPolicy(r -> r
-              .registryId(registry.account()).repositoryName(image.repository())).policyText());
+              .registryId(registry.accountId()).repositoryName(image.repository())).policyText());
         } catch (RepositoryPolicyNotFoundException e) {
           add(REPOSITORY_POLICY, title, Status.FAIL, "Role account " + role.account()
-              + " differs from registry account " + registry.account() + " and repository "
+              + " differs from registry account " + registry.accountId() + " and repository "
               + image.repository() + " has no repository policy: ECR refuses pulls from"
               + " another account.", repositoryPolicyFix());
           return;
         } catch (AwsServiceException e) {
           add(REPOSITORY_POLICY, title, Status.WARN, "Cannot read the repository policy of "
               + repositoryArn + ": " + awsError(e), "Give the doctor an ECR client with"
-              + " ecr:GetRepositoryPolicy in account " + registry.account() + ".");
+              + " ecr:GetRepositoryPolicy in account " + registry.accountId() + ".");
           return;
         } catch (PolicyException e) {
           add(REPOSITORY_POLICY, title, Status.WARN, "The repository policy of " + repositoryArn
@@ -609,7 +609,7 @@ public final class Doctor {
 
     String repositoryPolicyFix() {
       return "Set a repository policy allowing the role: AwsSetup with registryAccountId(\""
-          + registry.account() + "\"), or RepositoryPolicy.builder().allowRole(\"" + role.arn()
+          + registry.accountId() + "\"), or RepositoryPolicy.builder().allowRole(\"" + role.arn()
           + "\").build() with `aws ecr set-repository-policy --repository-name "
           + image.repository() + "`.";
     }
@@ -683,7 +683,7 @@ public final class Doctor {
         return;
       }
       List<ImageReference> onEcr = refs.stream()
-          .filter(r -> EcrHost.parse(r.host()).isPresent()).toList();
+          .filter(r -> EcrRegistry.tryParse(r.host()).isPresent()).toList();
       List<ImageReference> onRegistry = registry == null ? onEcr
           : refs.stream().filter(r -> r.host().equals(registry.host())).toList();
       if (onRegistry.isEmpty()) {
@@ -705,7 +705,7 @@ public final class Doctor {
       StringBuilder explanation = new StringBuilder();
       Set<String> repos = new LinkedHashSet<>();
       for (ImageReference r : onRegistry) {
-        EcrHost host = EcrHost.parse(r.host()).orElseThrow();
+        EcrRegistry host = EcrRegistry.tryParse(r.host()).orElseThrow();
         if (role != null && repos.add(r.repository())
             && !denied(PULL_ACTIONS, host.repositoryArn(r.repository()), explanation).isEmpty()) {
           refused.add(r.repository());
@@ -840,6 +840,12 @@ public final class Doctor {
     /** Sets the registry, such as {@code 123456789012.dkr.ecr.eu-west-1.amazonaws.com}. */
     public Builder registry(String registry) {
       this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /** Sets the registry. */
+    public Builder registry(EcrRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry").host();
       return this;
     }
 
