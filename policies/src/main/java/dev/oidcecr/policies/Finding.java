@@ -6,4 +6,15 @@ public final class Finding {
   public enum Severity {
     ERROR, WARNING, SUGGESTION
   }
+
+  /** TEMPORARY stub. */
+  public String id() { throw new UnsupportedOperationException("TODO"); }
+  /** TEMPORARY stub. */
+  public Severity severity() { throw new UnsupportedOperationException("TODO"); }
+  /** TEMPORARY stub. */
+  public String location() { throw new UnsupportedOperationException("TODO"); }
+  /** TEMPORARY stub. */
+  public String message() { throw new UnsupportedOperationException("TODO"); }
+  /** TEMPORARY stub. */
+  public String fix() { throw new UnsupportedOperationException("TODO"); }
 }
