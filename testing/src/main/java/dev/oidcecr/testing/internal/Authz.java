@@ -106,7 +106,13 @@ final class Authz {
    */
   Optional<String> problems(String json, PolicyKind kind) {
     PolicyDocument doc = PolicyDocument.parse(json);
-    List<Finding> findings = linter.lint(doc, kind);
+    List<Finding> findings;
+    try {
+      findings = linter.lint(doc, kind);
+    } catch (UnsupportedOperationException e) {
+      // TEMPORARY: until the linter lands on main, only the parser's checks apply.
+      return Optional.empty();
+    }
     return findings.stream()
         .filter(f -> f.severity() == Finding.Severity.ERROR)
         // Size is checked by the caller, with the service's own error code.
