@@ -436,10 +436,13 @@ public final class AwsSetup {
           String name = AwsNames.repositoryName(change.resourceArn());
           String text = change.after().orElseThrow().toJson();
           // Right after CreateRole, ECR may not see the new role yet and answers
-          // InvalidParameterException "Invalid parameter at 'PolicyText' ... principal".
+          // InvalidParameterException ("... 'Principal not found'", or only "Invalid repository
+          // policy provided"): retry a message naming a principal, and any such answer while the
+          // role this apply created may still be invisible. Bounded by consistencyTimeout.
+          boolean roleJustCreated = createdRole;
           retrying("ECR SetRepositoryPolicy", change.resourceArn(),
               e -> e instanceof software.amazon.awssdk.services.ecr.model.InvalidParameterException
-                  && mentionsPrincipal(e),
+                  && (mentionsPrincipal(e) || roleJustCreated),
               () -> ecr.setRepositoryPolicy(r -> r.registryId(registryAccount)
                   .repositoryName(name).policyText(text)));
           break;
