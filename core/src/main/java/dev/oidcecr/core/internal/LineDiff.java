@@ -28,7 +28,7 @@ public final class LineDiff {
         out.add("  " + a[i]);
         i++;
         j++;
-      } else if (j < b.length && (i == a.length || lcs[i][j + 1] >= lcs[i + 1][j])) {
+      } else if (j < b.length && (i == a.length || lcs[i][j + 1] > lcs[i + 1][j])) {
         out.add("+ " + b[j]);
         j++;
       } else {
