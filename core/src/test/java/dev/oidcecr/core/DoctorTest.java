@@ -114,6 +114,7 @@ class DoctorTest {
   @Test
   void run_whenSubIsAnotherRepository_failsTheTrustPolicyWithTheActualSub() {
     DoctorReport report = doctor(token("https://github.com/acme/other")).build().run();
+    System.out.println(report.render());
 
     assertFails(report, Doctor.TRUST_POLICY, "sub=https://github.com/acme/other");
     assertThat(report.finding(Doctor.TRUST_POLICY).orElseThrow().fix().orElseThrow())
