@@ -128,6 +128,7 @@ class AwsSetupTest {
         .policyDocument(drifted.toJson()));
 
     SetupPlan plan = setup.plan();
+    System.out.println(plan.render());
 
     assertThat(plan.changes()).singleElement().satisfies(c -> {
       assertThat(c.kind()).isEqualTo(SetupChange.Kind.UPDATE_TRUST_POLICY);
@@ -303,6 +304,27 @@ class AwsSetupTest {
       assertThat(setup.roleArn()).isEqualTo("arn:aws:iam::" + aws.accountId() + ":role/r");
       assertThat(setup.issuerUrl()).isEqualTo("https://services.gitpod.example.com/idp");
     }
+  }
+
+  @Test
+  void build_withEndpointRegionAndCredentials_buildsItsOwnClientsAndFindsTheAccount() {
+    AwsSetup setup = AwsSetup.builder()
+        .endpoint(aws.endpoint())
+        .region(aws.region())
+        .credentialsProvider(clients.admin())
+        .gitpodDomain("gitpod.example.com")
+        .roleName("gitpod-ecr-pull")
+        .allowOrganization("https://github.com/acme")
+        .repositories("acme/app")
+        .build();
+
+    SetupPlan plan = setup.plan();
+
+    assertThat(plan.roleArn()).isEqualTo(aws.roleArn("gitpod-ecr-pull"));
+    assertThat(plan.changes()).extracting(SetupChange::kind).containsExactly(
+        SetupChange.Kind.CREATE_PROVIDER, SetupChange.Kind.CREATE_ROLE,
+        SetupChange.Kind.PUT_INLINE_POLICY);
+    assertThat(setup.registryHost()).isEqualTo(aws.registryHost());
   }
 
   @Test
