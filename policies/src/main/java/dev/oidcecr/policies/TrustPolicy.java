@@ -61,7 +61,9 @@ public final class TrustPolicy {
 
     /**
      * Sets the OIDC issuer URL, the token's {@code iss} claim, such as
-     * {@code https://services.gitpod.example.com/idp}; requires {@link #account(String)}.
+     * {@code https://services.gitpod.example.com/idp}; requires {@link #account(String)}. The
+     * provider form without a scheme ({@code services.gitpod.example.com/idp}) is read as https;
+     * any other scheme, a port, a query or a fragment is rejected, as IAM rejects them.
      */
     public Builder issuer(String issuerUrl) {
       Arns.issuerHostPath(Objects.requireNonNull(issuerUrl, "issuerUrl"));
@@ -118,7 +120,10 @@ public final class TrustPolicy {
 
     /**
      * Adds accepted audiences (the token's {@code aud}); when none is added the policy requires
-     * {@value TrustPolicy#DEFAULT_AUDIENCE}. Several audiences are ORed.
+     * {@value TrustPolicy#DEFAULT_AUDIENCE}, in every partition. Several audiences are ORed. The
+     * audience must be one of the provider's client ids, and the one workspaces ask for
+     * ({@code gp idp token --audience ...}); a provider in {@code aws-cn} registered with
+     * {@code sts.amazonaws.com.cn} needs {@code audience("sts.amazonaws.com.cn")}.
      */
     public Builder audience(String... audiences) {
       for (String a : audiences) {
@@ -269,9 +274,9 @@ public final class TrustPolicy {
     String fix = " Give the " + what + " URL as Gitpod shows it, such as "
         + (what.equals("organization") ? "https://github.com/acme" : "https://github.com/acme/app")
         + ".";
-    if (url.indexOf('*') >= 0 || url.indexOf('?') >= 0 || url.contains("${")) {
-      throw new PolicyException("The " + what + " URL \"" + url + "\" contains *, ? or ${,"
-          + " which IAM reads as wildcards or policy variables; use subjectPattern(...) for"
+    if (url.indexOf('*') >= 0 || url.contains("${")) {
+      throw new PolicyException("The " + what + " URL \"" + url + "\" contains * or ${,"
+          + " which IAM reads as a wildcard or a policy variable; use subjectPattern(...) for"
           + " patterns." + fix);
     }
     URI uri;
@@ -284,6 +289,7 @@ public final class TrustPolicy {
       throw new PolicyException("The " + what + " URL \"" + url + "\" must start with https://"
           + " and name a host: Gitpod subjects are https context URLs." + fix);
     }
+    // A '?' always starts a query, so this also keeps IAM's one-character wildcard out.
     if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getPort() != -1
         || uri.getRawUserInfo() != null) {
       throw new PolicyException("The " + what + " URL \"" + url + "\" has a port, user info,"

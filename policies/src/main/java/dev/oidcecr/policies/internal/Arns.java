@@ -62,12 +62,14 @@ public final class Arns {
   /**
    * Returns the provider's {@code host/path} for an OIDC issuer URL: what IAM uses in the provider
    * ARN and as the prefix of condition keys. The URL must use https, have no port, query,
-   * fragment or user info; a trailing {@code /} is dropped and the host is lower-cased.
+   * fragment or user info; a trailing {@code /} is dropped and the host is lower-cased. The
+   * {@code host/path} form of condition keys (no scheme) is read as https.
    */
   public static String issuerHostPath(String issuer) {
     URI uri;
     try {
-      uri = new URI(issuer);
+      // People copy the provider from a condition key ("services.<domain>/idp"); IAM means https.
+      uri = new URI(issuer.contains("://") ? issuer : "https://" + issuer);
     } catch (URISyntaxException | NullPointerException e) {
       throw new PolicyException("Invalid OIDC issuer URL \"" + issuer
           + "\": give the issuer as an https URL such as https://services.gitpod.example.com/idp");
@@ -118,7 +120,8 @@ public final class Arns {
   /** Returns the parts of an OIDC provider ARN, or empty when the text is not one. */
   public static Optional<ProviderArn> parseOidcProviderArn(String arn) {
     Matcher m = PROVIDER_ARN.matcher(arn);
-    if (!m.matches() || !PARTITIONS.contains(m.group(1))) {
+    // Any aws* partition: the linter must not call a valid ISO-partition provider invalid.
+    if (!m.matches() || !m.group(1).startsWith("aws")) {
       return Optional.empty();
     }
     return Optional.of(new ProviderArn(m.group(1), m.group(2), m.group(3)));
@@ -127,7 +130,9 @@ public final class Arns {
   /** Returns the parts of an OIDC provider ARN, or throws with the expected form. */
   public static ProviderArn oidcProviderArn(String arn) {
     return parseOidcProviderArn(arn == null ? "" : arn)
-        .filter(p -> p.hostPath().equals(p.hostPath().trim()) && !p.hostPath().endsWith("/"))
+        .filter(p -> PARTITIONS.contains(p.partition()))
+        .filter(p -> p.hostPath().equals(p.hostPath().trim()) && !p.hostPath().endsWith("/")
+            && !p.hostPath().contains("://"))
         .orElseThrow(() -> new PolicyException("Invalid OIDC provider ARN \"" + arn
             + "\": expected arn:<aws|aws-cn|aws-us-gov>:iam::<12-digit account>:oidc-provider/"
             + "<issuer host and path>, such as arn:aws:iam::123456789012:oidc-provider/"
@@ -180,8 +185,26 @@ public final class Arns {
   /** Returns an ECR repository ARN. */
   public static String ecrRepositoryArn(
       String partition, String region, String account, String name) {
-    return "arn:" + partition(partition) + ":ecr:" + region(region) + ":" + account(account)
+    partition(partition);
+    region(region);
+    String expected = partitionOfRegion(region);
+    if (!expected.equals(partition)) {
+      throw new PolicyException("Region " + region + " is in partition " + expected + ", not "
+          + partition + ": use partition(\"" + expected + "\") or a region of " + partition);
+    }
+    return "arn:" + partition + ":ecr:" + region + ":" + account(account)
         + ":repository/" + ecrRepositoryName(name);
+  }
+
+  /** Returns the partition a region belongs to ({@code cn-*}, {@code us-gov-*}, or aws). */
+  public static String partitionOfRegion(String region) {
+    if (region.startsWith("cn-")) {
+      return "aws-cn";
+    }
+    if (region.startsWith("us-gov-")) {
+      return "aws-us-gov";
+    }
+    return "aws";
   }
 
   /** Validates a full ECR repository ARN and returns it. */
