@@ -46,9 +46,9 @@ class AwsSetupTest {
     clock = new SteppingClock(Instant.parse("2026-11-26T12:00:00Z"));
   }
 
-  // tag::setup[]
   AwsSetup.Builder setup() {
-    return AwsSetup.builder()
+    // tag::setup[]
+    AwsSetup.Builder builder = AwsSetup.builder()
         .iamClient(clients.iam)                       // SDK clients with admin credentials
         .ecrClient(clients.ecr)
         .accountId(aws.accountId())                   // the account of the role and registry
@@ -56,11 +56,10 @@ class AwsSetupTest {
         .roleName("gitpod-ecr-pull")
         .allowRepository("https://github.com/acme/app")  // who may assume the role
         .repositories("acme/app")                     // what the role may pull
-        .gitpodAccountId(GITPOD_ACCOUNT)              // lets workspace starts pull too
-        .clock(clock)
-        .sleeper(clock);
+        .gitpodAccountId(GITPOD_ACCOUNT);             // lets workspace starts pull too
+    // end::setup[]
+    return builder.clock(clock).sleeper(clock);       // retries advance a fake clock
   }
-  // end::setup[]
 
   @Test
   void apply_fromEmptyState_createsEverythingAndAWorkspaceCanLogIn() {
