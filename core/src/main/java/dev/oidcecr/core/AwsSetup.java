@@ -131,6 +131,12 @@ public final class AwsSetup {
     this.clock = b.clock;
     this.sleeper = b.sleeper;
     this.consistencyTimeout = b.consistencyTimeout;
+    if (b.trustPolicy != null
+        && !(b.allowedRepositories.isEmpty() && b.allowedOrganizations.isEmpty())) {
+      throw new AwsSetupException("Both trustPolicy(document) and allowRepository/"
+          + "allowOrganization were given for role " + roleName + ": give one of them (add the"
+          + " repositories to the TrustPolicy builder that made the document)");
+    }
     this.trustPolicy = b.trustPolicy != null ? b.trustPolicy : buildTrustPolicy(b);
     PermissionPolicy.Builder permissions = PermissionPolicy.builder().partition(partition);
     for (String name : repositories) {
@@ -773,7 +779,11 @@ public final class AwsSetup {
       return this;
     }
 
-    /** Sets the registry's account when it differs from the role's account (cross-account). */
+    /**
+     * Sets the registry's account when it differs from the role's account (cross-account); the
+     * ECR client must then have credentials of the registry's account, and the repository
+     * policies also allow the role.
+     */
     public Builder registryAccountId(String accountId) {
       this.registryAccount = checkAccount(accountId, "registry account id");
       return this;

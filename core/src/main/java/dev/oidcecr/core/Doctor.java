@@ -125,14 +125,31 @@ public final class Doctor {
             "Give the role ARN as arn:aws:iam::<account>:role/<name> and the registry as"
                 + " <account>.dkr.ecr.<region>.amazonaws.com (or a full image reference).");
       }
-      checkProvider();
-      checkTrustPolicy();
-      checkTrustPolicyLint();
-      checkPermissionPolicy();
-      checkRepositoryPolicy();
-      checkGitpodYml();
-      checkLogin();
+      guard(PROVIDER, this::checkProvider);
+      guard(TRUST_POLICY, this::checkTrustPolicy);
+      guard(TRUST_POLICY_LINT, this::checkTrustPolicyLint);
+      guard(PERMISSION_POLICY, this::checkPermissionPolicy);
+      guard(REPOSITORY_POLICY, this::checkRepositoryPolicy);
+      guard(GITPOD_YML, this::checkGitpodYml);
+      guard(LOGIN, this::checkLogin);
       return DoctorReport.of(out);
+    }
+
+    /** Turns a bug or an unexpected SDK failure in one check into a warning, not a crash. */
+    void guard(String id, Runnable check) {
+      int before = out.size();
+      try {
+        check.run();
+      } catch (RuntimeException e) {
+        LOG.debug("Check {} failed unexpectedly", id, e);
+        boolean reported = out.subList(before, out.size()).stream()
+            .anyMatch(f -> f.id().equals(id));
+        if (!reported) {
+          add(id, "Check could not complete", Status.WARN, "The check stopped with "
+              + e.getClass().getSimpleName() + ": " + e.getMessage(), "Check this link by hand"
+              + " and report the problem to the oidc-ecr maintainers.");
+        }
+      }
     }
 
     void add(String id, String title, Status status, String reason, String fix) {

@@ -61,6 +61,12 @@ class AwsSetupTest {
     return builder.clock(clock).sleeper(clock);       // retries advance a fake clock
   }
 
+  AwsSetup.Builder trusting(PolicyDocument trustPolicy) {
+    return AwsSetup.builder().iamClient(clients.iam).ecrClient(clients.ecr)
+        .accountId(aws.accountId()).issuerUrl(aws.issuer().issuer()).roleName("gitpod-ecr-pull")
+        .trustPolicy(trustPolicy).repositories("acme/app").clock(clock).sleeper(clock);
+  }
+
   @Test
   void apply_fromEmptyState_createsEverythingAndAWorkspaceCanLogIn() {
     AwsSetup setup = setup().build();
@@ -239,7 +245,7 @@ class AwsSetupTest {
     List<Finding> errors = PolicyLinter.create().lint(risky, PolicyKind.TRUST).stream()
         .filter(f -> f.severity() == Finding.Severity.ERROR).toList();
     assertThat(errors).isNotEmpty();
-    AwsSetup setup = setup().trustPolicy(risky).build();
+    AwsSetup setup = trusting(risky).build();
 
     assertThatThrownBy(setup::apply)
         .isInstanceOf(AwsSetupException.class)
@@ -252,7 +258,7 @@ class AwsSetupTest {
 
     // The override lets the request reach IAM (whatever IAM then answers: the fake, stricter
     // than AWS, refuses the same pattern with MalformedPolicyDocument).
-    catchThrowable(() -> setup().trustPolicy(risky).allowLintErrors(true).build().apply());
+    catchThrowable(() -> trusting(risky).allowLintErrors(true).build().apply());
     assertThat(aws.requests()).anyMatch(c -> c.operation().equals("CreateRole"));
   }
 
@@ -288,6 +294,16 @@ class AwsSetupTest {
         .repositories("acme/app").build())
         .isInstanceOf(AwsSetupException.class)
         .hasMessageContaining("allowRepository");
+  }
+
+  @Test
+  void build_withTrustPolicyAndAllowRules_refusesTheAmbiguity() {
+    PolicyDocument trust = TrustPolicy.builder().issuer(aws.issuer().issuer())
+        .account(aws.accountId()).repository("https://github.com/acme/app").build();
+
+    assertThatThrownBy(() -> setup().trustPolicy(trust).build())
+        .isInstanceOf(AwsSetupException.class)
+        .hasMessageContaining("give one of them");
   }
 
   @Test

@@ -139,7 +139,9 @@ class DoctorTest {
   void run_whenProviderIsMissing_failsTheProviderLink() {
     clients.iam.deleteOpenIDConnectProvider(r -> r.openIDConnectProviderArn(aws.providerArn()));
 
-    DoctorReport report = doctor(token("https://github.com/acme/app")).build().run();
+    DoctorReport report = doctor("unused")
+        .tokenSource(TokenSource.of(token("https://github.com/acme/app")))
+        .build().run();
 
     assertFails(report, Doctor.PROVIDER, aws.issuer().issuer(), aws.accountId());
     assertThat(report.finding(Doctor.AUDIENCE).orElseThrow().status())
