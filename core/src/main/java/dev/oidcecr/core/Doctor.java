@@ -485,8 +485,12 @@ public final class Doctor {
       PolicyEvaluator evaluator = PolicyEvaluator.of(all.build());
       List<String> missing = new ArrayList<>();
       for (String action : actions) {
-        Evaluation e = evaluator.evaluate(EvaluationRequest.builder().action(action)
-            .resource(resource).principalArn(role.arn()).build());
+        EvaluationRequest.Builder request = EvaluationRequest.builder().action(action)
+            .resource(resource);
+        if (role != null) {
+          request.principalArn(role.arn());
+        }
+        Evaluation e = evaluator.evaluate(request.build());
         if (!e.isAllowed()) {
           missing.add(action);
           explanation.append('\n').append(action).append(" on ").append(resource).append(": ")
