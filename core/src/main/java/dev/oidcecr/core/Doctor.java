@@ -503,6 +503,10 @@ public final class Doctor {
     void checkPermissionPolicy() {
       String title = "Permission policy allows the login and the pull";
       readPermissions();
+      if (role == null) {
+        skip(PERMISSION_POLICY, title, "Needs a valid role ARN.");
+        return;
+      }
       if (permissions == null) {
         skip(PERMISSION_POLICY, title, permissionsUnavailable);
         return;
