@@ -229,6 +229,7 @@ class EcrTest {
   void batchGetImage_roleWithPullPolicy_allowed_otherRepositoryDenied() {
     fake.seedImage("app", "v1");
     fake.seedImage("secret", "v1");
+    ensureRole(fake, clients);
     clients.iam.putRolePolicy(r -> r.roleName("ci").policyName("pull")
         .policyDocument(Fixtures.pullPolicy(fake, "app")));
     Credentials c = session(fake, clients);
@@ -258,6 +259,7 @@ class EcrTest {
   @Test
   void batchGetImage_explicitDenyInRepositoryPolicy_beatsIdentityAllow() {
     fake.seedImage("app", "v1");
+    ensureRole(fake, clients);
     clients.iam.putRolePolicy(r -> r.roleName("ci").policyName("pull")
         .policyDocument(Fixtures.pullPolicy(fake, "app")));
     clients.adminEcr.setRepositoryPolicy(r -> r.repositoryName("app").policyText(
@@ -270,13 +272,17 @@ class EcrTest {
     }
   }
 
-  /** Creates provider and role {@code ci} and returns a session of it. */
-  static Credentials session(FakeAws fake, Clients clients) {
+  static void ensureRole(FakeAws fake, Clients clients) {
     try {
       clients.iam.getRole(r -> r.roleName("ci"));
     } catch (AwsServiceException e) {
       Fixtures.providerAndRole(fake, clients.iam, 3600);
     }
+  }
+
+  /** Creates provider and role {@code ci} and returns a session of it. */
+  static Credentials session(FakeAws fake, Clients clients) {
+    ensureRole(fake, clients);
     return clients.anonymousSts.assumeRoleWithWebIdentity(r -> r.roleArn(fake.roleArn("ci"))
         .roleSessionName("ws-1").webIdentityToken(fake.issuer().mint(Fixtures.APP)))
         .credentials();
