@@ -83,15 +83,4 @@ public abstract class Finding {
   public static final class Builder extends ImmutableFinding.Builder {
     Builder() {}
   }
-
-  /** TEMPORARY stub. */
-  public String id() { throw new UnsupportedOperationException("TODO"); }
-  /** TEMPORARY stub. */
-  public Severity severity() { throw new UnsupportedOperationException("TODO"); }
-  /** TEMPORARY stub. */
-  public String location() { throw new UnsupportedOperationException("TODO"); }
-  /** TEMPORARY stub. */
-  public String message() { throw new UnsupportedOperationException("TODO"); }
-  /** TEMPORARY stub. */
-  public String fix() { throw new UnsupportedOperationException("TODO"); }
 }
