@@ -1,21 +1,24 @@
 package dev.oidcecr.testing;
 
-/**
- * The policies of the chain test.
- * TODO: build them with TrustPolicy, PermissionPolicy and RepositoryPolicy once those land.
- */
+import dev.oidcecr.policies.PermissionPolicy;
+import dev.oidcecr.policies.RepositoryPolicy;
+import dev.oidcecr.policies.TrustPolicy;
+
+/** The chain test's policies, built with the library's typed builders. */
 final class ChainPolicies {
   private ChainPolicies() {}
 
   static String trust(FakeAws fake) {
-    return Fixtures.trustPolicy(fake);
+    return TrustPolicy.builder().issuer(fake.issuer().issuer()).account(fake.accountId())
+        .repository("https://github.com/acme/app").build().toJson();
   }
 
   static String permissions(FakeAws fake, String repository) {
-    return Fixtures.pullPolicy(fake, repository);
+    return PermissionPolicy.builder().repository(fake.accountId(), fake.region(), repository)
+        .build().toJson();
   }
 
   static String repository(FakeAws fake) {
-    return Fixtures.repositoryPolicy(fake.accountId());
+    return RepositoryPolicy.builder().allowAccount(fake.accountId()).build().toJson();
   }
 }

@@ -259,4 +259,35 @@ class IamTest {
     assertAws(t, MalformedPolicyDocumentException.class, "MalformedPolicyDocument", 400,
         "Syntax errors in policy");
   }
+
+  @Test
+  void inlinePolicy_withPrincipal_malformedPolicyDocument() {
+    clients.iam.createRole(r -> r.roleName("ci").assumeRolePolicyDocument(Fixtures.trustPolicy(fake)));
+    String withPrincipal = Fixtures.pullPolicy(fake, "app").replace("\"Sid\": \"Login\",",
+        "\"Sid\": \"Login\", \"Principal\": {\"AWS\": \"*\"},");
+    Throwable t = catchThrowable(() -> clients.iam.putRolePolicy(
+        r -> r.roleName("ci").policyName("p").policyDocument(withPrincipal)));
+    assertAws(t, MalformedPolicyDocumentException.class, "MalformedPolicyDocument", 400,
+        "Principal");
+  }
+
+  @Test
+  void role_trustPolicyWithResource_malformedPolicyDocument() {
+    String withResource = Fixtures.trustPolicy(fake).replace("\"Action\":",
+        "\"Resource\": \"*\", \"Action\":");
+    Throwable t = catchThrowable(() -> clients.iam.createRole(
+        r -> r.roleName("ci").assumeRolePolicyDocument(withResource)));
+    assertAws(t, MalformedPolicyDocumentException.class, "MalformedPolicyDocument", 400,
+        "Resource");
+  }
+
+  @Test
+  void role_trustPolicyWithoutSub_acceptedAsIamDoes() {
+    // IAM stores a trust policy that lets every workspace in; the linter warns, AWS does not.
+    String noSub = Fixtures.trustPolicy(fake).replaceAll(
+        ",\\s*\"StringLike\": \\{[^}]*\\}", "");
+    assertThat(noSub).doesNotContain(":sub");
+    clients.iam.createRole(r -> r.roleName("ci").assumeRolePolicyDocument(noSub));
+    assertThat(clients.iam.getRole(r -> r.roleName("ci")).role().roleName()).isEqualTo("ci");
+  }
 }
