@@ -39,7 +39,7 @@ final class Authz {
       "PRINCIPAL_NOT_ALLOWED", "PRINCIPAL_MISSING", "RESOURCE_NOT_ALLOWED", "RESOURCE_MISSING",
       "ACTION_MISSING", "CONDITION_NO_VALUES");
   private final Map<String, PolicyEvaluator> evaluators = new ConcurrentHashMap<>();
-  private final PolicyLinter linter = PolicyLinter.create();
+  private volatile PolicyLinter linter;
 
   /** Evaluates a trust policy for AssumeRoleWithWebIdentity with the token's claims. */
   Verdict trust(String trustPolicy, String providerArn, Map<String, ?> claims) {
@@ -117,7 +117,12 @@ final class Authz {
    */
   Optional<String> problems(String json, PolicyKind kind) {
     PolicyDocument doc = PolicyDocument.parse(json);
-    List<Finding> findings = linter.lint(doc, kind);
+    PolicyLinter l = linter;
+    if (l == null) {
+      l = PolicyLinter.create();
+      linter = l;
+    }
+    List<Finding> findings = l.lint(doc, kind);
     return findings.stream()
         .filter(f -> f.severity() == Finding.Severity.ERROR)
         .filter(f -> SERVICE_REJECTS.contains(f.id()))

@@ -33,10 +33,9 @@ final class TokenVerifier {
   enum Outcome { VALID, BAD_SIGNATURE, UNKNOWN_KEY }
 
   private final Map<String, URI> localIssuers;
-  private final HttpClient http = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(2))
-      .followRedirects(HttpClient.Redirect.NEVER)
-      .build();
+  // Created on the first key fetch: the JDK client is costly to start and most fakes fetch
+  // keys only once.
+  private volatile HttpClient http;
   private final Map<String, Map<String, RSASSAVerifier>> cache = new ConcurrentHashMap<>();
 
   TokenVerifier(Map<String, URI> localIssuers) {
@@ -107,7 +106,17 @@ final class TokenVerifier {
   }
 
   private String get(URI uri) throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(
+    HttpClient client = http;
+    if (client == null) {
+      synchronized (this) {
+        if (http == null) {
+          http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+              .followRedirects(HttpClient.Redirect.NEVER).build();
+        }
+        client = http;
+      }
+    }
+    HttpResponse<String> r = client.send(
         HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
