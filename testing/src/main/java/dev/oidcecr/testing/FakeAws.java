@@ -100,15 +100,17 @@ public final class FakeAws implements AutoCloseable {
     // while Jetty starts: on a small machine this is most of the cold start.
     CompletableFuture<Engine> prepared = CompletableFuture.supplyAsync(() -> {
       Map<String, URI> local = new LinkedHashMap<>();
+      Map<String, java.util.function.Supplier<String>> kids = new LinkedHashMap<>();
       for (FakeOidcIssuer i : allIssuers()) {
         if (!i.isStarted()) {
           i.start();
         }
         local.put(i.issuer(), i.baseUrl());
+        kids.put(i.issuer(), i::keyId);
       }
       return new Engine(new Engine.Config(region, accountId, clock, accessKeyId,
           secretAccessKey, Map.copyOf(local), organizationId, this::mintFromOverrides,
-          issuer.issuer()));
+          issuer.issuer(), Map.copyOf(kids)));
     });
     try {
       server = new WireServer(port, prepared::join);
