@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,17 +96,34 @@ public final class FakeAws implements AutoCloseable {
     if (server != null) {
       throw new IllegalStateException("FakeAws.start() was called twice: call it once.");
     }
-    Map<String, URI> local = new LinkedHashMap<>();
-    for (FakeOidcIssuer i : allIssuers()) {
-      if (!i.isStarted()) {
-        i.start();
+    // The issuer (key generation, JDK server) and the engine are prepared on another thread
+    // while Jetty starts: on a small machine this is most of the cold start.
+    CompletableFuture<Engine> prepared = CompletableFuture.supplyAsync(() -> {
+      Map<String, URI> local = new LinkedHashMap<>();
+      Map<String, java.util.function.Supplier<String>> kids = new LinkedHashMap<>();
+      for (FakeOidcIssuer i : allIssuers()) {
+        if (!i.isStarted()) {
+          i.start();
+        }
+        local.put(i.issuer(), i.baseUrl());
+        kids.put(i.issuer(), i::keyId);
       }
-      local.put(i.issuer(), i.baseUrl());
+      return new Engine(new Engine.Config(region, accountId, clock, accessKeyId,
+          secretAccessKey, Map.copyOf(local), organizationId, this::mintFromOverrides,
+          issuer.issuer(), Map.copyOf(kids)));
+    });
+    try {
+      server = new WireServer(port, prepared::join);
+      engine = prepared.join();
+    } catch (RuntimeException e) {
+      if (server != null) {
+        server.close();
+        server = null;
+      }
+      Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause()
+          != null ? e.getCause() : e;
+      throw cause instanceof RuntimeException re ? re : e;
     }
-    engine = new Engine(new Engine.Config(region, accountId, clock, accessKeyId,
-        secretAccessKey, Map.copyOf(local), organizationId, this::mintFromOverrides,
-        issuer.issuer()));
-    server = new WireServer(port, engine);
     LOG.debug("Fake AWS started at {} (region {}, account {}, issuer {})", endpoint(), region,
         accountId, issuer.issuer());
     return this;

@@ -27,8 +27,19 @@ final class Authz {
   }
 
   private static final int CACHE_LIMIT = 512;
+
+  /**
+   * The linter findings IAM and ECR themselves refuse a policy for. The OIDC trust findings
+   * (no {@code sub} condition, sibling wildcards...) are advice: AWS stores such policies, and so
+   * must the fake, or a test could never show the hole they open. Size is checked by the
+   * callers with each service's own error code.
+   */
+  private static final java.util.Set<String> SERVICE_REJECTS = java.util.Set.of(
+      "PARSE_ERROR", "VERSION_INVALID", "SID_INVALID", "SID_DUPLICATE",
+      "PRINCIPAL_NOT_ALLOWED", "PRINCIPAL_MISSING", "RESOURCE_NOT_ALLOWED", "RESOURCE_MISSING",
+      "ACTION_MISSING", "CONDITION_NO_VALUES");
   private final Map<String, PolicyEvaluator> evaluators = new ConcurrentHashMap<>();
-  private final PolicyLinter linter = PolicyLinter.create();
+  private volatile PolicyLinter linter;
 
   /** Evaluates a trust policy for AssumeRoleWithWebIdentity with the token's claims. */
   Verdict trust(String trustPolicy, String providerArn, Map<String, ?> claims) {
@@ -106,17 +117,15 @@ final class Authz {
    */
   Optional<String> problems(String json, PolicyKind kind) {
     PolicyDocument doc = PolicyDocument.parse(json);
-    List<Finding> findings;
-    try {
-      findings = linter.lint(doc, kind);
-    } catch (UnsupportedOperationException e) {
-      // TEMPORARY: until the linter lands on main, only the parser's checks apply.
-      return Optional.empty();
+    PolicyLinter l = linter;
+    if (l == null) {
+      l = PolicyLinter.create();
+      linter = l;
     }
+    List<Finding> findings = l.lint(doc, kind);
     return findings.stream()
         .filter(f -> f.severity() == Finding.Severity.ERROR)
-        // Size is checked by the caller, with the service's own error code.
-        .filter(f -> !f.id().toLowerCase(java.util.Locale.ROOT).contains("size"))
+        .filter(f -> SERVICE_REJECTS.contains(f.id()))
         .map(f -> f.message() + " (at " + f.location() + ")")
         .findFirst();
   }

@@ -46,7 +46,7 @@ public final class Engine {
   public record Config(String region, String accountId, Clock clock, String adminAccessKeyId,
       String adminSecretAccessKey, Map<String, URI> localIssuers, Optional<String> organizationId,
       java.util.function.Function<Map<String, Object>, String> tokenMinter,
-      String defaultIssuer) {}
+      String defaultIssuer, Map<String, java.util.function.Supplier<String>> localKeyIds) {}
 
   private record Fault(AtomicInteger remaining, String code, int status) {}
 
@@ -67,7 +67,7 @@ public final class Engine {
   /** Creates an engine with empty state. */
   public Engine(Config config) {
     this.config = config;
-    this.verifier = new TokenVerifier(config.localIssuers());
+    this.verifier = new TokenVerifier(config.localIssuers(), config.localKeyIds());
     this.sts = new Sts(this);
     this.ecr = new Ecr(this);
     this.iam = new Iam(this);

@@ -21,6 +21,7 @@ import java.security.interfaces.RSAPrivateKey;
 import java.security.interfaces.RSAPublicKey;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The issuer's RSA key and the signing of tokens, kept here so that nimbus types stay out of the
@@ -30,26 +31,31 @@ import java.util.Map;
 public final class IssuerKeys {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private volatile RSAKey current;
+  // Generated in the background from construction on: key generation overlaps the HTTP
+  // server's start, which matters for the fake's cold start.
+  private volatile CompletableFuture<RSAKey> current =
+      CompletableFuture.supplyAsync(IssuerKeys::generate);
 
-  /** Creates a holder with a fresh key. */
-  public IssuerKeys() {
-    this.current = generate();
-  }
+  /** Creates a holder; its first key is being generated. */
+  public IssuerKeys() {}
 
   /** Replaces the key; tokens signed with the old one no longer verify. */
   public void rotate() {
-    current = generate();
+    current = CompletableFuture.completedFuture(generate());
+  }
+
+  private RSAKey key() {
+    return current.join();
   }
 
   /** Returns the current key id. */
   public String kid() {
-    return current.getKeyID();
+    return key().getKeyID();
   }
 
   /** Returns the JWKS document with the current public key. */
   public String jwksJson() {
-    return new JWKSet(current.toPublicJWK()).toString();
+    return new JWKSet(key().toPublicJWK()).toString();
   }
 
   /**
@@ -59,7 +65,7 @@ public final class IssuerKeys {
    * @param foreignKey sign with a throwaway key instead (the bad-signature case)
    */
   public String sign(Map<String, Object> claims, String kid, boolean foreignKey) {
-    RSAKey key = foreignKey ? generate() : current;
+    RSAKey key = foreignKey ? generate() : key();
     try {
       JWSHeader header =
           new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(kid).type(JOSEObjectType.JWT).build();

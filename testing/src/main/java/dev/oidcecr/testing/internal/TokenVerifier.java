@@ -33,18 +33,22 @@ final class TokenVerifier {
   enum Outcome { VALID, BAD_SIGNATURE, UNKNOWN_KEY }
 
   private final Map<String, URI> localIssuers;
-  private final HttpClient http = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(2))
-      .followRedirects(HttpClient.Redirect.NEVER)
-      .build();
+  private final Map<String, java.util.function.Supplier<String>> localKeyIds;
+  private final Map<String, String> fetchedKeyId = new ConcurrentHashMap<>();
+  // Created on the first key fetch: the JDK client is costly to start and most fakes fetch
+  // keys only once.
+  private volatile HttpClient http;
   private final Map<String, Map<String, RSASSAVerifier>> cache = new ConcurrentHashMap<>();
 
-  TokenVerifier(Map<String, URI> localIssuers) {
+  TokenVerifier(Map<String, URI> localIssuers,
+      Map<String, java.util.function.Supplier<String>> localKeyIds) {
     this.localIssuers = localIssuers;
+    this.localKeyIds = localKeyIds;
   }
 
   void clear() {
     cache.clear();
+    fetchedKeyId.clear();
   }
 
   /**
@@ -58,8 +62,18 @@ final class TokenVerifier {
       return Outcome.UNKNOWN_KEY;
     }
     Map<String, RSASSAVerifier> keys = cache.get(iss);
+    // A hosted issuer that rotated its key no longer serves the old one; drop the cached set so
+    // that old tokens fail as they would against a restarted Gitpod.
+    java.util.function.Supplier<String> currentKid = localKeyIds.get(iss);
+    if (keys != null && currentKid != null
+        && !currentKid.get().equals(fetchedKeyId.get(iss))) {
+      keys = null;
+    }
     RSASSAVerifier verifier = keys == null ? null : keys.get(kid);
     if (verifier == null) {
+      if (currentKid != null) {
+        fetchedKeyId.put(iss, currentKid.get());
+      }
       keys = fetch(iss);
       cache.put(iss, keys);
       verifier = keys.get(kid);
@@ -107,7 +121,17 @@ final class TokenVerifier {
   }
 
   private String get(URI uri) throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(
+    HttpClient client = http;
+    if (client == null) {
+      synchronized (this) {
+        if (http == null) {
+          http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+              .followRedirects(HttpClient.Redirect.NEVER).build();
+        }
+        client = http;
+      }
+    }
+    HttpResponse<String> r = client.send(
         HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {

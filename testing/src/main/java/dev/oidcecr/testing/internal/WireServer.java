@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +29,7 @@ public final class WireServer implements AutoCloseable {
   private final WireMockServer server;
 
   /** Starts a server on 127.0.0.1 that hands every request to the engine. */
-  public WireServer(int port, Engine engine) {
+  public WireServer(int port, Supplier<Engine> engine) {
     WireMockConfiguration options = WireMockConfiguration.options()
         .bindAddress("127.0.0.1")
         .port(port)
@@ -60,9 +61,9 @@ public final class WireServer implements AutoCloseable {
   }
 
   private static final class Filter implements StubRequestFilterV2 {
-    private final Engine engine;
+    private final Supplier<Engine> engine;
 
-    Filter(Engine engine) {
+    Filter(Supplier<Engine> engine) {
       this.engine = engine;
     }
 
@@ -76,7 +77,7 @@ public final class WireServer implements AutoCloseable {
       String url = request.getUrl();
       int q = url.indexOf('?');
       String path = q < 0 ? url : url.substring(0, q);
-      HttpAnswer a = engine.handle(new HttpCall(request.getMethod().getName(), path, headers,
+      HttpAnswer a = engine.get().handle(new HttpCall(request.getMethod().getName(), path, headers,
           request.getBody() == null ? new byte[0] : request.getBody()));
       ResponseDefinitionBuilder b = ResponseDefinitionBuilder.responseDefinition()
           .withStatus(a.status()).withBody(a.body());
