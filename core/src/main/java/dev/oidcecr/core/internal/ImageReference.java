@@ -2,7 +2,6 @@ package dev.oidcecr.core.internal;
 
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
