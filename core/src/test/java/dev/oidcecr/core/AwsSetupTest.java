@@ -79,7 +79,10 @@ class AwsSetupTest {
     assertThat(plan.changes()).extracting(SetupChange::kind).containsExactly(
         SetupChange.Kind.CREATE_PROVIDER, SetupChange.Kind.CREATE_ROLE,
         SetupChange.Kind.PUT_INLINE_POLICY, SetupChange.Kind.SET_REPOSITORY_POLICY);
+    assertThat(plan.findings()).noneMatch(f -> f.severity() == Finding.Severity.ERROR);
+    assertThat(plan.render()).contains("4 changes", "1. CREATE_PROVIDER", "+ ");
     assertThat(result.changes()).isEqualTo(plan.changes());
+    assertThat(result.render()).contains("Applied 4 changes", result.roleArn(), "Next steps");
     assertThat(result.roleArn()).isEqualTo(aws.roleArn("gitpod-ecr-pull"));
     assertThat(result.providerArn()).isEqualTo(aws.providerArn());
     assertThat(result.nextSteps()).anySatisfy(s ->
