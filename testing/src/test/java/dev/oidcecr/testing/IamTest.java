@@ -290,4 +290,25 @@ class IamTest {
     clients.iam.createRole(r -> r.roleName("ci").assumeRolePolicyDocument(noSub));
     assertThat(clients.iam.getRole(r -> r.roleName("ci")).role().roleName()).isEqualTo("ci");
   }
+
+  @Test
+  void role_trustPolicyWithBadPrincipal_invalidPrincipal() {
+    String bad = Fixtures.trustPolicy(fake).replace(fake.providerArn(), "not a provider");
+    Throwable t = catchThrowable(() -> clients.iam.createRole(
+        r -> r.roleName("ci").assumeRolePolicyDocument(bad)));
+    assertAws(t, MalformedPolicyDocumentException.class, "MalformedPolicyDocument", 400,
+        "Invalid principal in policy");
+  }
+
+  @Test
+  void role_trustPolicyNamingMissingRole_invalidPrincipal() {
+    String trust = """
+        {"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+          "Principal":{"AWS":"arn:aws:iam::123456789012:role/ghost"},"Action":"sts:AssumeRole"}]}
+        """;
+    Throwable t = catchThrowable(() -> clients.iam.createRole(
+        r -> r.roleName("ci").assumeRolePolicyDocument(trust)));
+    assertAws(t, MalformedPolicyDocumentException.class, "MalformedPolicyDocument", 400,
+        "Invalid principal in policy");
+  }
 }

@@ -319,6 +319,56 @@ final class Iam {
     problem.ifPresent(p -> {
       throw new AwsError("MalformedPolicyDocument", 400, p);
     });
+    invalidPrincipal(doc).ifPresent(p -> {
+      throw new AwsError("MalformedPolicyDocument", 400, "Invalid principal in policy: " + p);
+    });
+  }
+
+  private static final Pattern AWS_PRINCIPAL = Pattern.compile(
+      "\\*|\\d{12}|arn:aws[a-z-]*:(iam::\\d{12}:(root|(role|user)/.+)"
+          + "|sts::\\d{12}:assumed-role/.+)");
+  private static final Pattern FEDERATED_PRINCIPAL = Pattern.compile(
+      "arn:aws[a-z-]*:iam::\\d{12}:(oidc-provider|saml-provider)/.+|[a-z0-9.-]+\\.[a-z]{2,}");
+
+  /**
+   * Finds a principal IAM would refuse: a malformed AWS or Federated value, or a role of this
+   * account that does not exist.
+   */
+  private Optional<String> invalidPrincipal(String doc) {
+    com.fasterxml.jackson.databind.JsonNode root;
+    try {
+      root = Engine.JSON.readTree(dev.oidcecr.policies.PolicyDocument.parse(doc).toJson());
+    } catch (java.io.IOException | PolicyException e) {
+      return Optional.empty();
+    }
+    for (com.fasterxml.jackson.databind.JsonNode st : root.path("Statement")) {
+      com.fasterxml.jackson.databind.JsonNode principal = st.path("Principal");
+      for (String type : List.of("AWS", "Federated")) {
+        com.fasterxml.jackson.databind.JsonNode values = principal.path(type);
+        List<String> list = new ArrayList<>();
+        if (values.isTextual()) {
+          list.add(values.asText());
+        } else {
+          values.forEach(v -> list.add(v.asText()));
+        }
+        for (String v : list) {
+          boolean ok = type.equals("AWS") ? AWS_PRINCIPAL.matcher(v).matches()
+              : FEDERATED_PRINCIPAL.matcher(v).matches();
+          if (!ok) {
+            return Optional.of(type + " '" + v + "'");
+          }
+          String roleArnPrefix = "arn:aws:iam::" + engine.config.accountId() + ":role/";
+          if (v.startsWith(roleArnPrefix)) {
+            String name = v.substring(v.lastIndexOf('/') + 1);
+            State.Role r = engine.state.roles.get(name);
+            if (r == null || !r.arn.equals(v)) {
+              return Optional.of("role " + v + " does not exist");
+            }
+          }
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   private Optional<String> lint(String doc, PolicyKind kind) {

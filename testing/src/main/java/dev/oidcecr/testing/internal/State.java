@@ -35,18 +35,24 @@ public final class State {
     ecrPasswords.clear();
   }
 
+  // One nextBytes call per value: SecureRandom is synchronized and costly per call, and both
+  // alphabets have a power-of-two size, so masking keeps the distribution uniform.
   static String randomId(String prefix, int length) {
-    StringBuilder sb = new StringBuilder(prefix);
-    for (int i = 0; i < length; i++) {
-      sb.append(UPPER[RANDOM.nextInt(UPPER.length)]);
+    byte[] bytes = new byte[length];
+    RANDOM.nextBytes(bytes);
+    StringBuilder sb = new StringBuilder(prefix.length() + length).append(prefix);
+    for (byte b : bytes) {
+      sb.append(UPPER[b & 31]);
     }
     return sb.toString();
   }
 
   static String randomSecret(int length) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < length; i++) {
-      sb.append(SECRET[RANDOM.nextInt(SECRET.length)]);
+    byte[] bytes = new byte[length];
+    RANDOM.nextBytes(bytes);
+    StringBuilder sb = new StringBuilder(length);
+    for (byte b : bytes) {
+      sb.append(SECRET[b & 63]);
     }
     return sb.toString();
   }

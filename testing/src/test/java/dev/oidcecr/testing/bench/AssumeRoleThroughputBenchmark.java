@@ -73,12 +73,20 @@ public final class AssumeRoleThroughputBenchmark {
         workers.add(t);
         t.start();
       }
+      var os = (com.sun.management.OperatingSystemMXBean)
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      Thread.sleep(Duration.ofSeconds(warmup).toMillis());
+      long cpuFrom = os.getProcessCpuTime();
+      long countFrom = measured.get();
       for (Thread t : workers) {
         t.join(Duration.ofSeconds(warmup + seconds + 60).toMillis());
       }
+      long cpuPerCall = (os.getProcessCpuTime() - cpuFrom) / Math.max(1, measured.get() - countFrom);
       System.out.printf("AssumeRoleWithWebIdentity: %d threads, %d s measured after %d s "
-              + "warm-up: %.0f calls/s (%d calls, %d errors)%n", threads, seconds, warmup,
-          measured.get() / (double) seconds, count.get(), errors.get());
+              + "warm-up: %.0f calls/s (%d calls, %d errors); CPU per call (SDK client and "
+              + "fake together) %.2f ms; load average %.1f on %d CPUs%n", threads, seconds, warmup,
+          measured.get() / (double) seconds, count.get(), errors.get(), cpuPerCall / 1e6,
+          os.getSystemLoadAverage(), os.getAvailableProcessors());
     }
   }
 }
