@@ -268,6 +268,23 @@ class DoctorTest {
   }
 
   @Test
+  void run_whenCrossAccountRepositoryPolicyAllowsTheRolesAccount_passes() {
+    String crossRole = "arn:aws:iam::111122223333:role/workspaces";
+    PolicyDocument accountWide = dev.oidcecr.policies.RepositoryPolicy.builder()
+        .allowAccount("111122223333").build();
+
+    DoctorReport report = Doctor.builder().token(token("https://github.com/acme/app"))
+        .roleArn(crossRole).image(image).repositoryPolicy(accountWide).build().run();
+    DoctorReport otherAccount = Doctor.builder().token(token("https://github.com/acme/app"))
+        .roleArn("arn:aws:iam::444455556666:role/workspaces").image(image)
+        .repositoryPolicy(accountWide).build().run();
+
+    assertThat(report.finding(Doctor.REPOSITORY_POLICY).orElseThrow().status())
+        .isEqualTo(Status.PASS);
+    assertFails(otherAccount, Doctor.REPOSITORY_POLICY, "444455556666", "ecr:BatchGetImage");
+  }
+
+  @Test
   void run_whenRoleIsMissing_failsTheTrustPolicyLinkAndSkipsTheLogin() {
     DoctorReport report = doctor(token("https://github.com/acme/app"))
         .roleArn("arn:aws:iam::" + aws.accountId() + ":role/nope")
