@@ -1,0 +1,28 @@
+package dev.oidcecr.core;
+
+/** Thrown when AWS STS refuses or fails to exchange the web identity token for a role session. */
+public class StsAuthenticationException extends OidcEcrException {
+  private static final long serialVersionUID = 1L;
+
+  /** Creates an exception with a message that names the problem and the fix. */
+  public StsAuthenticationException(String message) {
+    super(message);
+  }
+
+  /** Creates an exception with a message and the cause it explains. */
+  public StsAuthenticationException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  /**
+   * Creates an exception for a failure reported by AWS.
+   *
+   * @param message what failed and what to check
+   * @param cause the SDK exception, or {@code null}
+   * @param awsErrorCode AWS's error code, or {@code null}
+   * @param requestId AWS's request id, or {@code null}
+   */
+  public StsAuthenticationException(String message, Throwable cause, String awsErrorCode, String requestId) {
+    super(message, cause, awsErrorCode, requestId);
+  }
+}
