@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -430,9 +429,7 @@ public final class DockerConfig {
       Map<String, String> out = new LinkedHashMap<>();
       JsonNode helpers = root.get("credHelpers");
       if (helpers instanceof ObjectNode) {
-        Iterator<Map.Entry<String, JsonNode>> it = helpers.fields();
-        while (it.hasNext()) {
-          Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : helpers.properties()) {
           if (e.getValue().isTextual()) {
             out.put(e.getKey(), e.getValue().textValue());
           }

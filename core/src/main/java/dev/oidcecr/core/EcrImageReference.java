@@ -37,7 +37,7 @@ public abstract class EcrImageReference {
     if (p.repository.isEmpty()) {
       throw new InvalidRegistryException(
           "\""
-              + text.strip()
+              + RegistryParser.safeEcho(text.strip())
               + "\" names a registry but no repository: an image reference is"
               + " host/repository[:tag][@sha256:digest]");
     }

@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -208,9 +207,7 @@ public final class WebIdentityToken {
   private static Object toJava(JsonNode node) {
     if (node.isObject()) {
       Map<String, Object> map = new LinkedHashMap<>();
-      Iterator<Map.Entry<String, JsonNode>> it = ((ObjectNode) node).fields();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : ((ObjectNode) node).properties()) {
         Object v = toJava(e.getValue());
         if (v != null) {
           map.put(e.getKey(), v);

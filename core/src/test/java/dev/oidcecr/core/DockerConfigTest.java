@@ -232,6 +232,15 @@ class DockerConfigTest {
   }
 
   @Test
+  void trailingText_isTreatedAsDamage() throws IOException {
+    Path f = Files.writeString(dir.resolve("config.json"), "{\"auths\":{}} {\"more\":1}");
+    assertThatThrownBy(() -> DockerConfig.at(f).store(DockerAuth.of(HOST, "AWS", "x")))
+        .isInstanceOf(DockerConfigException.class)
+        .hasMessageContaining("not valid JSON");
+    assertThat(Files.readString(f)).isEqualTo("{\"auths\":{}} {\"more\":1}");
+  }
+
+  @Test
   void nonObjectFile_isReported() throws IOException {
     Path f = Files.writeString(dir.resolve("config.json"), "[1]");
     assertThatThrownBy(() -> DockerConfig.at(f).store(DockerAuth.of(HOST, "AWS", "x")))

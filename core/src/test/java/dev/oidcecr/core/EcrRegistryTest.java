@@ -144,6 +144,7 @@ class EcrRegistryTest {
         Arguments.of("ftp://" + USE1, "scheme ftp://"),
         Arguments.of("https://" + USE1 + "/?x=1", "query"),
         Arguments.of("https://" + USE1 + "#frag", "fragment"),
+        Arguments.of("https://" + USE1 + "/app?X-Amz-Security-Token=hunter2secret", "?<redacted>\""),
         Arguments.of("api.ecr.us-east-1.amazonaws.com", "API endpoint"),
         Arguments.of("ecr.us-east-1.amazonaws.com", "API endpoint"),
         Arguments.of("https:///app", "there is no host"),

@@ -65,10 +65,15 @@ public final class RegistryParser {
 
   /** The parts of a registry host. */
   public static final class Host {
+    /** The 12-digit account id. */
     public final String accountId;
+    /** The region, such as {@code us-east-1}. */
     public final String region;
+    /** The partition the region belongs to. */
     public final Partition partition;
+    /** Whether the host is a FIPS endpoint. */
     public final boolean fips;
+    /** Whether the host is a dual-stack endpoint. */
     public final boolean dualStack;
 
     Host(String accountId, String region, Partition partition, boolean fips, boolean dualStack) {
@@ -82,9 +87,13 @@ public final class RegistryParser {
 
   /** A parsed input: a host, and a repository with optional tag and digest when one was given. */
   public static final class Parsed {
+    /** The registry host's parts. */
     public final Host host;
+    /** The repository, when the input was an image reference. */
     public final Optional<String> repository;
+    /** The tag, when the image reference has one. */
     public final Optional<String> tag;
+    /** The digest, when the image reference has one. */
     public final Optional<String> digest;
 
     Parsed(Host host, String repository, String tag, String digest) {
@@ -178,7 +187,7 @@ public final class RegistryParser {
       if (c <= ' ' || c >= 0x7f) {
         throw new InvalidRegistryException(
             "\""
-                + shorten(redactUserInfo(s))
+                + safeEcho(s)
                 + "\" is not an Amazon ECR registry: it has "
                 + (c <= ' ' ? "white space or a control character" : "a non-ASCII character")
                 + " at position "
@@ -315,7 +324,7 @@ public final class RegistryParser {
     String ctx =
         input == null
             ? "\"" + shorten(name) + "\" is not a valid ECR repository name: "
-            : "\"" + shorten(input) + "\" is not a valid ECR image reference: ";
+            : "\"" + safeEcho(input) + "\" is not a valid ECR image reference: ";
     if (name.isEmpty()) {
       throw new InvalidRegistryException(ctx + "the repository name is empty");
     }
@@ -344,7 +353,22 @@ public final class RegistryParser {
 
   private static InvalidRegistryException bad(String input, String why) {
     return new InvalidRegistryException(
-        "\"" + shorten(redactUserInfo(input)) + "\" is not an Amazon ECR registry: " + why);
+        "\"" + safeEcho(input) + "\" is not an Amazon ECR registry: " + why);
+  }
+
+  /**
+   * Returns the input as it may be quoted in a message: without user information, query or
+   * fragment (a pre-signed URL carries credentials there), and at most 200 characters.
+   */
+  public static String safeEcho(String input) {
+    String s = redactUserInfo(input);
+    int q = s.indexOf('?');
+    int h = s.indexOf('#');
+    int cut = q < 0 ? h : h < 0 ? q : Math.min(q, h);
+    if (cut >= 0) {
+      s = s.substring(0, cut + 1) + "<redacted>";
+    }
+    return shorten(s);
   }
 
   /** Removes anything that could be credentials ({@code user:password@}) before quoting input. */
