@@ -66,7 +66,7 @@ public final class AuthCache {
       LOG.debug("Cache miss for the ECR login of {} in {} with {}", key.accountId(),
           key.region(), key.roleArn());
       DockerAuth auth = fetch.get();
-      logins.put(key, new Entry<>(auth, now, auth.expiresAt()));
+      logins.put(key, new Entry<>(auth, now, auth.expiresAt().orElse(now)));
       return auth;
     } finally {
       lock.unlock();

@@ -2,6 +2,8 @@ package dev.oidcecr.core;
 
 import dev.oidcecr.core.internal.AwsErrors;
 import dev.oidcecr.core.internal.Retrier;
+import dev.oidcecr.core.internal.RoleArns;
+import dev.oidcecr.core.internal.SessionNames;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,7 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
@@ -54,10 +55,6 @@ import software.amazon.awssdk.services.sts.model.Credentials;
 public final class OidcEcrAuthenticator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OidcEcrAuthenticator.class);
 
-  static final Pattern ROLE_ARN = Pattern.compile(
-      "arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):iam::(\\d{12}):"
-          + "role/([\\w+=,.@/-]{1,512})");
-  private static final Pattern SESSION_NAME = Pattern.compile("[\\w+=,.@-]{2,64}");
   /** The SDK refreshes sessions five minutes before they expire; so do we. */
   static final Duration SESSION_REFRESH_MARGIN = Duration.ofMinutes(5);
 
@@ -76,7 +73,7 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     this.tokenSource = b.tokenSource != null ? b.tokenSource : TokenSource.defaultChain(b.env);
     this.registry = b.registry;
     this.clock = b.clock;
-    this.sessionName = b.sessionName != null ? b.sessionName : defaultSessionName(b.env, clock);
+    this.sessionName = b.sessionName != null ? b.sessionName : SessionNames.derive(b.env, clock);
     this.duration = b.duration;
     this.cache = b.cache != null ? b.cache : AuthCache.create();
     this.retrier = new Retrier(b.retryDeadline, b.sleeper, clock);
@@ -155,15 +152,17 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
           + target.region());
     }
     AuthorizationData first = data.get(0);
-    DockerAuth auth = DockerAuth.fromEcrToken(target.host(), first.authorizationToken(),
-        first.expiresAt());
-    if (!auth.expiresAt().isAfter(clock.instant())) {
+    if (first.expiresAt() == null || !first.expiresAt().isAfter(clock.instant())) {
       throw new EcrAuthorizationException("ECR returned a token for " + target.host()
-          + " that expired at " + auth.expiresAt() + " while this machine's clock says "
+          + " that expires at " + first.expiresAt() + " while this machine's clock says "
           + clock.instant() + ": check the clock (NTP)");
     }
+    // Keyed by the host the user pulls from, which for FIPS and dual-stack endpoints is not
+    // the proxyEndpoint ECR answers with.
+    DockerAuth auth = DockerAuth.fromEcrAuthorizationToken(first.authorizationToken(),
+        first.expiresAt(), target.proxyEndpoint());
     LOG.debug("ECR token for {} with role {} expires at {}", target.host(), roleArn,
-        auth.expiresAt());
+        first.expiresAt());
     return auth;
   }
 
@@ -218,24 +217,6 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
         + tokenSource.describe() + "}";
   }
 
-  static String defaultSessionName(Map<String, String> env, Clock clock) {
-    String workspace = env.getOrDefault("GITPOD_WORKSPACE_ID", "");
-    String base = workspace.isBlank() ? "oidc-ecr" : workspace;
-    return sanitizeSessionName(base + "-" + clock.instant().getEpochSecond());
-  }
-
-  /** Makes any text a valid STS session name: {@code [\w+=,.@-]{2,64}}. */
-  static String sanitizeSessionName(String name) {
-    String s = name.replaceAll("[^\\w+=,.@-]", "-");
-    if (s.length() > 64) {
-      s = s.substring(s.length() - 64);
-    }
-    while (s.length() < 2) {
-      s = s + "-";
-    }
-    return s;
-  }
-
   /** Builds an {@link OidcEcrAuthenticator}; a role ARN and a registry are required. */
   public static final class Builder {
     private String roleArn;
@@ -261,16 +242,13 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     /**
      * Sets the role to assume, such as {@code arn:aws:iam::123456789012:role/gitpod-ecr-pull}.
      *
-     * @throws IllegalArgumentException when it is not an IAM role ARN
+     * @throws InvalidRoleArnException when it is not an IAM role ARN (the message says which
+     *     common mistake it looks like)
      */
     public Builder roleArn(String roleArn) {
       Objects.requireNonNull(roleArn, "roleArn");
-      if (!ROLE_ARN.matcher(roleArn).matches()) {
-        throw new IllegalArgumentException("\"" + roleArn + "\" is not an IAM role ARN: expected"
-            + " arn:aws:iam::<12-digit account>:role/<name>, as shown on the role's page in the"
-            + " IAM console or in IDP_AWS_ROLE_ARN");
-      }
-      this.roleArn = roleArn;
+      RoleArns.parse(roleArn);
+      this.roleArn = roleArn.strip();
       return this;
     }
 
@@ -313,7 +291,7 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
      * @throws IllegalArgumentException when it is not 2-64 characters of {@code [\w+=,.@-]}
      */
     public Builder sessionName(String sessionName) {
-      if (!SESSION_NAME.matcher(sessionName).matches()) {
+      if (!SessionNames.isValid(sessionName)) {
         throw new IllegalArgumentException("Session name \"" + sessionName + "\" is not 2-64"
             + " characters of letters, digits and +=,.@_-: pick another name");
       }
