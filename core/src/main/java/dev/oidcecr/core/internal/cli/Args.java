@@ -1,4 +1,4 @@
-package dev.oidcecr.core.cli;
+package dev.oidcecr.core.internal.cli;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
