@@ -1,0 +1,375 @@
+package dev.oidcecr.testing;
+
+import dev.oidcecr.testing.internal.Engine;
+import dev.oidcecr.testing.internal.WireServer;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A fake of AWS STS, ECR and IAM on one local HTTP endpoint, speaking their wire protocols so
+ * that the real SDK clients, the AWS CLI and other languages' SDKs work against it with an
+ * endpoint override. It enforces what AWS enforces: token signature, issuer, audience and
+ * expiry against the registered OIDC provider, the role's trust policy, session limits, and
+ * identity and repository policies for ECR calls and registry pulls.
+ *
+ * <pre>{@code
+ * try (FakeAws aws = FakeAws.builder().build().start()) {
+ *   IamClient iam = IamClient.builder().endpointOverride(aws.endpoint())
+ *       .region(Region.AWS_GLOBAL)
+ *       .credentialsProvider(StaticCredentialsProvider.create(
+ *           AwsBasicCredentials.create(aws.accessKeyId(), aws.secretAccessKey())))
+ *       .build();
+ *   String token = aws.issuer().token().repository("https://github.com/acme/app").mint();
+ * }
+ * }</pre>
+ */
+public final class FakeAws implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(FakeAws.class);
+  private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
+  private static final String ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+  private final String region;
+  private final String accountId;
+  private final int port;
+  private final Clock clock;
+  private final FakeOidcIssuer issuer;
+  private final boolean ownsIssuer;
+  private final List<FakeOidcIssuer> additionalIssuers;
+  private final Optional<String> organizationId;
+  private final String accessKeyId;
+  private final String secretAccessKey;
+  private volatile Engine engine;
+  private volatile WireServer server;
+
+  private FakeAws(Builder b) {
+    this.region = b.region;
+    this.accountId = b.accountId;
+    this.port = b.port;
+    this.clock = b.clock;
+    this.ownsIssuer = b.issuer == null;
+    this.issuer = b.issuer != null ? b.issuer : FakeOidcIssuer.builder().clock(b.clock).build();
+    this.additionalIssuers = List.copyOf(b.additionalIssuers);
+    this.organizationId = Optional.ofNullable(b.organizationId);
+    SecureRandom random = new SecureRandom();
+    StringBuilder akid = new StringBuilder("AKIAFAKE");
+    for (int i = 0; i < 12; i++) {
+      akid.append(ALNUM.charAt(random.nextInt(ALNUM.length())));
+    }
+    this.accessKeyId = akid.toString();
+    StringBuilder secret = new StringBuilder();
+    String chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    for (int i = 0; i < 40; i++) {
+      secret.append(chars.charAt(random.nextInt(chars.length())));
+    }
+    this.secretAccessKey = secret.toString();
+  }
+
+  /** Returns a builder with defaults: region {@code eu-west-1}, account {@code 123456789012}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns a started fake with defaults. */
+  public static FakeAws start(Builder builder) {
+    return builder.build().start();
+  }
+
+  /**
+   * Starts the issuer (when not started yet) and the server on 127.0.0.1, and returns this fake.
+   *
+   * @throws IllegalStateException if already started or the port cannot be bound
+   */
+  public synchronized FakeAws start() {
+    if (server != null) {
+      throw new IllegalStateException("FakeAws.start() was called twice: call it once.");
+    }
+    Map<String, URI> local = new LinkedHashMap<>();
+    for (FakeOidcIssuer i : allIssuers()) {
+      if (!i.isStarted()) {
+        i.start();
+      }
+      local.put(i.issuer(), i.baseUrl());
+    }
+    engine = new Engine(new Engine.Config(region, accountId, clock, accessKeyId,
+        secretAccessKey, Map.copyOf(local), organizationId, this::mintFromOverrides,
+        issuer.issuer()));
+    server = new WireServer(port, engine);
+    LOG.debug("Fake AWS started at {} (region {}, account {}, issuer {})", endpoint(), region,
+        accountId, issuer.issuer());
+    return this;
+  }
+
+  private List<FakeOidcIssuer> allIssuers() {
+    List<FakeOidcIssuer> all = new ArrayList<>();
+    all.add(issuer);
+    all.addAll(additionalIssuers);
+    return all;
+  }
+
+  /** Stops the server, and the issuer when this fake created it. */
+  @Override
+  public synchronized void close() {
+    if (server != null) {
+      server.close();
+    }
+    if (ownsIssuer) {
+      issuer.close();
+    }
+  }
+
+  /**
+   * Returns the endpoint to give SDK clients: {@code http://localhost:<port>}.
+   *
+   * @throws IllegalStateException before {@link #start()}
+   */
+  public URI endpoint() {
+    return URI.create("http://localhost:" + port());
+  }
+
+  /** Returns the bound port. */
+  public int port() {
+    WireServer s = server;
+    if (s == null) {
+      throw new IllegalStateException("FakeAws is not started: call start() before endpoint().");
+    }
+    return s.port();
+  }
+
+  /** Returns the region the fake reports in ARNs and registry hosts. */
+  public String region() {
+    return region;
+  }
+
+  /** Returns the account that owns every provider, role and repository. */
+  public String accountId() {
+    return accountId;
+  }
+
+  /** Returns the access key id of the admin identity, allowed to call IAM and ECR. */
+  public String accessKeyId() {
+    return accessKeyId;
+  }
+
+  /** Returns the secret access key of the admin identity. */
+  public String secretAccessKey() {
+    return secretAccessKey;
+  }
+
+  /** Returns the OIDC issuer whose tokens the fake verifies with its served keys. */
+  public FakeOidcIssuer issuer() {
+    return issuer;
+  }
+
+  /** Returns the ECR registry host, {@code <account>.dkr.ecr.<region>.amazonaws.com}. */
+  public String registryHost() {
+    return accountId + ".dkr.ecr." + region + ".amazonaws.com";
+  }
+
+  /** Returns the registry endpoint on this server: {@code http://localhost:<port>/v2/}. */
+  public URI registryEndpoint() {
+    return endpoint().resolve("/v2/");
+  }
+
+  /** Returns the ARN of a role of this account. */
+  public String roleArn(String roleName) {
+    return "arn:aws:iam::" + accountId + ":role/" + roleName;
+  }
+
+  /** Returns the ARN of the issuer's OIDC provider in this account. */
+  public String providerArn() {
+    return issuer.providerArn(accountId);
+  }
+
+  /** Returns the ARN of a repository of this account. */
+  public String repositoryArn(String repositoryName) {
+    return "arn:aws:ecr:" + region + ":" + accountId + ":repository/" + repositoryName;
+  }
+
+  /**
+   * Returns the last refused call with the policy evaluator's explanation: which statement and
+   * condition failed and what the request had.
+   */
+  public Optional<Denial> lastDenial() {
+    return engine().lastDenial();
+  }
+
+  /**
+   * Stores an image manifest in a repository (created when missing) so that the registry
+   * endpoint and {@code BatchGetImage} serve it.
+   *
+   * @return the manifest digest, {@code sha256:<hex>}
+   */
+  public String seedImage(String repository, String tag, String manifestJson) {
+    return engine().seedImage(repository, tag, manifestJson);
+  }
+
+  /** Stores a small OCI image manifest and returns its digest. */
+  public String seedImage(String repository, String tag) {
+    return seedImage(repository, tag, "{\"schemaVersion\":2,\"mediaType\":"
+        + "\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":"
+        + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:"
+        + "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\",\"size\":2},"
+        + "\"layers\":[]}");
+  }
+
+  /**
+   * Makes the next {@code times} calls of an operation fail with an AWS error, such as
+   * {@code ("AssumeRoleWithWebIdentity", 1, "IDPCommunicationError", 400)} or
+   * {@code ("GetAuthorizationToken", 4, "ThrottlingException", 400)}. The SDK retries 5xx and
+   * throttling errors three times, so use 4 to see one failure through a default client.
+   */
+  public void failNext(String operation, int times, String awsErrorCode, int httpStatus) {
+    if (times < 1 || httpStatus < 400 || httpStatus > 599) {
+      throw new IllegalArgumentException("failNext needs times >= 1 and an HTTP status 400-599, "
+          + "got times=" + times + ", status=" + httpStatus);
+    }
+    engine().failNext(Objects.requireNonNull(operation, "operation"), times,
+        Objects.requireNonNull(awsErrorCode, "awsErrorCode"), httpStatus);
+  }
+
+  /** Delays every call of an operation ({@code "*"} for all) by the given time. */
+  public void addLatency(String operation, Duration delay) {
+    engine().addLatency(Objects.requireNonNull(operation, "operation"),
+        Objects.requireNonNull(delay, "delay"));
+  }
+
+  /** Returns the last calls answered (up to 1,000), oldest first. */
+  public List<RecordedCall> requests() {
+    return engine().journal();
+  }
+
+  /**
+   * Forgets providers, roles, repositories, sessions, ECR passwords, injected faults, the
+   * journal and the last denial; keeps the server, the admin identity and the issuer key.
+   */
+  public void reset() {
+    engine().reset();
+  }
+
+  /** Returns the clock the fake checks expiry with. */
+  public Clock clock() {
+    return clock;
+  }
+
+  private Engine engine() {
+    Engine e = engine;
+    if (e == null) {
+      throw new IllegalStateException("FakeAws is not started: call start() first.");
+    }
+    return e;
+  }
+
+  private String mintFromOverrides(Map<String, Object> overrides) {
+    FakeOidcIssuer.TokenBuilder t = issuer.token();
+    Map<String, Object> rest = new LinkedHashMap<>(overrides);
+    Object repo = rest.remove("repository");
+    if (repo instanceof String r) {
+      t.repository(r);
+    }
+    Object aud = rest.remove("aud");
+    if (aud instanceof String a) {
+      t.audience(a);
+    } else if (aud instanceof List<?> l && !l.isEmpty()) {
+      t.audience(l.stream().map(String::valueOf).toArray(String[]::new));
+    }
+    Object sub = rest.remove("sub");
+    if (sub instanceof String s) {
+      t.subject(s);
+    }
+    Object exp = rest.remove("exp");
+    if (exp instanceof Number n) {
+      t.expiresAt(Instant.ofEpochSecond(n.longValue()));
+    }
+    Object iat = rest.remove("iat");
+    if (iat instanceof Number n) {
+      t.issuedAt(Instant.ofEpochSecond(n.longValue()));
+    }
+    rest.forEach(t::claim);
+    return t.mint();
+  }
+
+  @Override
+  public String toString() {
+    return "FakeAws{endpoint=" + (server == null ? "not started" : endpoint()) + ", region="
+        + region + ", account=" + accountId + ", issuer=" + issuer.issuer() + "}";
+  }
+
+  /** Configures a {@link FakeAws}. */
+  public static final class Builder {
+    private String region = "eu-west-1";
+    private String accountId = "123456789012";
+    private int port;
+    private Clock clock = Clock.systemUTC();
+    private FakeOidcIssuer issuer;
+    private final List<FakeOidcIssuer> additionalIssuers = new ArrayList<>();
+    private String organizationId;
+
+    private Builder() {}
+
+    /** Sets the region; default {@code eu-west-1}. */
+    public Builder region(String region) {
+      this.region = Objects.requireNonNull(region, "region");
+      return this;
+    }
+
+    /** Sets the 12-digit account id; default {@code 123456789012}. */
+    public Builder accountId(String accountId) {
+      if (accountId == null || !ACCOUNT.matcher(accountId).matches()) {
+        throw new IllegalArgumentException("Account id '" + accountId
+            + "' is not 12 digits: use an id such as 123456789012.");
+      }
+      this.accountId = accountId;
+      return this;
+    }
+
+    /** Sets the port on 127.0.0.1; default 0 (any free port). */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** Sets the clock for expiry checks and issued times; default the system UTC clock. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Uses this issuer instead of creating one; the fake starts it if needed but does not close
+     * it.
+     */
+    public Builder issuer(FakeOidcIssuer issuer) {
+      this.issuer = Objects.requireNonNull(issuer, "issuer");
+      return this;
+    }
+
+    /** Hosts one more issuer, whose keys the fake fetches from where it is served. */
+    public Builder additionalIssuer(FakeOidcIssuer issuer) {
+      this.additionalIssuers.add(Objects.requireNonNull(issuer, "issuer"));
+      return this;
+    }
+
+    /** Sets the AWS Organization of the account, seen by {@code aws:PrincipalOrgID}. */
+    public Builder organizationId(String organizationId) {
+      this.organizationId = Objects.requireNonNull(organizationId, "organizationId");
+      return this;
+    }
+
+    /** Returns the configured, not yet started fake. */
+    public FakeAws build() {
+      return new FakeAws(this);
+    }
+  }
+}

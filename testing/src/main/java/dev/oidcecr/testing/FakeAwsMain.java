@@ -1,0 +1,75 @@
+package dev.oidcecr.testing;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs {@link FakeAws} as a standalone server for tests written in any language:
+ * {@code java -jar oidc-ecr-testing-<version>-standalone.jar [--port N] [--region R]
+ * [--account A] [--issuer URL]}. Prints one JSON line (endpoint, region, accountId, issuer,
+ * jwksUrl, accessKeyId, secretAccessKey) and serves until killed. Mint tokens with
+ * {@code POST /_fake/tokens}, seed images with {@code POST /_fake/images}.
+ */
+public final class FakeAwsMain {
+  private FakeAwsMain() {}
+
+  /** Starts the fake; see the class description for the arguments. */
+  public static void main(String[] args) throws InterruptedException {
+    FakeAws.Builder b = FakeAws.builder();
+    FakeOidcIssuer.Builder ib = FakeOidcIssuer.builder();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--help") || a.equals("-h")) {
+        System.out.println("Usage: java -jar oidc-ecr-testing-standalone.jar [--port N] "
+            + "[--region R] [--account A] [--issuer URL]");
+        return;
+      }
+      if (i + 1 >= args.length) {
+        usage("Option " + a + " needs a value.");
+        return;
+      }
+      String v = args[++i];
+      try {
+        switch (a) {
+          case "--port" -> b.port(Integer.parseInt(v));
+          case "--region" -> b.region(v);
+          case "--account" -> b.accountId(v);
+          case "--issuer" -> ib.issuer(v);
+          default -> {
+            usage("Unknown option " + a + ".");
+            return;
+          }
+        }
+      } catch (IllegalArgumentException e) {
+        usage(e.getMessage());
+        return;
+      }
+    }
+    FakeOidcIssuer issuer = ib.build();
+    FakeAws fake = b.issuer(issuer).build().start();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      fake.close();
+      issuer.close();
+    }, "fake-aws-shutdown"));
+    ObjectNode line = new ObjectMapper().createObjectNode()
+        .put("endpoint", fake.endpoint().toString())
+        .put("region", fake.region())
+        .put("accountId", fake.accountId())
+        .put("issuer", issuer.issuer())
+        .put("jwksUrl", issuer.jwksUrl().toString())
+        .put("registry", fake.registryEndpoint().toString())
+        .put("accessKeyId", fake.accessKeyId())
+        .put("secretAccessKey", fake.secretAccessKey());
+    // The admin secret is printed on purpose: it is the one way other processes get it.
+    System.out.println(line);
+    System.out.flush();
+    new CountDownLatch(1).await();
+  }
+
+  private static void usage(String problem) {
+    System.err.println(problem + " Usage: java -jar oidc-ecr-testing-standalone.jar "
+        + "[--port N] [--region R] [--account A] [--issuer URL]");
+    System.exit(2);
+  }
+}

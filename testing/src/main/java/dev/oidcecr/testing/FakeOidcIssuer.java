@@ -1,0 +1,422 @@
+package dev.oidcecr.testing;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.oidcecr.testing.internal.IssuerKeys;
+import dev.oidcecr.testing.internal.IssuerServer;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A fake OIDC issuer shaped like a Gitpod installation's: an RSA-2048 key, its discovery document
+ * and JWKS served over HTTP on 127.0.0.1, and a minter of RS256 tokens with Gitpod's claims.
+ *
+ * <p>The issuer name ({@code iss}) is a realistic Gitpod URL by default
+ * ({@code https://services.gitpod.example.com/idp}) so that provider ARNs and condition keys read
+ * as in production; the documents are served at {@link #baseUrl()}, a loopback URL with the same
+ * path, which {@link FakeAws} uses in place of the issuer name.
+ *
+ * <pre>{@code
+ * try (FakeOidcIssuer issuer = FakeOidcIssuer.builder().build().start()) {
+ *   String jwt = issuer.token().repository("https://github.com/acme/app").mint();
+ * }
+ * }</pre>
+ */
+public final class FakeOidcIssuer implements AutoCloseable {
+  /** The default issuer name, shaped like a Gitpod Enterprise installation's. */
+  public static final String DEFAULT_ISSUER = "https://services.gitpod.example.com/idp";
+
+  /** The default audience, the one AWS STS expects. */
+  public static final String DEFAULT_AUDIENCE = "sts.amazonaws.com";
+
+  /** The default subject: a repository context URL as Gitpod forms it. */
+  public static final String DEFAULT_REPOSITORY = "https://github.com/acme/app";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String configuredIssuer;
+  private final boolean loopbackIssuer;
+  private final int port;
+  private final Clock clock;
+  private final IssuerKeys keys = new IssuerKeys();
+  private volatile IssuerServer server;
+  private volatile String issuer;
+
+  private FakeOidcIssuer(Builder b) {
+    this.configuredIssuer = b.issuer;
+    this.loopbackIssuer = b.loopbackIssuer;
+    this.port = b.port;
+    this.clock = b.clock;
+    this.issuer = b.issuer;
+  }
+
+  /** Returns a builder with Gitpod-like defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns an issuer with defaults, not yet started. */
+  public static FakeOidcIssuer create() {
+    return builder().build();
+  }
+
+  /** Returns text that is not a JWT at all, for the "not a token" case. */
+  public static String notAJwt() {
+    return "this-is-not-a-jwt";
+  }
+
+  /**
+   * Starts serving discovery and JWKS on 127.0.0.1 and returns this issuer.
+   *
+   * @throws IllegalStateException if already started or the port cannot be bound
+   */
+  public synchronized FakeOidcIssuer start() {
+    if (server != null) {
+      throw new IllegalStateException("FakeOidcIssuer.start() was called twice: call it once.");
+    }
+    String path = URI.create(configuredIssuer).getRawPath();
+    server = new IssuerServer(port, path == null ? "" : path, this::discoveryJson, keys::jwksJson);
+    if (loopbackIssuer) {
+      issuer = baseUrl().toString();
+    }
+    return this;
+  }
+
+  /** Stops serving; tokens already minted keep their signatures. */
+  @Override
+  public synchronized void close() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  /** Returns whether {@link #start()} has been called. */
+  public boolean isStarted() {
+    return server != null;
+  }
+
+  /** Returns the issuer name, the {@code iss} of minted tokens. */
+  public String issuer() {
+    return issuer;
+  }
+
+  /**
+   * Returns where the documents are served: {@code http://127.0.0.1:<port><issuer path>}.
+   *
+   * @throws IllegalStateException before {@link #start()}
+   */
+  public URI baseUrl() {
+    IssuerServer s = server;
+    if (s == null) {
+      throw new IllegalStateException(
+          "FakeOidcIssuer is not started: call start() before baseUrl() or jwksUrl().");
+    }
+    String path = URI.create(configuredIssuer).getRawPath();
+    return URI.create("http://127.0.0.1:" + s.port() + (path == null ? "" : stripSlash(path)));
+  }
+
+  /** Returns the served discovery document URL. */
+  public URI discoveryUrl() {
+    return URI.create(baseUrl() + "/.well-known/openid-configuration");
+  }
+
+  /** Returns the served JWKS URL. */
+  public URI jwksUrl() {
+    return URI.create(baseUrl() + "/keys");
+  }
+
+  /** Returns the {@code kid} of the current signing key. */
+  public String keyId() {
+    return keys.kid();
+  }
+
+  /**
+   * Replaces the signing key, as a Gitpod restart does: tokens signed before no longer verify
+   * and the JWKS lists only the new key.
+   */
+  public void rotateKey() {
+    keys.rotate();
+  }
+
+  /** Returns the host and path of the issuer, the prefix of AWS condition keys. */
+  public String conditionKeyPrefix() {
+    return issuer().replaceFirst("^https?://", "");
+  }
+
+  /** Returns the provider ARN of this issuer in the given account. */
+  public String providerArn(String accountId) {
+    return "arn:aws:iam::" + accountId + ":oidc-provider/" + conditionKeyPrefix();
+  }
+
+  /** Returns a new token builder with Gitpod's default claims. */
+  public TokenBuilder token() {
+    return new TokenBuilder();
+  }
+
+  /** Returns a valid token with default claims for the given repository context URL. */
+  public String mint(String repositoryUrl) {
+    return token().repository(repositoryUrl).mint();
+  }
+
+  /** Returns the clock used for {@code iat} and {@code exp}. */
+  public Clock clock() {
+    return clock;
+  }
+
+  private String discoveryJson() {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    String iss = issuer();
+    doc.put("issuer", iss);
+    doc.put("authorization_endpoint", iss + "/auth");
+    doc.put("jwks_uri", iss + "/keys");
+    doc.put("response_types_supported", List.of("id_token"));
+    doc.put("subject_types_supported", List.of("public"));
+    doc.put("id_token_signing_alg_values_supported", List.of("RS256"));
+    doc.put("scopes_supported", List.of("openid"));
+    doc.put("claims_supported", List.of("iss", "sub", "aud", "exp", "iat", "auth_time", "email",
+        "email_verified", "name", "user_id", "org_id", "workspace_id", "context", "repository"));
+    return write(doc);
+  }
+
+  static String write(Object o) {
+    try {
+      return JSON.writeValueAsString(o);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String stripSlash(String path) {
+    return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+  }
+
+  @Override
+  public String toString() {
+    return "FakeOidcIssuer{issuer=" + issuer + ", served=" + (server == null ? "no" : baseUrl())
+        + ", kid=" + keys.kid() + "}";
+  }
+
+  /** Configures a {@link FakeOidcIssuer}. */
+  public static final class Builder {
+    private String issuer = DEFAULT_ISSUER;
+    private boolean loopbackIssuer;
+    private int port;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /** Sets the issuer name ({@code iss}); default {@value FakeOidcIssuer#DEFAULT_ISSUER}. */
+    public Builder issuer(String issuerUrl) {
+      URI uri = URI.create(Objects.requireNonNull(issuerUrl, "issuerUrl"));
+      if (uri.getScheme() == null || uri.getHost() == null) {
+        throw new IllegalArgumentException("Issuer URL '" + issuerUrl
+            + "' is not absolute: use a URL such as https://services.<domain>/idp.");
+      }
+      this.issuer = stripSlash(issuerUrl);
+      return this;
+    }
+
+    /**
+     * Makes the issuer name the served loopback URL ({@code http://127.0.0.1:<port>/idp}), so
+     * that any verifier can fetch its keys from the {@code iss} itself, as for a real issuer.
+     */
+    public Builder loopbackIssuer() {
+      this.loopbackIssuer = true;
+      return this;
+    }
+
+    /** Sets the port on 127.0.0.1; default 0 (any free port). */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** Sets the clock for {@code iat} and {@code exp}; default the system UTC clock. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Returns the configured, not yet started issuer. */
+    public FakeOidcIssuer build() {
+      return new FakeOidcIssuer(this);
+    }
+  }
+
+  /**
+   * Builds one token with Gitpod's claim shape. Defaults: {@code sub} and {@code repository} =
+   * {@value FakeOidcIssuer#DEFAULT_REPOSITORY}, {@code aud} = {@code ["sts.amazonaws.com"]},
+   * {@code azp} = first audience, {@code exp} = {@code iat} + 60 minutes.
+   */
+  public final class TokenBuilder {
+    private final Map<String, Object> extra = new LinkedHashMap<>();
+    private final List<String> removed = new ArrayList<>();
+    private String iss;
+    private String subject = DEFAULT_REPOSITORY;
+    private String repository = DEFAULT_REPOSITORY;
+    private List<String> audience = List.of(DEFAULT_AUDIENCE);
+    private Instant issuedAt;
+    private Instant expiresAt;
+    private Instant notBefore;
+    private String workspaceId = "acme-app-0a1b2c3d4e5";
+    private String email = "jane@acme.example";
+    private boolean unknownKid;
+    private boolean badSignature;
+
+    private TokenBuilder() {}
+
+    /** Sets the context to a repository: {@code sub} and {@code repository} become the URL. */
+    public TokenBuilder repository(String url) {
+      this.subject = Objects.requireNonNull(url, "url");
+      this.repository = url;
+      return this;
+    }
+
+    /** Sets {@code sub} alone (for example a pull request URL or {@code no-context}). */
+    public TokenBuilder subject(String sub) {
+      this.subject = Objects.requireNonNull(sub, "sub");
+      return this;
+    }
+
+    /** Sets the audiences; {@code azp} follows the first. */
+    public TokenBuilder audience(String... audiences) {
+      if (audiences.length == 0) {
+        throw new IllegalArgumentException("A token needs at least one audience.");
+      }
+      this.audience = List.of(audiences);
+      return this;
+    }
+
+    /** Sets {@code iat} (and {@code auth_time}); default now. */
+    public TokenBuilder issuedAt(Instant iat) {
+      this.issuedAt = Objects.requireNonNull(iat, "iat");
+      return this;
+    }
+
+    /** Sets {@code exp}; default {@code iat} + 60 minutes. */
+    public TokenBuilder expiresAt(Instant exp) {
+      this.expiresAt = Objects.requireNonNull(exp, "exp");
+      return this;
+    }
+
+    /** Adds an {@code nbf} claim (Gitpod sends none). */
+    public TokenBuilder notBefore(Instant nbf) {
+      this.notBefore = Objects.requireNonNull(nbf, "nbf");
+      return this;
+    }
+
+    /** Sets {@code workspace_id}. */
+    public TokenBuilder workspaceId(String id) {
+      this.workspaceId = Objects.requireNonNull(id, "id");
+      return this;
+    }
+
+    /** Sets {@code email}. */
+    public TokenBuilder email(String email) {
+      this.email = Objects.requireNonNull(email, "email");
+      return this;
+    }
+
+    /** Sets any claim, overriding a default one of the same name. */
+    public TokenBuilder claim(String name, Object value) {
+      extra.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      removed.remove(name);
+      return this;
+    }
+
+    /** Leaves a claim out of the token. */
+    public TokenBuilder withoutClaim(String name) {
+      extra.remove(name);
+      removed.add(name);
+      return this;
+    }
+
+    /** Makes the token expired for an hour, well past the 5 minutes of skew AWS allows. */
+    public TokenBuilder expired() {
+      Instant now = clock.instant();
+      this.issuedAt = now.minus(Duration.ofHours(2));
+      this.expiresAt = now.minus(Duration.ofHours(1));
+      return this;
+    }
+
+    /** Makes the token valid only from an hour in the future ({@code nbf} and {@code iat}). */
+    public TokenBuilder notYetValid() {
+      Instant later = clock.instant().plus(Duration.ofHours(1));
+      this.issuedAt = later;
+      this.notBefore = later;
+      this.expiresAt = later.plus(Duration.ofHours(1));
+      return this;
+    }
+
+    /** Sets an audience that no provider lists. */
+    public TokenBuilder wrongAudience() {
+      return audience("https://wrong-audience.example");
+    }
+
+    /** Sets an issuer for which no provider exists. */
+    public TokenBuilder wrongIssuer() {
+      this.iss = "https://services.wrong-issuer.example/idp";
+      return this;
+    }
+
+    /** Puts a {@code kid} in the header that the JWKS does not list. */
+    public TokenBuilder unknownKid() {
+      this.unknownKid = true;
+      return this;
+    }
+
+    /** Signs with a key other than the one the {@code kid} names. */
+    public TokenBuilder badSignature() {
+      this.badSignature = true;
+      return this;
+    }
+
+    /** Returns the claims the token will carry. */
+    public Map<String, Object> claims() {
+      Instant iat = issuedAt != null ? issuedAt : clock.instant();
+      Instant exp = expiresAt != null ? expiresAt : iat.plus(Duration.ofMinutes(60));
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("iss", iss != null ? iss : issuer());
+      c.put("aud", audience);
+      c.put("azp", audience.get(0));
+      c.put("exp", exp.getEpochSecond());
+      c.put("iat", iat.getEpochSecond());
+      c.put("auth_time", iat.getEpochSecond());
+      if (notBefore != null) {
+        c.put("nbf", notBefore.getEpochSecond());
+      }
+      c.put("c_hash", "x4-pE0sXkQzqK7b1m3Yw5A");
+      c.put("sub", subject);
+      c.put("name", "Jane Developer");
+      c.put("email", email);
+      c.put("email_verified", false);
+      c.put("user_id", "5c0b1c3e-8e3f-4f39-9d7c-2a1f0d3b4c5e");
+      c.put("org_id", "8f3a2b1c-7d6e-4f5a-9b8c-1d2e3f4a5b6c");
+      c.put("workspace_id", workspaceId);
+      c.put("context", subject);
+      c.put("repository", repository);
+      c.putAll(extra);
+      removed.forEach(c::remove);
+      return c;
+    }
+
+    /** Signs and returns the compact JWT. */
+    public String mint() {
+      String kid = unknownKid ? "id-" + UUID.randomUUID().toString().replace("-", "") : keys.kid();
+      return keys.sign(claims(), kid, badSignature);
+    }
+
+    @Override
+    public String toString() {
+      return "TokenBuilder" + claims();
+    }
+  }
+}

@@ -1,0 +1,145 @@
+package dev.oidcecr.testing.internal;
+
+import dev.oidcecr.policies.Decision;
+import dev.oidcecr.policies.Evaluation;
+import dev.oidcecr.policies.EvaluationRequest;
+import dev.oidcecr.policies.Finding;
+import dev.oidcecr.policies.PolicyDocument;
+import dev.oidcecr.policies.PolicyEvaluator;
+import dev.oidcecr.policies.PolicyKind;
+import dev.oidcecr.policies.PolicyLinter;
+import dev.oidcecr.policies.PolicyParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The fake's only door to policy semantics: every decision is the {@code policies} evaluator's,
+ * so that a refusal in a test is explained the way the library explains it to users.
+ */
+final class Authz {
+  /** A decision and its explanation. */
+  record Verdict(Decision decision, String explanation) {
+    boolean allowed() {
+      return decision == Decision.ALLOWED;
+    }
+  }
+
+  private static final int CACHE_LIMIT = 512;
+
+  /**
+   * The linter findings IAM and ECR themselves refuse a policy for. The OIDC trust findings
+   * (no {@code sub} condition, sibling wildcards...) are advice: AWS stores such policies, and so
+   * must the fake, or a test could never show the hole they open. Size is checked by the
+   * callers with each service's own error code.
+   */
+  private static final java.util.Set<String> SERVICE_REJECTS = java.util.Set.of(
+      "PARSE_ERROR", "VERSION_INVALID", "SID_INVALID", "SID_DUPLICATE",
+      "PRINCIPAL_NOT_ALLOWED", "PRINCIPAL_MISSING", "RESOURCE_NOT_ALLOWED", "RESOURCE_MISSING",
+      "ACTION_MISSING", "CONDITION_NO_VALUES");
+  private final Map<String, PolicyEvaluator> evaluators = new ConcurrentHashMap<>();
+  private final PolicyLinter linter = PolicyLinter.create();
+
+  /** Evaluates a trust policy for AssumeRoleWithWebIdentity with the token's claims. */
+  Verdict trust(String trustPolicy, String providerArn, Map<String, ?> claims) {
+    Evaluation e =
+        evaluator(trustPolicy).evaluate(EvaluationRequest.webIdentity(providerArn, claims));
+    return new Verdict(e.decision(), e.explanation());
+  }
+
+  /**
+   * Evaluates a call of a role session against the role's inline policies and, where given, a
+   * resource's policy: same account, either may allow; another account, both must; an explicit
+   * deny anywhere wins.
+   */
+  Verdict authorize(Caller caller, List<String> identityPolicies, Optional<String> resourcePolicy,
+      String resourceAccount, String action, String resource, Map<String, String> context) {
+    if (caller.isAdmin()) {
+      return new Verdict(Decision.ALLOWED, "The fake's admin identity may call everything.");
+    }
+    EvaluationRequest.Builder rb = EvaluationRequest.builder()
+        .action(action)
+        .resource(resource)
+        .principalArn(caller.roleArn().orElseThrow());
+    context.forEach((k, v) -> rb.putContext(k, v));
+    EvaluationRequest request = rb.build();
+
+    StringBuilder why = new StringBuilder();
+    Decision identity = Decision.IMPLICIT_DENY;
+    if (identityPolicies.isEmpty()) {
+      why.append("Identity policies of ").append(caller.roleArn().get())
+          .append(": none attached, so nothing allows ").append(action).append('\n');
+    }
+    int n = 0;
+    for (String policy : identityPolicies) {
+      Evaluation e = evaluator(policy).evaluate(request);
+      why.append("Identity policy #").append(++n).append(" of ").append(caller.roleArn().get())
+          .append(": ").append(e.decision()).append('\n').append(e.explanation()).append('\n');
+      identity = combine(identity, e.decision());
+    }
+    Decision decision = identity;
+    if (resourcePolicy.isPresent()) {
+      Evaluation e = evaluator(resourcePolicy.get()).evaluate(request);
+      why.append("Resource policy of ").append(resource).append(": ").append(e.decision())
+          .append('\n').append(e.explanation()).append('\n');
+      boolean sameAccount = resourceAccount.equals(caller.account());
+      if (identity == Decision.EXPLICIT_DENY || e.decision() == Decision.EXPLICIT_DENY) {
+        decision = Decision.EXPLICIT_DENY;
+      } else if (sameAccount) {
+        decision = identity == Decision.ALLOWED || e.decision() == Decision.ALLOWED
+            ? Decision.ALLOWED : Decision.IMPLICIT_DENY;
+      } else {
+        decision = identity == Decision.ALLOWED && e.decision() == Decision.ALLOWED
+            ? Decision.ALLOWED : Decision.IMPLICIT_DENY;
+        why.append("Cross-account call: the identity policy and the resource policy must both "
+            + "allow.\n");
+      }
+    } else if (!resource.equals("*")) {
+      why.append("Resource ").append(resource).append(" has no resource policy.\n");
+    }
+    return new Verdict(decision, why.toString().strip());
+  }
+
+  private static Decision combine(Decision a, Decision b) {
+    if (a == Decision.EXPLICIT_DENY || b == Decision.EXPLICIT_DENY) {
+      return Decision.EXPLICIT_DENY;
+    }
+    return a == Decision.ALLOWED || b == Decision.ALLOWED ? Decision.ALLOWED
+        : Decision.IMPLICIT_DENY;
+  }
+
+  /**
+   * Parses and lints a policy as IAM or ECR would before storing it.
+   *
+   * @return the first blocking problem, empty when the policy may be stored
+   * @throws PolicyParseException when the text is not a policy
+   */
+  Optional<String> problems(String json, PolicyKind kind) {
+    PolicyDocument doc = PolicyDocument.parse(json);
+    List<Finding> findings = linter.lint(doc, kind);
+    return findings.stream()
+        .filter(f -> f.severity() == Finding.Severity.ERROR)
+        .filter(f -> SERVICE_REJECTS.contains(f.id()))
+        .map(f -> f.message() + " (at " + f.location() + ")")
+        .findFirst();
+  }
+
+  /** Returns IAM's quota size of a policy (whitespace outside strings not counted). */
+  int quotaSize(String json) {
+    return PolicyDocument.parse(json).quotaSize();
+  }
+
+  private PolicyEvaluator evaluator(String policy) {
+    PolicyEvaluator cached = evaluators.get(policy);
+    if (cached != null) {
+      return cached;
+    }
+    if (evaluators.size() > CACHE_LIMIT) {
+      evaluators.clear();
+    }
+    PolicyEvaluator ev = PolicyEvaluator.of(PolicyDocument.parse(policy));
+    evaluators.put(policy, ev);
+    return ev;
+  }
+}

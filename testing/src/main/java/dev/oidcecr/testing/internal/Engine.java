@@ -1,0 +1,303 @@
+package dev.oidcecr.testing.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.oidcecr.testing.Denial;
+import dev.oidcecr.testing.RecordedCall;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes each request to STS, ECR, IAM, the registry or the admin endpoints, applies injected
+ * faults and latency, and keeps the journal and the last denial. Free of HTTP server types.
+ */
+public final class Engine {
+  private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String ECR_TARGET = "AmazonEC2ContainerRegistry_V20150921.";
+  private static final Pattern CREDENTIAL =
+      Pattern.compile("Credential=([A-Za-z0-9]+)/[^/]*/([^/]*)/([^/]*)/aws4_request");
+  private static final Set<String> STS_ACTIONS =
+      Set.of("AssumeRoleWithWebIdentity", "GetCallerIdentity");
+  private static final int JOURNAL_LIMIT = 1000;
+
+  /**
+   * What the engine is configured with.
+   *
+   * @param localIssuers issuer names of the issuers the fake hosts, to where they are served
+   * @param tokenMinter mints a token from claim overrides, for {@code /_fake/tokens}
+   */
+  public record Config(String region, String accountId, Clock clock, String adminAccessKeyId,
+      String adminSecretAccessKey, Map<String, URI> localIssuers, Optional<String> organizationId,
+      java.util.function.Function<Map<String, Object>, String> tokenMinter,
+      String defaultIssuer) {}
+
+  private record Fault(AtomicInteger remaining, String code, int status) {}
+
+  final Config config;
+  final State state = new State();
+  final Authz authz = new Authz();
+  final TokenVerifier verifier;
+  private final Sts sts;
+  private final Ecr ecr;
+  private final Iam iam;
+  private final Registry registry;
+  private final Admin admin;
+  private final Map<String, Fault> faults = new ConcurrentHashMap<>();
+  private final Map<String, Duration> latencies = new ConcurrentHashMap<>();
+  private final Deque<RecordedCall> journal = new ArrayDeque<>();
+  private volatile Denial lastDenial;
+
+  /** Creates an engine with empty state. */
+  public Engine(Config config) {
+    this.config = config;
+    this.verifier = new TokenVerifier(config.localIssuers());
+    this.sts = new Sts(this);
+    this.ecr = new Ecr(this);
+    this.iam = new Iam(this);
+    this.registry = new Registry(this);
+    this.admin = new Admin(this);
+  }
+
+  /** Answers one request. Never throws. */
+  public HttpAnswer handle(HttpCall call) {
+    String service;
+    String operation;
+    Map<String, String> form = Map.of();
+    String path = call.path();
+    if (path.startsWith("/v2")) {
+      service = "registry";
+      operation = call.method() + " " + path;
+    } else if (path.startsWith("/_fake/")) {
+      service = "admin";
+      operation = call.method() + " " + path;
+    } else if (call.header("x-amz-target").filter(t -> t.startsWith(ECR_TARGET)).isPresent()) {
+      service = "ecr";
+      operation = call.header("x-amz-target").get().substring(ECR_TARGET.length());
+    } else if ("POST".equals(call.method()) && (path.equals("/") || path.isEmpty())) {
+      form = call.form();
+      operation = form.getOrDefault("Action", "");
+      service = "2011-06-15".equals(form.get("Version")) || STS_ACTIONS.contains(operation)
+          ? "sts" : "iam";
+    } else {
+      return record("none", call.method() + " " + path, HttpAnswer.of(404, "application/json",
+          "{\"message\":\"The fake serves AWS calls as POST / and the registry under /v2/\"}"), "");
+    }
+    String akid = accessKeyId(call).orElse("");
+    sleep(latencies.getOrDefault(operation, latencies.getOrDefault("*", Duration.ZERO)));
+    HttpAnswer answer;
+    try {
+      Fault fault = faults.get(operation);
+      if (fault != null && fault.remaining().getAndDecrement() > 0) {
+        throw new AwsError(fault.code(), fault.status(),
+            "Injected fault for " + operation + " (FakeAws.failNext).");
+      }
+      answer = switch (service) {
+        case "sts" -> sts.handle(operation, form, call);
+        case "iam" -> iam.handle(operation, form, call);
+        case "ecr" -> ecr.handle(operation, call);
+        case "registry" -> registry.handle(call);
+        default -> admin.handle(call);
+      };
+    } catch (AwsError e) {
+      answer = error(service, e);
+    } catch (RuntimeException e) {
+      LOG.warn("The fake failed on {} {}: {}", service, operation, e.toString());
+      answer = error(service, new AwsError("InternalFailure", 500,
+          "The fake failed: " + e.getClass().getSimpleName()));
+    }
+    return record(service, operation, answer, akid);
+  }
+
+  private HttpAnswer record(String service, String operation, HttpAnswer answer, String akid) {
+    String code = answer.headers().getOrDefault("x-amzn-ErrorType", "");
+    synchronized (journal) {
+      if (journal.size() >= JOURNAL_LIMIT) {
+        journal.removeFirst();
+      }
+      journal.addLast(new RecordedCall(config.clock().instant(), service, operation,
+          answer.status(), code, akid));
+    }
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("{} {} -> {}{}", service, operation, answer.status(),
+          code.isEmpty() ? "" : " " + code);
+    }
+    return answer;
+  }
+
+  HttpAnswer error(String service, AwsError e) {
+    String requestId = UUID.randomUUID().toString();
+    HttpAnswer a;
+    if ("ecr".equals(service)) {
+      ObjectNode body = JSON.createObjectNode();
+      body.put("__type", e.code());
+      body.put("message", e.getMessage());
+      a = HttpAnswer.of(e.status(), "application/x-amz-json-1.1", body.toString());
+    } else if ("sts".equals(service) || "iam".equals(service)) {
+      String ns = "sts".equals(service) ? Sts.NS : Iam.NS;
+      Xml x = new Xml().openNs("ErrorResponse", ns).open("Error")
+          .leaf("Type", e.status() >= 500 ? "Receiver" : "Sender")
+          .leaf("Code", e.code()).leaf("Message", e.getMessage())
+          .close("Error").leaf("RequestId", requestId).close("ErrorResponse");
+      a = HttpAnswer.of(e.status(), "text/xml", x.toString());
+    } else {
+      ObjectNode body = JSON.createObjectNode();
+      body.putArray("errors").addObject().put("code", e.code()).put("message", e.getMessage());
+      a = HttpAnswer.of(e.status(), "application/json", body.toString());
+    }
+    return a.with("x-amzn-RequestId", requestId).with("x-amzn-ErrorType", e.code());
+  }
+
+  static Optional<String> accessKeyId(HttpCall call) {
+    return call.header("authorization").map(CREDENTIAL::matcher).filter(Matcher::find)
+        .map(m -> m.group(1));
+  }
+
+  /** Resolves the signer of a call; the error codes follow the service's conventions. */
+  Caller caller(HttpCall call, String service) {
+    boolean ecrStyle = "ecr".equals(service);
+    Optional<String> akid = accessKeyId(call);
+    if (akid.isEmpty()) {
+      throw ecrStyle
+          ? new AwsError("MissingAuthenticationTokenException", 400,
+              "Missing Authentication Token")
+          : new AwsError("MissingAuthenticationToken", 403,
+              "Request is missing Authentication Token");
+    }
+    String id = akid.get();
+    Optional<String> token = call.header("x-amz-security-token");
+    AwsError invalid = ecrStyle
+        ? new AwsError("UnrecognizedClientException", 400,
+            "The security token included in the request is invalid.")
+        : new AwsError("InvalidClientTokenId", 403,
+            "The security token included in the request is invalid.");
+    if (id.equals(config.adminAccessKeyId())) {
+      if (token.isPresent()) {
+        throw invalid;
+      }
+      return new Caller(id, adminArn(), "AIDAFAKEADMIN0000001", config.accountId(),
+          Optional.empty(), Optional.empty());
+    }
+    State.Session s = state.sessions.get(id);
+    if (s == null || token.isEmpty() || !constantTimeEquals(token.get(), s.sessionToken())) {
+      throw invalid;
+    }
+    if (!config.clock().instant().isBefore(s.expiration())) {
+      throw ecrStyle
+          ? new AwsError("ExpiredTokenException", 400,
+              "The security token included in the request is expired")
+          : new AwsError("ExpiredToken", 403,
+              "The security token included in the request is expired");
+    }
+    return new Caller(id, s.assumedRoleArn(), s.roleId() + ":" + s.sessionName(),
+        accountOf(s.roleArn()), Optional.of(s.roleArn()), Optional.of(s.roleName()));
+  }
+
+  String adminArn() {
+    return "arn:aws:iam::" + config.accountId() + ":user/fake-admin";
+  }
+
+  static String accountOf(String arn) {
+    String[] parts = arn.split(":", 6);
+    return parts.length > 4 ? parts[4] : "";
+  }
+
+  static boolean constantTimeEquals(String a, String b) {
+    return java.security.MessageDigest.isEqual(
+        a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** Context keys IAM adds about the calling principal. */
+  Map<String, String> principalContext(Caller caller) {
+    Map<String, String> ctx = new java.util.LinkedHashMap<>();
+    caller.roleArn().ifPresent(r -> ctx.put("aws:PrincipalArn", r));
+    ctx.put("aws:PrincipalAccount", caller.account());
+    ctx.put("aws:userid", caller.userId());
+    config.organizationId().ifPresent(o -> ctx.put("aws:PrincipalOrgID", o));
+    return ctx;
+  }
+
+  void deny(String operation, String caller, String action, String resource, String why) {
+    Denial d = new Denial(config.clock().instant(), operation, caller, action, resource, why);
+    lastDenial = d;
+    LOG.debug("Denied {}: {} may not {} on {}\n{}", operation, caller, action, resource, why);
+  }
+
+  // --- control surface used by FakeAws ---
+
+  /** Makes the next {@code times} calls of {@code operation} fail. */
+  public void failNext(String operation, int times, String code, int status) {
+    faults.put(operation, new Fault(new AtomicInteger(times), code, status));
+  }
+
+  /** Delays every call of {@code operation} ({@code *} for all). */
+  public void addLatency(String operation, Duration delay) {
+    latencies.put(operation, delay);
+  }
+
+  /** Returns the journal, oldest first. */
+  public List<RecordedCall> journal() {
+    synchronized (journal) {
+      return List.copyOf(new ArrayList<>(journal));
+    }
+  }
+
+  /** Returns the last denial. */
+  public Optional<Denial> lastDenial() {
+    return Optional.ofNullable(lastDenial);
+  }
+
+  /** Forgets state, faults, latency, journal and denials. */
+  public void reset() {
+    state.clear();
+    faults.clear();
+    latencies.clear();
+    verifier.clear();
+    synchronized (journal) {
+      journal.clear();
+    }
+    lastDenial = null;
+  }
+
+  Authz.Verdict ecrAllowed(Caller caller, String action, String resource,
+      Optional<String> repositoryPolicy) {
+    return ecr.allowed(caller, action, resource, repositoryPolicy);
+  }
+
+  /** Seeds an image; creates the repository when missing. Returns the digest. */
+  public String seedImage(String repository, String tag, String manifest) {
+    return ecr.seed(repository, tag, manifest);
+  }
+
+  static String lower(String s) {
+    return s.toLowerCase(Locale.ROOT);
+  }
+
+  private static void sleep(Duration d) {
+    if (d.isZero()) {
+      return;
+    }
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package dev.oidcecr.testing.internal;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Everything the fake AWS remembers: providers, roles, repositories, sessions and ECR passwords.
+ * Mutations of IAM and ECR entities synchronise on this object; sessions and passwords live in
+ * concurrent maps because STS and the registry are the hot paths.
+ */
+public final class State {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final char[] UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
+  private static final char[] SECRET =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".toCharArray();
+
+  final Map<String, Provider> providers = new LinkedHashMap<>();
+  final Map<String, Role> roles = new LinkedHashMap<>();
+  final Map<String, Repository> repositories = new LinkedHashMap<>();
+  final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  final Map<String, EcrGrant> ecrPasswords = new ConcurrentHashMap<>();
+
+  /** Forgets every entity, session and password. */
+  public synchronized void clear() {
+    providers.clear();
+    roles.clear();
+    repositories.clear();
+    sessions.clear();
+    ecrPasswords.clear();
+  }
+
+  static String randomId(String prefix, int length) {
+    StringBuilder sb = new StringBuilder(prefix);
+    for (int i = 0; i < length; i++) {
+      sb.append(UPPER[RANDOM.nextInt(UPPER.length)]);
+    }
+    return sb.toString();
+  }
+
+  static String randomSecret(int length) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < length; i++) {
+      sb.append(SECRET[RANDOM.nextInt(SECRET.length)]);
+    }
+    return sb.toString();
+  }
+
+  static final class Provider {
+    final String url;
+    final String arn;
+    final List<String> clientIds = new ArrayList<>();
+    final List<String> thumbprints = new ArrayList<>();
+    final Instant created;
+    final Map<String, String> tags = new LinkedHashMap<>();
+
+    Provider(String url, String arn, Instant created) {
+      this.url = url;
+      this.arn = arn;
+      this.created = created;
+    }
+  }
+
+  static final class Role {
+    final String name;
+    final String path;
+    final String id;
+    final String arn;
+    final Instant created;
+    volatile String trustPolicy;
+    volatile int maxSessionDuration;
+    volatile String description;
+    final Map<String, String> tags = new LinkedHashMap<>();
+    final Map<String, String> inlinePolicies = new LinkedHashMap<>();
+
+    Role(String name, String path, String id, String arn, Instant created) {
+      this.name = name;
+      this.path = path;
+      this.id = id;
+      this.arn = arn;
+      this.created = created;
+    }
+
+    synchronized List<String> policies() {
+      return new ArrayList<>(inlinePolicies.values());
+    }
+  }
+
+  static final class Repository {
+    final String name;
+    final String arn;
+    final String registryId;
+    final String uri;
+    final Instant created;
+    volatile String policy;
+    final Map<String, Image> imagesByTag = new ConcurrentHashMap<>();
+
+    Repository(String name, String arn, String registryId, String uri, Instant created) {
+      this.name = name;
+      this.arn = arn;
+      this.registryId = registryId;
+      this.uri = uri;
+      this.created = created;
+    }
+
+    Optional<Image> image(String reference) {
+      if (reference.startsWith("sha256:")) {
+        return imagesByTag.values().stream().filter(i -> i.digest.equals(reference)).findFirst();
+      }
+      return Optional.ofNullable(imagesByTag.get(reference));
+    }
+  }
+
+  record Image(String tag, String digest, String manifest, String mediaType) {}
+
+  /** A session STS issued; the secret and token are compared, never printed. */
+  record Session(String accessKeyId, String secretAccessKey, String sessionToken, String roleArn,
+      String roleName, String roleId, String sessionName, String assumedRoleArn,
+      Instant expiration) {
+    @Override
+    public String toString() {
+      return "Session[" + accessKeyId + " " + assumedRoleArn + " until " + expiration + "]";
+    }
+  }
+
+  /** Who an ECR password was issued to, and until when. */
+  record EcrGrant(Caller caller, Instant expiresAt) {}
+}

@@ -1,0 +1,94 @@
+package dev.oidcecr.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ecr.model.EcrException;
+import software.amazon.awssdk.services.iam.model.IamException;
+
+class FaultsAndJournalTest {
+  static FakeAws fake;
+  static Clients clients;
+
+  @BeforeAll
+  static void start() {
+    fake = FakeAws.builder().build().start();
+    clients = new Clients(fake);
+  }
+
+  @AfterAll
+  static void stop() {
+    clients.close();
+    fake.close();
+  }
+
+  @BeforeEach
+  void reset() {
+    fake.reset();
+  }
+
+  @Test
+  void failNext_throttling_isRetriedBySdkThenSucceeds() {
+    fake.failNext("GetAuthorizationToken", 2, "ThrottlingException", 400);
+    assertThat(clients.adminEcr.getAuthorizationToken().authorizationData()).hasSize(1);
+    assertThat(fake.requests()).extracting(c -> c.errorCode().orElse(""))
+        .containsExactly("ThrottlingException", "ThrottlingException", "");
+  }
+
+  @Test
+  void failNext_moreThanRetries_surfacesError() {
+    fake.failNext("GetAuthorizationToken", 4, "ThrottlingException", 400);
+    Throwable t = catchThrowable(() -> clients.adminEcr.getAuthorizationToken());
+    assertThat(t).isInstanceOf(EcrException.class);
+    assertThat(((EcrException) t).awsErrorDetails().errorCode()).isEqualTo("ThrottlingException");
+  }
+
+  @Test
+  void failNext_500_inXmlForIam() {
+    fake.failNext("ListOpenIDConnectProviders", 4, "ServiceFailure", 500);
+    Throwable t = catchThrowable(() -> clients.iam.listOpenIDConnectProviders());
+    assertThat(t).isInstanceOf(IamException.class);
+    assertThat(((IamException) t).statusCode()).isEqualTo(500);
+    assertThat(((IamException) t).awsErrorDetails().errorCode()).isEqualTo("ServiceFailure");
+  }
+
+  @Test
+  void addLatency_delaysCalls() {
+    fake.addLatency("*", Duration.ofMillis(300));
+    long start = System.nanoTime();
+    clients.iam.listOpenIDConnectProviders();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(
+        Duration.ofMillis(300));
+  }
+
+  @Test
+  void journal_recordsOperationsWithoutSecrets() {
+    clients.iam.listOpenIDConnectProviders();
+    clients.adminEcr.getAuthorizationToken();
+    assertThat(fake.requests()).extracting(RecordedCall::service, RecordedCall::operation)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("iam", "ListOpenIDConnectProviders"),
+            org.assertj.core.groups.Tuple.tuple("ecr", "GetAuthorizationToken"));
+    assertThat(fake.requests().get(1).accessKeyId()).contains(fake.accessKeyId());
+    assertThat(fake.requests().toString()).doesNotContain(fake.secretAccessKey());
+  }
+
+  @Test
+  void journal_isCapped() {
+    for (int i = 0; i < 1005; i++) {
+      clients.adminSts.getCallerIdentity();
+    }
+    assertThat(fake.requests()).hasSize(1000);
+  }
+
+  @Test
+  void reset_forgetsState() {
+    clients.adminEcr.createRepository(r -> r.repositoryName("app"));
+    fake.reset();
+    assertThat(clients.adminEcr.describeRepositories().repositories()).isEmpty();
+  }
+}
