@@ -337,25 +337,4 @@ public final class EvaluationRequest {
       return new EvaluationRequest(this);
     }
   }
-
-  /** TEMPORARY stub (testing branch) until the evaluator lands on main. */
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  /** TEMPORARY stub (testing branch) until the evaluator lands on main. */
-  public static final class Builder {
-    /** Stub. */
-    public Builder action(String action) { return this; }
-    /** Stub. */
-    public Builder resource(String resource) { return this; }
-    /** Stub. */
-    public Builder principalArn(String arn) { return this; }
-    /** Stub. */
-    public Builder federatedProvider(String arn) { return this; }
-    /** Stub. */
-    public Builder putContext(String key, String... values) { return this; }
-    /** Stub. */
-    public EvaluationRequest build() { throw new UnsupportedOperationException("TODO"); }
-  }
 }
