@@ -1,17 +1,29 @@
 package dev.oidcecr.core.internal.cli;
 
+import dev.oidcecr.core.AwsSetup;
 import dev.oidcecr.core.CredentialCache;
 import dev.oidcecr.core.CredentialHelper;
 import dev.oidcecr.core.DockerAuth;
 import dev.oidcecr.core.DockerConfig;
+import dev.oidcecr.core.DoctorReport;
 import dev.oidcecr.core.EcrRegistry;
 import dev.oidcecr.core.OidcEcrAuthenticator;
 import dev.oidcecr.core.OidcEcrException;
+import dev.oidcecr.core.SetupPlan;
+import dev.oidcecr.core.SetupResult;
 import dev.oidcecr.core.TokenSource;
+import dev.oidcecr.core.internal.AwsEnvironment;
+import dev.oidcecr.core.internal.AwsNames;
+import dev.oidcecr.core.internal.DoctorRunner;
 import dev.oidcecr.core.internal.RoleArns;
+import dev.oidcecr.policies.Finding;
+import dev.oidcecr.policies.PolicyDocument;
+import dev.oidcecr.policies.PolicyException;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,16 +34,18 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
- * The {@code oidc-ecr} command: {@code login}, the Docker credential helper verbs, and (from the
- * setup module) {@code setup} and {@code doctor}. Exit codes: 0 success, 1 failure or findings,
+ * The {@code oidc-ecr} command: {@code login}, {@code setup}, {@code doctor} and the Docker
+ * credential helper verbs. Exit codes: 0 success, 1 failure or findings,
  * 2 usage error.
  */
 public final class OidcEcrCli {
   static final int OK = 0;
   static final int FAILED = 1;
   static final int USAGE = 2;
+  static final String DEFAULT_ROLE_NAME = "gitpod-ecr-pull";
 
   private static final String USAGE_TEXT = String.join("\n",
       "Usage: oidc-ecr <command> [options]",
@@ -39,14 +53,19 @@ public final class OidcEcrCli {
       "Commands:",
       "  login     Exchange the workspace's OIDC token for an ECR login and write it to the",
       "            Docker config (what `docker login` does).",
+      "  setup     Plan (default) or --apply the AWS side: the IAM OIDC provider of the Gitpod",
+      "            installation, the role workspaces assume, its pull policy, repository policies.",
+      "  doctor    Check each link from the workspace's token to the image pull and say which",
+      "            one is broken and how to fix it.",
       "  get, list, store, erase, version",
       "            The Docker credential helper protocol (as docker-credential-oidc-ecr).",
       "  help      Show this text; `oidc-ecr <command> --help` shows a command's options.",
       "",
       "Environment: OIDC_ECR_ROLE_ARN (or IDP_AWS_ROLE_ARN, AWS_ROLE_ARN), OIDC_ECR_REGISTRY,",
       "AWS_WEB_IDENTITY_TOKEN_FILE, OIDC_ECR_TOKEN, DOCKER_CONFIG, AWS_ENDPOINT_URL,",
-      "AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_ECR.",
-      "Exit status: 0 success, 1 failure, 2 usage error.");
+      "AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_ECR, AWS_ENDPOINT_URL_IAM; for setup and doctor",
+      "also AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION.",
+      "Exit status: 0 success, 1 failure (or doctor findings), 2 usage error.");
 
   private static final String LOGIN_USAGE = String.join("\n",
       "Usage: oidc-ecr login --role-arn ARN --registry HOST|IMAGE [options]",
@@ -69,17 +88,92 @@ public final class OidcEcrCli {
       "  --print                print the Docker config entry instead of writing it",
       "  --help                 show this text");
 
+  private static final String SETUP_USAGE = String.join("\n",
+      "Usage: oidc-ecr setup (--gitpod-domain DOMAIN | --issuer-url URL) --repository NAME",
+      "                      (--allow-repository URL | --allow-organization URL",
+      "                       | --trust-policy FILE) [options] [--apply]",
+      "",
+      "Shows what would change in AWS so that Gitpod workspaces can pull from private ECR: the",
+      "IAM OIDC provider of the installation, the role workspaces assume (trust policy, maximum",
+      "session duration, inline pull policy) and the repository policies. With --apply, makes",
+      "the changes and prints the next steps; a second --apply changes nothing.",
+      "",
+      "Options:",
+      "  --apply                      make the changes (default: only show the plan)",
+      "  --gitpod-domain DOMAIN       the installation, such as gitpod.example.com (issuer",
+      "                               https://services.DOMAIN/idp)",
+      "  --issuer-url URL             the installation's issuer URL instead of the domain",
+      "  --audience AUD               the provider's client id (default sts.amazonaws.com)",
+      "  --role-name NAME             the role to create or update (default gitpod-ecr-pull)",
+      "  --role-path PATH             the role's path, such as /gitpod/ (default /)",
+      "  --max-session-duration SEC   the role's maximum session, 3600-43200 (default 3600)",
+      "  --allow-repository URL       let workspaces of this repository assume the role, such as",
+      "                               https://github.com/acme/app (repeatable)",
+      "  --allow-organization URL     let workspaces of every repository of an organization",
+      "                               assume the role, such as https://github.com/acme (repeatable)",
+      "  --trust-policy FILE          use this trust policy JSON instead of the --allow-* rules",
+      "  --repository NAME            an ECR repository the role may pull, such as acme/app",
+      "                               (repeatable, at least one)",
+      "  --push                       also let the role push to the repositories",
+      "  --gitpod-account ID          the installation's AWS account, allowed to pull by the",
+      "                               repository policies (not needed in one account)",
+      "  --account ID                 the account of the role (default: the caller's, from STS)",
+      "  --registry-account ID        the registry's account, when it is not the role's",
+      "  --region REGION              the region of the repositories (default: $AWS_REGION,",
+      "                               $AWS_DEFAULT_REGION, then the profile in ~/.aws/config)",
+      "  --endpoint-url URL           send IAM, ECR and STS calls to URL (default:",
+      "                               $AWS_ENDPOINT_URL_IAM, _ECR, _STS, then $AWS_ENDPOINT_URL)",
+      "  --allow-lint-errors          apply even when the linter finds errors in a policy",
+      "  --help                       show this text",
+      "",
+      "Credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), else the",
+      "AWS SDK's default chain (profiles, container and instance credentials). The caller needs",
+      "the permissions of AwsSetup.requiredPermissions().",
+      "Exit status: 0 planned or applied, 1 refused or failed (linter errors, AWS errors),",
+      "2 usage error.");
+
+  private static final String DOCTOR_USAGE = String.join("\n",
+      "Usage: oidc-ecr doctor [--role-arn ARN] [--registry HOST|IMAGE] [options]",
+      "",
+      "Checks each link from the workspace's OIDC token to pulling the image and reports each",
+      "as PASS, FAIL, WARN or SKIPPED with the reason and the fix: the token, the IAM OIDC",
+      "provider and its audience, the role's trust policy (evaluated offline against the token)",
+      "and its linter findings, the permission policy, the repository policy, the image of",
+      ".gitpod.yml, and optionally a real login. With AWS credentials in the environment it",
+      "reads the provider and the role's policies from IAM; without, those checks are SKIPPED.",
+      "",
+      "Options:",
+      "  --role-arn ARN         role the workspace assumes (default: $OIDC_ECR_ROLE_ARN,",
+      "                         $IDP_AWS_ROLE_ARN, $AWS_ROLE_ARN)",
+      "  --registry HOST|IMAGE  ECR registry host or image reference (default:",
+      "                         $OIDC_ECR_REGISTRY)",
+      "  --token-file FILE      read the OIDC token from FILE (default: $AWS_WEB_IDENTITY_TOKEN_FILE,",
+      "                         $OIDC_ECR_TOKEN, then `gp idp token --audience sts.amazonaws.com`)",
+      "  --gitpod-yml FILE      check the image of this .gitpod.yml (default: ./.gitpod.yml when",
+      "                         it exists)",
+      "  --endpoint-url URL     send IAM, ECR and STS calls to URL (default: $AWS_ENDPOINT_URL_IAM,",
+      "                         _ECR, _STS, then $AWS_ENDPOINT_URL)",
+      "  --login                also try a real login (STS and ECR) when every check passes",
+      "  --json                 print the report as JSON",
+      "  --help                 show this text",
+      "",
+      "Credentials for reading IAM and ECR: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and",
+      "AWS_SESSION_TOKEN). The token itself is never printed.",
+      "Exit status: 0 no check failed, 1 a check failed, 2 usage error.");
+
   private final Map<String, String> env;
   private final Path home;
+  private final Path workDir;
   private final InputStream in;
   private final PrintStream out;
   private final PrintStream err;
   private final Clock clock;
 
-  OidcEcrCli(Map<String, String> env, Path home, InputStream in, PrintStream out,
+  OidcEcrCli(Map<String, String> env, Path home, Path workDir, InputStream in, PrintStream out,
       PrintStream err, Clock clock) {
     this.env = env;
     this.home = home;
+    this.workDir = workDir;
     this.in = in;
     this.out = out;
     this.err = err;
@@ -97,7 +191,16 @@ public final class OidcEcrCli {
   /** Runs the command line with the given world and returns the exit status. */
   public static int run(List<String> args, InputStream in, PrintStream out, PrintStream err,
       Map<String, String> env, Path home) {
-    return new OidcEcrCli(env, home, in, out, err, Clock.systemUTC()).run(args);
+    return run(args, in, out, err, env, home, Path.of("").toAbsolutePath());
+  }
+
+  /**
+   * Runs the command line with the given world, {@code workDir} standing for the current
+   * directory (where {@code doctor} looks for {@code .gitpod.yml}), and returns the exit status.
+   */
+  public static int run(List<String> args, InputStream in, PrintStream out, PrintStream err,
+      Map<String, String> env, Path home, Path workDir) {
+    return new OidcEcrCli(env, home, workDir, in, out, err, Clock.systemUTC()).run(args);
   }
 
   int run(List<String> args) {
@@ -111,6 +214,10 @@ public final class OidcEcrCli {
       switch (command) {
         case "login":
           return login(rest);
+        case "setup":
+          return setup(rest);
+        case "doctor":
+          return doctor(rest);
         case "get":
         case "list":
         case "store":
@@ -130,8 +237,15 @@ public final class OidcEcrCli {
       err.println("oidc-ecr " + command + ": " + e.getMessage()
           + "\nRun `oidc-ecr " + command + " --help` for the options.");
       return USAGE;
-    } catch (OidcEcrException | IllegalArgumentException | IllegalStateException e) {
+    } catch (OidcEcrException | PolicyException | IllegalArgumentException
+        | IllegalStateException e) {
       err.println("oidc-ecr " + command + ": " + e.getMessage());
+      return FAILED;
+    } catch (SdkException e) {
+      // Mostly client-side: no credentials, no connection, no region.
+      err.println("oidc-ecr " + command + ": an AWS call failed: " + e.getMessage()
+          + "\nCheck the credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a"
+          + " profile), the region and the endpoint.");
       return FAILED;
     }
   }
@@ -166,7 +280,8 @@ public final class OidcEcrCli {
     a.value("token-file").ifPresent(f -> b.tokenSource(TokenSource.fromFile(Path.of(f))));
     a.value("endpoint-url").ifPresent(u -> b.endpoint(parseUrl(u)));
     a.value("session-name").ifPresent(b::sessionName);
-    a.value("duration").ifPresent(d -> b.duration(Duration.ofSeconds(parseSeconds(d))));
+    a.value("duration").ifPresent(d -> b.duration(
+        Duration.ofSeconds(parseSeconds("--duration", d, "900-43200"))));
 
     DockerAuth auth;
     try (OidcEcrAuthenticator authenticator = b.build()) {
@@ -184,6 +299,146 @@ public final class OidcEcrCli {
         + auth.expiresAt().map(Object::toString).orElse("(no expiry)")
         + (changed ? " (written to " : " (already in ") + config.path() + ")");
     return OK;
+  }
+
+  private int setup(List<String> argv) {
+    Args a = Args.parse(argv,
+        Set.of("gitpod-domain", "issuer-url", "audience", "role-name", "role-path",
+            "max-session-duration", "allow-repository", "allow-organization", "trust-policy",
+            "repository", "gitpod-account", "account", "registry-account", "region",
+            "endpoint-url"),
+        Set.of("apply", "push", "allow-lint-errors", "help"));
+    if (a.flag("help")) {
+      out.println(SETUP_USAGE);
+      return OK;
+    }
+    noPositional(a);
+    if (a.value("gitpod-domain").isPresent() == a.value("issuer-url").isPresent()) {
+      throw new Args.UsageException("give one of --gitpod-domain DOMAIN (such as"
+          + " gitpod.example.com) or --issuer-url URL");
+    }
+    boolean allowRules = !a.values("allow-repository").isEmpty()
+        || !a.values("allow-organization").isEmpty();
+    if (allowRules == a.value("trust-policy").isPresent()) {
+      throw new Args.UsageException(allowRules
+          ? "--trust-policy cannot be combined with --allow-repository or --allow-organization:"
+              + " put every rule in the file, or use only the --allow-* options"
+          : "say who may assume the role: --allow-repository URL (such as"
+              + " https://github.com/acme/app), --allow-organization URL or --trust-policy FILE");
+    }
+    if (a.values("repository").isEmpty()) {
+      throw new Args.UsageException("--repository NAME is required (repeatable): the ECR"
+          + " repositories workspaces pull, such as acme/app");
+    }
+    String region = a.value("region").or(() -> AwsEnvironment.region(env, home))
+        .orElseThrow(() -> new Args.UsageException("--region is required (or set AWS_REGION):"
+            + " the region of the ECR repositories, such as eu-west-1"));
+    Optional<URI> endpoint = a.value("endpoint-url").map(OidcEcrCli::parseUrl);
+
+    AwsSetup.Builder b = AwsSetup.builder()
+        .region(region)
+        .roleName(a.value("role-name").orElse(DEFAULT_ROLE_NAME))
+        .allowPush(a.flag("push"))
+        .allowLintErrors(a.flag("allow-lint-errors"));
+    a.value("gitpod-domain").ifPresent(b::gitpodDomain);
+    a.value("issuer-url").ifPresent(b::issuerUrl);
+    a.value("audience").ifPresent(b::audience);
+    a.value("role-path").ifPresent(b::path);
+    a.value("max-session-duration").ifPresent(s -> b.maxSessionDuration(
+        Duration.ofSeconds(parseSeconds("--max-session-duration", s, "3600-43200"))));
+    a.values("allow-repository").forEach(b::allowRepository);
+    a.values("allow-organization").forEach(b::allowOrganization);
+    a.value("trust-policy").ifPresent(f -> b.trustPolicy(readPolicy(f)));
+    b.repositories(a.values("repository").toArray(String[]::new));
+    a.value("gitpod-account").ifPresent(b::gitpodAccountId);
+    a.value("account").ifPresent(b::accountId);
+    a.value("registry-account").ifPresent(b::registryAccountId);
+
+    try (AwsEnvironment.Clients clients = new AwsEnvironment.Clients(env, endpoint,
+        AwsEnvironment.credentialsOrDefaultChain(env))) {
+      AwsSetup setup = b
+          .iamClient(clients.iam(AwsNames.partitionOfRegion(region)))
+          .ecrClient(clients.ecr(region))
+          .stsClient(clients.sts(region))
+          .build();
+      if (a.flag("apply")) {
+        SetupResult result = setup.apply();
+        out.print(result.render());
+        return OK;
+      }
+      SetupPlan plan = setup.plan();
+      out.print(plan.render());
+      List<Finding> errors = plan.findings().stream()
+          .filter(f -> f.severity() == Finding.Severity.ERROR).toList();
+      if (!errors.isEmpty() && !a.flag("allow-lint-errors")) {
+        err.println("oidc-ecr setup: --apply would refuse this setup: the linter found "
+            + errors.size() + " error" + (errors.size() == 1 ? "" : "s") + " ("
+            + String.join(", ", errors.stream().map(Finding::id).toList()) + "). Fix the"
+            + " policy, or add --allow-lint-errors to apply it anyway.");
+        return FAILED;
+      }
+      out.println(plan.isEmpty() ? "Nothing to apply."
+          : "Run the same command with --apply to make these changes.");
+      return OK;
+    }
+  }
+
+  private PolicyDocument readPolicy(String file) {
+    Path path = workDir.resolve(file);
+    String text;
+    try {
+      text = Files.readString(path);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("Cannot read --trust-policy " + path + " ("
+          + e.getClass().getSimpleName() + ": " + e.getMessage() + "): give a readable JSON"
+          + " file", e);
+    }
+    try {
+      return PolicyDocument.parse(text);
+    } catch (PolicyException e) {
+      throw new IllegalArgumentException("--trust-policy " + path + " is not an IAM policy: "
+          + e.getMessage(), e);
+    }
+  }
+
+  private int doctor(List<String> argv) {
+    Args a = Args.parse(argv,
+        Set.of("role-arn", "registry", "token-file", "gitpod-yml", "endpoint-url"),
+        Set.of("login", "json", "help"));
+    if (a.flag("help")) {
+      out.println(DOCTOR_USAGE);
+      return OK;
+    }
+    noPositional(a);
+    Optional<String> roleArn = a.value("role-arn")
+        .or(() -> RoleArns.fromEnvironment(env).map(Map.Entry::getValue));
+    // OIDC_ECR_REGISTRY may list several registries for the credential helper: check the first.
+    Optional<String> registry = a.value("registry").or(() -> Arrays.stream(
+        env.getOrDefault("OIDC_ECR_REGISTRY", "").split("[,\\s]+"))
+        .filter(s -> !s.isBlank()).findFirst());
+    Optional<Path> gitpodYml = a.value("gitpod-yml").map(workDir::resolve)
+        .or(() -> DoctorRunner.gitpodYmlIn(workDir));
+    DoctorRunner.Inputs inputs = new DoctorRunner.Inputs(roleArn, registry,
+        a.value("token-file").map(f -> TokenSource.fromFile(workDir.resolve(f))), gitpodYml,
+        a.value("endpoint-url").map(OidcEcrCli::parseUrl), a.flag("login"));
+    DoctorReport report = DoctorRunner.run(inputs, env, clock);
+    if (a.flag("json")) {
+      out.println(report.toJson());
+    } else {
+      out.print(report.render());
+      if (AwsEnvironment.credentials(env).isEmpty()) {
+        out.println("(No AWS credentials in the environment: the checks that read IAM and ECR"
+            + " were skipped. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of an account"
+            + " that may read the role to run them.)");
+      }
+    }
+    return report.ok() ? OK : FAILED;
+  }
+
+  private static void noPositional(Args a) {
+    if (!a.positional().isEmpty()) {
+      throw new Args.UsageException("unexpected argument \"" + a.positional().get(0) + "\"");
+    }
   }
 
   private int credentialHelper(List<String> args) {
@@ -235,12 +490,12 @@ public final class OidcEcrCli {
     }
   }
 
-  private static long parseSeconds(String s) {
+  private static long parseSeconds(String option, String s, String range) {
     try {
       return Long.parseLong(s.trim());
     } catch (NumberFormatException e) {
-      throw new Args.UsageException("--duration takes whole seconds (900-43200), not \"" + s
-          + "\"");
+      throw new Args.UsageException(option + " takes whole seconds (" + range + "), not \""
+          + s + "\"");
     }
   }
 }
