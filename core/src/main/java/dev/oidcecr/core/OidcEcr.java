@@ -1,5 +1,6 @@
 package dev.oidcecr.core;
 
+import dev.oidcecr.core.internal.DoctorRunner;
 import dev.oidcecr.policies.Evaluation;
 import dev.oidcecr.policies.EvaluationRequest;
 import dev.oidcecr.policies.Finding;
@@ -13,13 +14,15 @@ import dev.oidcecr.policies.RepositoryPolicy;
 import dev.oidcecr.policies.Statement;
 import dev.oidcecr.policies.TrustPolicy;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * Short static entry points for scripting oidc-ecr from JShell: log in, build and lint policies,
- * explain a refused token.
+ * explain a refused token, set AWS up and run the doctor.
  *
  * <pre>{@code
  * jshell> import static dev.oidcecr.core.OidcEcr.*
@@ -65,6 +68,46 @@ public final class OidcEcr {
       config.store(auth);
       return auth;
     }
+  }
+
+  /**
+   * Diagnoses why a login to {@code registryOrImage} with the role would be refused, link by
+   * link. The token comes from the default source ({@code AWS_WEB_IDENTITY_TOKEN_FILE},
+   * {@code OIDC_ECR_TOKEN}, then {@code gp idp token}); {@code .gitpod.yml} in the current
+   * directory is checked when it exists; the provider and the role's policies are read from IAM
+   * when the process environment holds {@code AWS_ACCESS_KEY_ID} and
+   * {@code AWS_SECRET_ACCESS_KEY} (else those checks are skipped). The report prints readably.
+   */
+  public static DoctorReport doctor(String roleArn, String registryOrImage) {
+    return doctor(roleArn, registryOrImage, System.getenv(), Path.of("").toAbsolutePath());
+  }
+
+  static DoctorReport doctor(String roleArn, String registryOrImage, Map<String, String> env,
+      Path workDir) {
+    return DoctorRunner.run(new DoctorRunner.Inputs(Optional.of(roleArn),
+        Optional.of(registryOrImage), Optional.empty(), DoctorRunner.gitpodYmlIn(workDir),
+        Optional.empty(), false), env, Clock.systemUTC());
+  }
+
+  /**
+   * Runs a doctor configured by {@code configure} (token, role, image, clients, policies...);
+   * the token source defaults to the process's default chain.
+   */
+  public static DoctorReport doctor(Consumer<Doctor.Builder> configure) {
+    Doctor.Builder b = Doctor.builder().tokenSource(TokenSource.defaultChain(System.getenv()));
+    configure.accept(b);
+    return b.build().run();
+  }
+
+  /**
+   * Returns the AWS setup configured by {@code configure}; call {@code plan()} to see the
+   * changes and {@code apply()} to make them. Without SDK clients, it builds its own with the
+   * SDK's default credentials (which it does not close: fine for a JShell session).
+   */
+  public static AwsSetup setup(Consumer<AwsSetup.Builder> configure) {
+    AwsSetup.Builder b = AwsSetup.builder();
+    configure.accept(b);
+    return b.build();
   }
 
   /** Returns a builder for the docker config at a folder, as {@code DOCKER_CONFIG} names it. */
