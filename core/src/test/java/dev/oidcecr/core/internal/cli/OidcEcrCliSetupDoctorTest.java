@@ -144,6 +144,37 @@ class OidcEcrCliSetupDoctorTest {
   }
 
   @Test
+  void setup_optionsReachThePlan() {
+    Run r = run(adminEnv(), setup("--role-name", "ws-pull", "--role-path", "/gitpod/",
+        "--max-session-duration", "7200", "--push", "--allow-organization",
+        "https://github.com/acme-labs", "--audience", "sts.amazonaws.com"));
+
+    assertThat(r.status()).as(r.all()).isZero();
+    assertThat(r.out()).contains("arn:aws:iam::" + fake.accountId() + ":role/gitpod/ws-pull",
+        "path /gitpod/", "max session 7200s", "pull and push", "ecr:PutImage",
+        "https://github.com/acme-labs/*");
+  }
+
+  @Test
+  void setupAndDoctor_takeServiceEndpointsFromTheEnvironmentOrTheOption() throws Exception {
+    Map<String, String> env = adminEnv();
+    env.remove("AWS_ENDPOINT_URL");
+    for (String service : List.of("IAM", "ECR", "STS")) {
+      env.put("AWS_ENDPOINT_URL_" + service, fake.endpoint().toString());
+    }
+    Run applied = run(env, setup("--apply"));
+    assertThat(applied.status()).as(applied.all()).isZero();
+
+    Map<String, String> noEndpoint = adminEnv();
+    noEndpoint.remove("AWS_ENDPOINT_URL");
+    Run doctor = run(noEndpoint, "doctor", "--endpoint-url", fake.endpoint().toString(),
+        "--role-arn", fake.roleArn("gitpod-ecr-pull"), "--registry", fake.registryHost(),
+        "--token-file", tokenFile(APP).toString());
+    assertThat(doctor.status()).as(doctor.all()).isZero();
+    assertThat(doctor.out()).contains("[PASS   ] provider:", "[PASS   ] trust-policy:");
+  }
+
+  @Test
   void setupApply_createsEverything_andASecondApplyChangesNothing() throws Exception {
     Run first = run(adminEnv(), setup("--gitpod-account", "210987654321", "--apply"));
 
