@@ -1,0 +1,43 @@
+// Quick start against the in-process fake: set AWS up for a Gitpod installation, then log a
+// workspace in and write its Docker config. Start with: examples/jshell/jshell.sh --fake
+import software.amazon.awssdk.auth.credentials.*;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ecr.EcrClient;
+
+var aws = FakeAws.builder().build().start();
+var admin = StaticCredentialsProvider.create(AwsBasicCredentials.create(aws.accessKeyId(), aws.secretAccessKey()));
+
+// The platform team's private repository, with an image in it.
+try (var ecr = EcrClient.builder().endpointOverride(aws.endpoint()).region(Region.of(aws.region())).credentialsProvider(admin).build()) {
+    ecr.createRepository(r -> r.repositoryName("acme/app"));
+}
+aws.seedImage("acme/app", "latest");
+
+// Steps 1-5: OIDC provider, role, trust and permission policies, in one idempotent call.
+var setup = AwsSetup.builder().
+    endpoint(aws.endpoint()).region(aws.region()).credentialsProvider(admin).
+    issuerUrl(aws.issuer().issuer()).
+    accountId(aws.accountId()).
+    roleName("gitpod-ecr-pull").
+    allowRepository("https://github.com/acme/app").
+    repositories("acme/app").
+    build();
+System.out.println(setup.plan());
+var result = setup.apply();
+System.out.println(result);
+
+// Step 6, in a workspace of https://github.com/acme/app: token -> STS -> ECR -> Docker config.
+var token = aws.issuer().token().repository("https://github.com/acme/app").mint();
+var dockerDir = java.nio.file.Files.createTempDirectory("docker");
+var auth = login(b -> b.roleArn(result.roleArn()).
+        registry(aws.accountId() + ".dkr.ecr." + aws.region() + ".amazonaws.com/acme/app:latest").
+        tokenSource(TokenSource.of(token)).
+        endpoint(aws.endpoint()),
+    dockerConfig(dockerDir));
+System.out.println(auth);                      // the password is redacted
+System.out.println(dockerConfig(dockerDir).read().authHosts());
+if (!dockerConfig(dockerDir).read().authHosts().contains(auth.registryHost()))
+    throw new AssertionError("the login was not written");
+
+aws.close();
+/exit

@@ -1,0 +1,163 @@
+package dev.oidcecr.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.oidcecr.policies.PermissionPolicy;
+import dev.oidcecr.policies.PolicyDocument;
+import dev.oidcecr.policies.TrustPolicy;
+import dev.oidcecr.testing.FakeAws;
+import java.io.File;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fake driven by a client nobody here wrote: the AWS CLI (botocore), doing the whole job
+ * with the admin keys, then a workspace's token, then a pull. Skipped where no {@code aws} is on
+ * the PATH.
+ */
+class AwsCliInteropTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static FakeAws fake;
+
+  @TempDir static Path dir;
+
+  @BeforeAll
+  static void start() {
+    assumeTrue(onPath("aws"), "the AWS CLI is not installed");
+    fake = FakeAws.builder().build().start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (fake != null) {
+      fake.close();
+    }
+  }
+
+  private static boolean onPath(String command) {
+    for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+      if (Files.isExecutable(Path.of(d, command))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private record Result(int status, String out, String err) {
+    JsonNode json() throws Exception {
+      return JSON.readTree(out);
+    }
+  }
+
+  private Result aws(Map<String, String> credentials, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("aws", "--endpoint-url",
+        fake.endpoint().toString(), "--region", fake.region(), "--output", "json"));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    Map<String, String> env = pb.environment();
+    env.keySet().removeIf(k -> k.startsWith("AWS_"));
+    env.put("AWS_CONFIG_FILE", dir.resolve("none").toString());
+    env.put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("none").toString());
+    env.put("AWS_EC2_METADATA_DISABLED", "true");
+    env.put("AWS_PAGER", "");
+    env.putAll(credentials);
+    Path err = Files.createTempFile(dir, "aws", ".err");
+    pb.redirectError(err.toFile());
+    Process p = pb.start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    return new Result(p.exitValue(), out, Files.readString(err));
+  }
+
+  private Map<String, String> admin() {
+    return Map.of("AWS_ACCESS_KEY_ID", fake.accessKeyId(),
+        "AWS_SECRET_ACCESS_KEY", fake.secretAccessKey());
+  }
+
+  private static Result ok(Result r) {
+    assertThat(r.status()).as(r.err()).isZero();
+    return r;
+  }
+
+  @Test
+  void wholeJob_withTheAwsCli() throws Exception {
+    String issuer = fake.issuer().issuer();
+    ok(aws(admin(), "iam", "create-open-id-connect-provider", "--url", issuer,
+        "--client-id-list", "sts.amazonaws.com"));
+    PolicyDocument trust = TrustPolicy.builder().issuer(issuer).account(fake.accountId())
+        .repository("https://github.com/acme/app").build();
+    ok(aws(admin(), "iam", "create-role", "--role-name", "gitpod-ecr-pull",
+        "--assume-role-policy-document", trust.toJson()));
+    ok(aws(admin(), "iam", "put-role-policy", "--role-name", "gitpod-ecr-pull",
+        "--policy-name", "pull", "--policy-document", PermissionPolicy.builder()
+            .repository(fake.accountId(), fake.region(), "acme/app").build().toJson()));
+    ok(aws(admin(), "ecr", "create-repository", "--repository-name", "acme/app"));
+    fake.seedImage("acme/app", "latest");
+
+    // The CLI decodes IAM's URL-encoded document: what comes back is the policy that went in.
+    JsonNode role = ok(aws(admin(), "iam", "get-role", "--role-name", "gitpod-ecr-pull")).json();
+    assertThat(PolicyDocument.parse(role.path("Role").path("AssumeRolePolicyDocument")
+        .toString())).isEqualTo(trust);
+    JsonNode providers = ok(aws(admin(), "iam", "list-open-id-connect-providers")).json();
+    assertThat(providers.path("OpenIDConnectProviderList").get(0).path("Arn").asText())
+        .isEqualTo(fake.providerArn());
+
+    String token = fake.issuer().token().repository("https://github.com/acme/app").mint();
+    JsonNode assumed = ok(aws(Map.of(), "sts", "assume-role-with-web-identity",
+        "--role-arn", fake.roleArn("gitpod-ecr-pull"), "--role-session-name", "ws-1",
+        "--web-identity-token", token)).json();
+    JsonNode creds = assumed.path("Credentials");
+    assertThat(creds.path("AccessKeyId").asText()).startsWith("ASIA");
+    assertThat(assumed.path("SubjectFromWebIdentityToken").asText())
+        .isEqualTo("https://github.com/acme/app");
+
+    Map<String, String> session = new HashMap<>();
+    session.put("AWS_ACCESS_KEY_ID", creds.path("AccessKeyId").asText());
+    session.put("AWS_SECRET_ACCESS_KEY", creds.path("SecretAccessKey").asText());
+    session.put("AWS_SESSION_TOKEN", creds.path("SessionToken").asText());
+    String password = ok(aws(session, "ecr", "get-login-password")).out().strip();
+    assertThat(password).isNotEmpty();
+
+    String basic = Base64.getEncoder().encodeToString(
+        ("AWS:" + password).getBytes(StandardCharsets.UTF_8));
+    HttpResponse<String> manifest = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(fake.registryEndpoint().resolve("acme/app/manifests/latest"))
+            .header("Authorization", "Basic " + basic).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(manifest.statusCode()).isEqualTo(200);
+
+    // A token of another repository: the CLI shows AWS's refusal.
+    String other = fake.issuer().token().repository("https://github.com/acme/other").mint();
+    Result refused = aws(Map.of(), "sts", "assume-role-with-web-identity",
+        "--role-arn", fake.roleArn("gitpod-ecr-pull"), "--role-session-name", "ws-2",
+        "--web-identity-token", other);
+    assertThat(refused.status()).isNotZero();
+    assertThat(refused.err()).contains("AccessDenied")
+        .contains("Not authorized to perform sts:AssumeRoleWithWebIdentity");
+
+    // A signed call with a wrong secret key is refused, as AWS would.
+    Result forged = aws(Map.of("AWS_ACCESS_KEY_ID", fake.accessKeyId(),
+        "AWS_SECRET_ACCESS_KEY", "not-the-secret"), "ecr", "describe-repositories");
+    assertThat(forged.status()).isNotZero();
+    assertThat(forged.err()).contains("InvalidSignatureException");
+  }
+}
