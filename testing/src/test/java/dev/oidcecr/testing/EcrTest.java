@@ -65,6 +65,7 @@ class EcrTest {
   }
 
   @Test
+  @SuppressWarnings("deprecation") // registryIds is deprecated in the model, still sent by tools
   void getAuthorizationToken_registryIds_oneEntryEach() {
     assertThat(clients.adminEcr.getAuthorizationToken(r -> r.registryIds("123456789012",
         "210987654321")).authorizationData()).extracting(AuthorizationData::proxyEndpoint)
