@@ -82,11 +82,6 @@ public final class FakeAws implements AutoCloseable {
     return new Builder();
   }
 
-  /** Returns a started fake with defaults. */
-  public static FakeAws start(Builder builder) {
-    return builder.build().start();
-  }
-
   /**
    * Starts the issuer (when not started yet) and the server on 127.0.0.1, and returns this fake.
    *

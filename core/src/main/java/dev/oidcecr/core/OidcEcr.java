@@ -1,0 +1,181 @@
+package dev.oidcecr.core;
+
+import dev.oidcecr.policies.Evaluation;
+import dev.oidcecr.policies.EvaluationRequest;
+import dev.oidcecr.policies.Finding;
+import dev.oidcecr.policies.PermissionPolicy;
+import dev.oidcecr.policies.PolicyDocument;
+import dev.oidcecr.policies.PolicyEvaluator;
+import dev.oidcecr.policies.PolicyKind;
+import dev.oidcecr.policies.PolicyLinter;
+import dev.oidcecr.policies.Principal;
+import dev.oidcecr.policies.RepositoryPolicy;
+import dev.oidcecr.policies.Statement;
+import dev.oidcecr.policies.TrustPolicy;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Short static entry points for scripting oidc-ecr from JShell: log in, build and lint policies,
+ * explain a refused token.
+ *
+ * <pre>{@code
+ * jshell> import static dev.oidcecr.core.OidcEcr.*
+ * jshell> login("arn:aws:iam::123456789012:role/gitpod-ecr-pull",
+ *    ...>       "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:latest")
+ * $1 ==> DockerAuth{registryHost=123456789012.dkr.ecr.eu-west-1.amazonaws.com, ...}
+ * }</pre>
+ *
+ * <p>Nothing here throws a checked exception; every value prints readably, with secrets
+ * redacted. The environment (token sources, {@code DOCKER_CONFIG}, {@code AWS_ENDPOINT_URL}) is
+ * the process's own.
+ */
+public final class OidcEcr {
+  private OidcEcr() {}
+
+  /**
+   * Logs Docker in to the registry of {@code registryOrImage} with the role, reading the token
+   * from the default source ({@code AWS_WEB_IDENTITY_TOKEN_FILE}, {@code OIDC_ECR_TOKEN}, then
+   * {@code gp idp token}), and writes the login to the Docker config.
+   */
+  public static DockerAuth login(String roleArn, String registryOrImage) {
+    return login(b -> b.roleArn(roleArn).registry(registryOrImage));
+  }
+
+  /**
+   * Logs Docker in with an authenticator configured by {@code configure} (defaults: the
+   * process's environment) and writes the login to the Docker config of the environment
+   * ({@code $DOCKER_CONFIG} or {@code ~/.docker}).
+   */
+  public static DockerAuth login(Consumer<OidcEcrAuthenticator.Builder> configure) {
+    Map<String, String> env = System.getenv();
+    return login(configure, DockerConfig.fromEnvironment(env,
+        Path.of(System.getProperty("user.home"))));
+  }
+
+  /** Logs Docker in as {@link #login(Consumer)} and writes to the given Docker config. */
+  public static DockerAuth login(Consumer<OidcEcrAuthenticator.Builder> configure,
+      DockerConfig config) {
+    OidcEcrAuthenticator.Builder b = OidcEcrAuthenticator.builder();
+    configure.accept(b);
+    try (OidcEcrAuthenticator authenticator = b.build()) {
+      DockerAuth auth = authenticator.authenticate();
+      config.store(auth);
+      return auth;
+    }
+  }
+
+  /** Returns a builder for the docker config at a folder, as {@code DOCKER_CONFIG} names it. */
+  public static DockerConfig dockerConfig(Path folder) {
+    return DockerConfig.at(folder.resolve("config.json"));
+  }
+
+  /** Returns a new authenticator builder. */
+  public static OidcEcrAuthenticator.Builder authenticator() {
+    return OidcEcrAuthenticator.builder();
+  }
+
+  /** Returns a trust policy builder for an OIDC provider (Gitpod first). */
+  public static TrustPolicy.Builder trustPolicy() {
+    return TrustPolicy.builder();
+  }
+
+  /** Returns a permission policy builder for pulling (and pushing) ECR repositories. */
+  public static PermissionPolicy.Builder permissionPolicy() {
+    return PermissionPolicy.builder();
+  }
+
+  /** Returns a repository policy builder granting pull to accounts, roles or organizations. */
+  public static RepositoryPolicy.Builder repositoryPolicy() {
+    return RepositoryPolicy.builder();
+  }
+
+  /** Parses a policy document (also URL-encoded, as IAM returns it). */
+  public static PolicyDocument policy(String json) {
+    return PolicyDocument.parse(json);
+  }
+
+  /** Decodes a web identity token without verifying it; its {@code toString} hides the token. */
+  public static WebIdentityToken token(String jwt) {
+    return WebIdentityToken.parse(jwt);
+  }
+
+  /** Parses an ECR registry host, URL or image reference. */
+  public static EcrRegistry registry(String registryOrImage) {
+    return EcrRegistry.parse(registryOrImage);
+  }
+
+  /** Lints a policy as the given kind. */
+  public static List<Finding> lint(PolicyDocument policy, PolicyKind kind) {
+    return PolicyLinter.create().lint(policy, kind);
+  }
+
+  /**
+   * Lints a policy, guessing its kind: a federated or service principal (or an {@code sts:}
+   * action) means a trust policy, another principal a repository policy, no principal an
+   * identity policy.
+   */
+  public static List<Finding> lint(PolicyDocument policy) {
+    return lint(policy, kindOf(policy));
+  }
+
+  /** Lints policy JSON, guessing its kind; unreadable JSON is one error finding. */
+  public static List<Finding> lint(String json) {
+    try {
+      return lint(PolicyDocument.parse(json));
+    } catch (RuntimeException e) {
+      return PolicyLinter.create().lint(json, PolicyKind.TRUST);
+    }
+  }
+
+  static PolicyKind kindOf(PolicyDocument policy) {
+    boolean principal = false;
+    boolean trust = false;
+    for (Statement s : policy.statements()) {
+      Principal p = s.principal().or(s::notPrincipal).orElse(null);
+      if (p != null) {
+        principal = true;
+        trust |= !p.federated().isEmpty() || !p.service().isEmpty()
+            || s.actions().stream().anyMatch(a -> a.toLowerCase().startsWith("sts:"));
+      }
+    }
+    if (trust) {
+      return PolicyKind.TRUST;
+    }
+    return principal ? PolicyKind.REPOSITORY : PolicyKind.IDENTITY;
+  }
+
+  /**
+   * Explains whether a trust policy lets this token assume the role, as STS would decide: the
+   * provider is the policy's federated principal for the token's issuer.
+   */
+  public static Evaluation explain(PolicyDocument trustPolicy, String token) {
+    WebIdentityToken t = WebIdentityToken.parse(token);
+    String issuer = t.issuer().orElseThrow(() -> new InvalidTokenException(
+        "The token has no iss claim, so no OIDC provider can accept it: use a token from"
+            + " `gp idp token --audience sts.amazonaws.com`"));
+    String hostPath = issuer.replaceFirst("^https://", "").replaceAll("/+$", "");
+    String provider = trustPolicy.statements().stream()
+        .flatMap(s -> s.principal().stream())
+        .flatMap(p -> p.federated().stream())
+        .filter(f -> f.endsWith(":oidc-provider/" + hostPath))
+        .findFirst()
+        .orElseGet(() -> trustPolicy.statements().stream()
+            .flatMap(s -> s.principal().stream())
+            .flatMap(p -> p.federated().stream())
+            .filter(f -> f.contains(":oidc-provider/"))
+            .findFirst()
+            .map(f -> f.substring(0, f.indexOf(":oidc-provider/") + ":oidc-provider/".length())
+                + hostPath)
+            .orElse("arn:aws:iam::000000000000:oidc-provider/" + hostPath));
+    return PolicyEvaluator.of(trustPolicy)
+        .evaluate(EvaluationRequest.webIdentity(provider, t.claims()));
+  }
+
+  /** Explains a trust policy given as JSON against a token. */
+  public static Evaluation explain(String trustPolicyJson, String token) {
+    return explain(PolicyDocument.parse(trustPolicyJson), token);
+  }
+}

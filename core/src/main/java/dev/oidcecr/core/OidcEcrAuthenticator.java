@@ -1,0 +1,512 @@
+package dev.oidcecr.core;
+
+import dev.oidcecr.core.internal.AwsErrors;
+import dev.oidcecr.core.internal.Retrier;
+import dev.oidcecr.core.internal.RoleArns;
+import dev.oidcecr.core.internal.SessionNames;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.retry.RetryPolicy;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ecr.EcrClient;
+import software.amazon.awssdk.services.ecr.model.AuthorizationData;
+import software.amazon.awssdk.services.ecr.model.GetAuthorizationTokenResponse;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.auth.StsAssumeRoleWithWebIdentityCredentialsProvider;
+import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityRequest;
+import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityResponse;
+import software.amazon.awssdk.services.sts.model.Credentials;
+
+/**
+ * Turns a workspace's OIDC token into a Docker login for a private Amazon ECR registry: STS
+ * {@code AssumeRoleWithWebIdentity}, then ECR {@code GetAuthorizationToken} with the session.
+ *
+ * <pre>{@code
+ * try (OidcEcrAuthenticator auth = OidcEcrAuthenticator.builder()
+ *     .roleArn("arn:aws:iam::123456789012:role/gitpod-ecr-pull")
+ *     .registry("123456789012.dkr.ecr.eu-west-1.amazonaws.com")
+ *     .build()) {
+ *   DockerAuth login = auth.authenticate();
+ * }
+ * }</pre>
+ *
+ * <p>Results are cached: the STS session until five minutes before it expires, the ECR token
+ * until half its life. The cache key is the partition, region, registry account and role ARN.
+ * Concurrent callers for the same key wait for one refresh. An expired token is never returned.
+ * Instances are thread-safe; {@link #close()} closes the SDK clients the authenticator built.
+ */
+public final class OidcEcrAuthenticator implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(OidcEcrAuthenticator.class);
+
+  /** The SDK refreshes sessions five minutes before they expire; so do we. */
+  static final Duration SESSION_REFRESH_MARGIN = Duration.ofMinutes(5);
+
+  private final String roleArn;
+  private final TokenSource tokenSource;
+  private final EcrRegistry registry;
+  private final String sessionName;
+  private final Duration duration;
+  private final Clock clock;
+  private final AuthCache cache;
+  private final Retrier retrier;
+  private final ClientFactory clients;
+
+  private OidcEcrAuthenticator(Builder b) {
+    this.roleArn = b.roleArn;
+    this.tokenSource = b.tokenSource != null ? b.tokenSource : TokenSource.defaultChain(b.env);
+    this.registry = b.registry;
+    this.clock = b.clock;
+    this.sessionName = b.sessionName != null ? b.sessionName : SessionNames.derive(b.env, clock);
+    this.duration = b.duration;
+    this.cache = b.cache != null ? b.cache : AuthCache.create();
+    this.retrier = new Retrier(b.retryDeadline, b.sleeper, clock);
+    this.clients = new ClientFactory(b, registry.region());
+  }
+
+  /** Returns a new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns the role this authenticator assumes. */
+  public String roleArn() {
+    return roleArn;
+  }
+
+  /** Returns the registry {@link #authenticate()} logs in to. */
+  public EcrRegistry registry() {
+    return registry;
+  }
+
+  /** Returns the STS session name. */
+  public String sessionName() {
+    return sessionName;
+  }
+
+  /**
+   * Returns Docker credentials for the configured registry, from the cache when they have at
+   * least half their life left.
+   *
+   * @throws StsAuthenticationException when STS refuses the token (the message says what to check)
+   * @throws AccessDeniedException when the role may not get an ECR token
+   * @throws TokenSourceException when no token could be read
+   */
+  public DockerAuth authenticate() {
+    return authenticate(registry);
+  }
+
+  /** Returns Docker credentials for another registry, using the same role session. */
+  public DockerAuth authenticate(EcrRegistry target) {
+    Objects.requireNonNull(target, "target");
+    AuthCache.Key key = new AuthCache.Key(
+        target.partition(), target.region(), target.accountId(), roleArn);
+    return cache.dockerAuth(key, clock, () -> fetchDockerAuth(target));
+  }
+
+  /**
+   * Returns an SDK credentials provider for any other AWS client, backed by the SDK's
+   * {@link StsAssumeRoleWithWebIdentityCredentialsProvider}; each refresh reads a fresh token
+   * from the token source. Close it when done.
+   */
+  public StsAssumeRoleWithWebIdentityCredentialsProvider credentialsProvider() {
+    return StsAssumeRoleWithWebIdentityCredentialsProvider.builder()
+        .stsClient(clients.sts())
+        .refreshRequest(() -> assumeRequest(tokenSource.fetch()))
+        .build();
+  }
+
+  private DockerAuth fetchDockerAuth(EcrRegistry target) {
+    AwsSessionCredentials session = session();
+    EcrClient ecr = clients.ecr(target.region());
+    GetAuthorizationTokenResponse response = retrier.call("ECR GetAuthorizationToken", () -> {
+      try {
+        return ecr.getAuthorizationToken(r -> r
+            .registryIds(target.accountId())
+            .overrideConfiguration(o -> o.credentialsProvider(
+                StaticCredentialsProvider.create(session))));
+      } catch (SdkException e) {
+        throw AwsErrors.translateEcr(e, roleArn, target);
+      }
+    });
+    List<AuthorizationData> data = response.authorizationData();
+    if (data.isEmpty()) {
+      throw new EcrAuthorizationException("ECR returned no authorization data for registry "
+          + target.host() + ": check that account " + target.accountId() + " has ECR in "
+          + target.region());
+    }
+    AuthorizationData first = data.get(0);
+    if (first.expiresAt() == null || !first.expiresAt().isAfter(clock.instant())) {
+      throw new EcrAuthorizationException("ECR returned a token for " + target.host()
+          + " that expires at " + first.expiresAt() + " while this machine's clock says "
+          + clock.instant() + ": check the clock (NTP)");
+    }
+    // Keyed by the host the user pulls from, which for FIPS and dual-stack endpoints is not
+    // the proxyEndpoint ECR answers with.
+    DockerAuth auth = DockerAuth.fromEcrAuthorizationToken(first.authorizationToken(),
+        first.expiresAt(), target.proxyEndpoint());
+    LOG.debug("ECR token for {} with role {} expires at {}", target.host(), roleArn,
+        first.expiresAt());
+    return auth;
+  }
+
+  private AwsSessionCredentials session() {
+    return cache.session(roleArn, clock, SESSION_REFRESH_MARGIN, this::assumeRole);
+  }
+
+  private AwsSessionCredentials assumeRole() {
+    return retrier.call("STS AssumeRoleWithWebIdentity", () -> {
+      WebIdentityToken token = tokenSource.fetch();
+      LOG.debug("Assuming role {} as session {} with a token from {} (sub {}, expires {})",
+          roleArn, sessionName, tokenSource.describe(), token.subject().orElse("?"),
+          token.expiresAt());
+      AssumeRoleWithWebIdentityResponse response;
+      try {
+        response = clients.sts().assumeRoleWithWebIdentity(assumeRequest(token));
+      } catch (SdkException e) {
+        throw AwsErrors.translateSts(e, roleArn, token, clock);
+      }
+      Credentials c = response.credentials();
+      LOG.debug("Session {} for {} expires at {}", c.accessKeyId(),
+          response.assumedRoleUser().arn(), c.expiration());
+      return AwsSessionCredentials.builder()
+          .accessKeyId(c.accessKeyId())
+          .secretAccessKey(c.secretAccessKey())
+          .sessionToken(c.sessionToken())
+          .expirationTime(c.expiration())
+          .build();
+    });
+  }
+
+  private AssumeRoleWithWebIdentityRequest assumeRequest(WebIdentityToken token) {
+    return AssumeRoleWithWebIdentityRequest.builder()
+        .roleArn(roleArn)
+        .roleSessionName(sessionName)
+        .durationSeconds((int) duration.getSeconds())
+        .webIdentityToken(token.value())
+        .build();
+  }
+
+  /** Closes the SDK clients this authenticator built (not those passed to the builder). */
+  @Override
+  public void close() {
+    clients.close();
+  }
+
+  /** Returns the role, registry, session name and token source; never a secret. */
+  @Override
+  public String toString() {
+    return "OidcEcrAuthenticator{role=" + roleArn + ", registry=" + registry.host()
+        + ", session=" + sessionName + ", duration=" + duration + ", token="
+        + tokenSource.describe() + "}";
+  }
+
+  /** Builds an {@link OidcEcrAuthenticator}; a role ARN and a registry are required. */
+  public static final class Builder {
+    private String roleArn;
+    private TokenSource tokenSource;
+    private EcrRegistry registry;
+    private String accountId;
+    private String region;
+    private String sessionName;
+    private Duration duration = Duration.ofHours(1);
+    private Clock clock = Clock.systemUTC();
+    private AuthCache cache;
+    private Map<String, String> env = System.getenv();
+    private URI endpoint;
+    private URI stsEndpoint;
+    private URI ecrEndpoint;
+    private StsClient stsClient;
+    private EcrClient ecrClient;
+    private Duration retryDeadline = Duration.ofSeconds(30);
+    private Retrier.Sleeper sleeper = Retrier.Sleeper.REAL;
+
+    private Builder() {}
+
+    /**
+     * Sets the role to assume, such as {@code arn:aws:iam::123456789012:role/gitpod-ecr-pull}.
+     *
+     * @throws InvalidRoleArnException when it is not an IAM role ARN (the message says which
+     *     common mistake it looks like)
+     */
+    public Builder roleArn(String roleArn) {
+      Objects.requireNonNull(roleArn, "roleArn");
+      RoleArns.parse(roleArn);
+      this.roleArn = roleArn.strip();
+      return this;
+    }
+
+    /** Sets where tokens come from (default: {@link TokenSource#defaultChain(Map)}). */
+    public Builder tokenSource(TokenSource tokenSource) {
+      this.tokenSource = Objects.requireNonNull(tokenSource, "tokenSource");
+      return this;
+    }
+
+    /** Sets the registry to log in to. */
+    public Builder registry(EcrRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * Sets the registry from a host, URL or image reference, such as
+     * {@code 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:latest}.
+     */
+    public Builder registry(String registryOrImage) {
+      return registry(EcrRegistry.parse(registryOrImage));
+    }
+
+    /** Sets the registry's account; with {@link #region(String)} it replaces a registry. */
+    public Builder accountId(String accountId) {
+      this.accountId = Objects.requireNonNull(accountId, "accountId");
+      return this;
+    }
+
+    /** Sets the region of the registry (and of STS) when no registry host is given. */
+    public Builder region(String region) {
+      this.region = Objects.requireNonNull(region, "region");
+      return this;
+    }
+
+    /**
+     * Sets the STS session name (default: Gitpod's workspace id and the time, as
+     * {@code gp idp login aws} does).
+     *
+     * @throws IllegalArgumentException when it is not 2-64 characters of {@code [\w+=,.@-]}
+     */
+    public Builder sessionName(String sessionName) {
+      if (!SessionNames.isValid(sessionName)) {
+        throw new IllegalArgumentException("Session name \"" + sessionName + "\" is not 2-64"
+            + " characters of letters, digits and +=,.@_-: pick another name");
+      }
+      this.sessionName = sessionName;
+      return this;
+    }
+
+    /**
+     * Sets the session duration (default one hour; 15 minutes to 12 hours, at most the role's
+     * maximum session duration).
+     */
+    public Builder duration(Duration duration) {
+      long s = duration.getSeconds();
+      if (s < 900 || s > 43200) {
+        throw new IllegalArgumentException("Session duration " + duration + " is outside what"
+            + " STS allows (PT15M to PT12H): pick a duration in that range");
+      }
+      this.duration = duration;
+      return this;
+    }
+
+    /** Sets the clock used for expiry decisions (tests inject a fixed clock). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Shares a cache between authenticators (default: one cache per authenticator). */
+    public Builder cache(AuthCache cache) {
+      this.cache = Objects.requireNonNull(cache, "cache");
+      return this;
+    }
+
+    /** Sets the environment used for defaults (token chain, session name, endpoints). */
+    public Builder environment(Map<String, String> env) {
+      this.env = Map.copyOf(env);
+      return this;
+    }
+
+    /** Sends STS and ECR calls to one endpoint, such as a {@code FakeAws}. */
+    public Builder endpoint(URI endpoint) {
+      this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+      return this;
+    }
+
+    /** Sends STS calls to this endpoint. */
+    public Builder stsEndpoint(URI endpoint) {
+      this.stsEndpoint = Objects.requireNonNull(endpoint, "endpoint");
+      return this;
+    }
+
+    /** Sends ECR calls to this endpoint. */
+    public Builder ecrEndpoint(URI endpoint) {
+      this.ecrEndpoint = Objects.requireNonNull(endpoint, "endpoint");
+      return this;
+    }
+
+    /** Uses this STS client (not closed by the authenticator). */
+    public Builder stsClient(StsClient client) {
+      this.stsClient = Objects.requireNonNull(client, "client");
+      return this;
+    }
+
+    /** Uses this ECR client for every registry (not closed by the authenticator). */
+    public Builder ecrClient(EcrClient client) {
+      this.ecrClient = Objects.requireNonNull(client, "client");
+      return this;
+    }
+
+    /**
+     * Sets how long retryable failures (throttling, {@code IDPCommunicationError}, 5xx, I/O) are
+     * retried, with exponential backoff, before giving up (default 30 seconds).
+     */
+    public Builder retryDeadline(Duration deadline) {
+      this.retryDeadline = Objects.requireNonNull(deadline, "deadline");
+      return this;
+    }
+
+    Builder sleeper(Retrier.Sleeper sleeper) {
+      this.sleeper = sleeper;
+      return this;
+    }
+
+    /**
+     * Builds the authenticator.
+     *
+     * @throws IllegalStateException when the role ARN or the registry is missing
+     */
+    public OidcEcrAuthenticator build() {
+      if (roleArn == null) {
+        throw new IllegalStateException("roleArn(...) is required: pass the ARN of the role"
+            + " whose trust policy allows your workspace (for Gitpod, IDP_AWS_ROLE_ARN)");
+      }
+      if (registry == null) {
+        if (accountId == null || region == null) {
+          throw new IllegalStateException("registry(...) or accountId(...) with region(...) is"
+              + " required: pass the ECR registry host, such as"
+              + " 123456789012.dkr.ecr.eu-west-1.amazonaws.com");
+        }
+        registry = EcrRegistry.of(accountId, region);
+      }
+      if (endpoint == null) {
+        endpoint = envEndpoint("AWS_ENDPOINT_URL");
+      }
+      if (stsEndpoint == null) {
+        stsEndpoint = envEndpoint("AWS_ENDPOINT_URL_STS");
+      }
+      if (ecrEndpoint == null) {
+        ecrEndpoint = envEndpoint("AWS_ENDPOINT_URL_ECR");
+      }
+      return new OidcEcrAuthenticator(this);
+    }
+
+    private URI envEndpoint(String name) {
+      String value = env.get(name);
+      if (value == null || value.isBlank()) {
+        return null;
+      }
+      try {
+        return URI.create(value.trim());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(name + " is not a URL (\"" + value + "\"): set it to"
+            + " an endpoint such as http://localhost:4566, or unset it");
+      }
+    }
+  }
+
+  /** Builds and owns the SDK clients, one ECR client per region. */
+  private static final class ClientFactory {
+    private final Builder config;
+    private final String defaultRegion;
+    private final List<AutoCloseable> owned = new ArrayList<>();
+    private final Map<String, EcrClient> ecrByRegion = new ConcurrentHashMap<>();
+    private volatile StsClient sts;
+    private SdkHttpClient http;
+
+    ClientFactory(Builder config, String defaultRegion) {
+      this.config = config;
+      this.defaultRegion = defaultRegion;
+    }
+
+    synchronized SdkHttpClient http() {
+      if (http == null) {
+        http = UrlConnectionHttpClient.builder().build();
+        owned.add(http);
+      }
+      return http;
+    }
+
+    StsClient sts() {
+      if (config.stsClient != null) {
+        return config.stsClient;
+      }
+      if (sts == null) {
+        synchronized (this) {
+          if (sts == null) {
+            URI endpoint = Optional.ofNullable(config.stsEndpoint).orElse(config.endpoint);
+            var b = StsClient.builder()
+                .region(Region.of(defaultRegion))
+                .httpClient(http())
+                .credentialsProvider(AnonymousCredentialsProvider.create())
+                .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none()));
+            if (endpoint != null) {
+              b.endpointOverride(endpoint);
+            }
+            StsClient client = b.build();
+            owned.add(client);
+            sts = client;
+          }
+        }
+      }
+      return sts;
+    }
+
+    EcrClient ecr(String region) {
+      if (config.ecrClient != null) {
+        return config.ecrClient;
+      }
+      return ecrByRegion.computeIfAbsent(region, r -> {
+        URI endpoint = Optional.ofNullable(config.ecrEndpoint).orElse(config.endpoint);
+        var b = EcrClient.builder()
+            .region(Region.of(r))
+            .httpClient(http())
+            // Every call overrides the credentials with the role session's.
+            .credentialsProvider(AnonymousCredentialsProvider.create())
+            .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none()));
+        if (endpoint != null) {
+          b.endpointOverride(endpoint);
+        }
+        EcrClient client = b.build();
+        synchronized (this) {
+          owned.add(client);
+        }
+        return client;
+      });
+    }
+
+    synchronized void close() {
+      // Clients before the HTTP client they share.
+      for (int i = owned.size() - 1; i >= 0; i--) {
+        try {
+          owned.get(i).close();
+        } catch (Exception e) {
+          LOG.debug("Closing {} failed", owned.get(i), e);
+        }
+      }
+      owned.clear();
+      ecrByRegion.clear();
+      sts = null;
+      http = null;
+    }
+  }
+
+  /** Returns the current time of the authenticator's clock (for tests of the cache). */
+  Instant now() {
+    return clock.instant();
+  }
+}

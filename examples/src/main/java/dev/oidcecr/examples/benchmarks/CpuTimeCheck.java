@@ -1,0 +1,57 @@
+package dev.oidcecr.examples.benchmarks;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.function.LongSupplier;
+
+/**
+ * A cross-check of the JMH figures on a shared machine: runs the same operations in plain loops
+ * and divides by the thread's CPU time rather than wall time, so that other processes competing
+ * for the cores do not lower the figure. It is no substitute for JMH on an idle machine (no
+ * forking, no dead-code protection beyond summing the results).
+ *
+ * <p>Run: {@code java -cp examples/target/benchmarks.jar
+ * dev.oidcecr.examples.benchmarks.CpuTimeCheck}
+ */
+public final class CpuTimeCheck {
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  private CpuTimeCheck() {}
+
+  /** Prints operations per CPU-second for each operation, after warm-up rounds. */
+  public static void main(String[] args) {
+    TrustEvaluationBenchmark trust = new TrustEvaluationBenchmark();
+    trust.setUp();
+    PolicyJsonBenchmark json = new PolicyJsonBenchmark();
+    json.setUp();
+    long sink = 0;
+    for (int round = 1; round <= 5; round++) {
+      boolean report = round > 2;
+      sink += measure(report, "evaluateAllowed", 5_000_000,
+          () -> trust.evaluateAllowed().decision().ordinal());
+      sink += measure(report, "evaluateDenied", 5_000_000,
+          () -> trust.evaluateDenied().decision().ordinal());
+      sink += measure(report, "webIdentityRequestAndEvaluate", 500_000,
+          () -> trust.webIdentityRequestAndEvaluate().decision().ordinal());
+      sink += measure(report, "evaluateDeniedAndExplain", 50_000,
+          () -> trust.evaluateDeniedAndExplain().length());
+      sink += measure(report, "parse", 20_000, () -> json.parse().statements().size());
+      sink += measure(report, "toJson", 50_000, () -> json.toJson().length());
+      sink += measure(report, "parseAndWrite", 20_000, () -> json.parseAndWrite().length());
+    }
+    System.out.println("(checksum " + sink + ")");
+  }
+
+  private static long measure(boolean report, String name, int n, LongSupplier op) {
+    long sink = 0;
+    long start = THREADS.getCurrentThreadCpuTime();
+    for (int i = 0; i < n; i++) {
+      sink += op.getAsLong();
+    }
+    long cpu = THREADS.getCurrentThreadCpuTime() - start;
+    if (report) {
+      System.out.printf("%-30s %,14.0f ops per CPU-second%n", name, n / (cpu / 1e9));
+    }
+    return sink;
+  }
+}
