@@ -201,6 +201,18 @@ class EcrTest {
   }
 
   @Test
+  void call_sessionWithWrongSecret_invalidSignature() {
+    Credentials c = session(fake, clients);
+    try (EcrClient ecr = clients.ecr(StaticCredentialsProvider.create(
+        AwsSessionCredentials.create(c.accessKeyId(), "x" + c.secretAccessKey(),
+            c.sessionToken())))) {
+      Throwable t = catchThrowable(ecr::getAuthorizationToken);
+      assertAws(t, EcrException.class, "InvalidSignatureException", 400,
+          "The request signature we calculated does not match");
+    }
+  }
+
+  @Test
   void call_expiredSession_expiredTokenException() {
     MutableClock clock = new MutableClock(Instant.now());
     try (FakeAws timed = FakeAws.builder().clock(clock).build().start();
