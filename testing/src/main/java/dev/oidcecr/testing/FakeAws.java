@@ -49,6 +49,7 @@ public final class FakeAws implements AutoCloseable {
   private final boolean ownsIssuer;
   private final List<FakeOidcIssuer> additionalIssuers;
   private final Optional<String> organizationId;
+  private final boolean verifySignatures;
   private final String accessKeyId;
   private final String secretAccessKey;
   private volatile Engine engine;
@@ -63,6 +64,7 @@ public final class FakeAws implements AutoCloseable {
     this.issuer = b.issuer != null ? b.issuer : FakeOidcIssuer.builder().clock(b.clock).build();
     this.additionalIssuers = List.copyOf(b.additionalIssuers);
     this.organizationId = Optional.ofNullable(b.organizationId);
+    this.verifySignatures = b.verifySignatures;
     SecureRandom random = new SecureRandom();
     StringBuilder akid = new StringBuilder("AKIAFAKE");
     for (int i = 0; i < 12; i++) {
@@ -80,11 +82,6 @@ public final class FakeAws implements AutoCloseable {
   /** Returns a builder with defaults: region {@code eu-west-1}, account {@code 123456789012}. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  /** Returns a started fake with defaults. */
-  public static FakeAws start(Builder builder) {
-    return builder.build().start();
   }
 
   /**
@@ -110,7 +107,7 @@ public final class FakeAws implements AutoCloseable {
       }
       return new Engine(new Engine.Config(region, accountId, clock, accessKeyId,
           secretAccessKey, Map.copyOf(local), organizationId, this::mintFromOverrides,
-          issuer.issuer(), Map.copyOf(kids)));
+          issuer.issuer(), Map.copyOf(kids), verifySignatures));
     });
     try {
       server = new WireServer(port, prepared::join);
@@ -333,8 +330,18 @@ public final class FakeAws implements AutoCloseable {
     private FakeOidcIssuer issuer;
     private final List<FakeOidcIssuer> additionalIssuers = new ArrayList<>();
     private String organizationId;
+    private boolean verifySignatures = true;
 
     private Builder() {}
+
+    /**
+     * Sets whether the SigV4 signature of signed calls is checked against the caller's secret
+     * key; default true. Turn it off for a client whose signing the fake does not reproduce.
+     */
+    public Builder verifySignatures(boolean verify) {
+      this.verifySignatures = verify;
+      return this;
+    }
 
     /** Sets the region; default {@code eu-west-1}. */
     public Builder region(String region) {

@@ -7,8 +7,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Runs {@link FakeAws} as a standalone server for tests written in any language:
  * {@code java -jar oidc-ecr-testing-<version>-standalone.jar [--port N] [--region R]
- * [--account A] [--issuer URL]}. Prints one JSON line (endpoint, region, accountId, issuer,
- * jwksUrl, accessKeyId, secretAccessKey) and serves until killed. Mint tokens with
+ * [--account A] [--issuer URL] [--verify-signatures true|false]}. Prints one JSON line
+ * (endpoint, region, accountId, issuer, jwksUrl, registry, accessKeyId, secretAccessKey) and
+ * serves until killed. Mint tokens with
  * {@code POST /_fake/tokens}, seed images with {@code POST /_fake/images}.
  */
 public final class FakeAwsMain {
@@ -22,7 +23,7 @@ public final class FakeAwsMain {
       String a = args[i];
       if (a.equals("--help") || a.equals("-h")) {
         System.out.println("Usage: java -jar oidc-ecr-testing-standalone.jar [--port N] "
-            + "[--region R] [--account A] [--issuer URL]");
+            + "[--region R] [--account A] [--issuer URL] [--verify-signatures true|false]");
         return;
       }
       if (i + 1 >= args.length) {
@@ -36,6 +37,7 @@ public final class FakeAwsMain {
           case "--region" -> b.region(v);
           case "--account" -> b.accountId(v);
           case "--issuer" -> ib.issuer(v);
+          case "--verify-signatures" -> b.verifySignatures(Boolean.parseBoolean(v));
           default -> {
             usage("Unknown option " + a + ".");
             return;
@@ -69,7 +71,8 @@ public final class FakeAwsMain {
 
   private static void usage(String problem) {
     System.err.println(problem + " Usage: java -jar oidc-ecr-testing-standalone.jar "
-        + "[--port N] [--region R] [--account A] [--issuer URL]");
+        + "[--port N] [--region R] [--account A] [--issuer URL] "
+        + "[--verify-signatures true|false]");
     System.exit(2);
   }
 }

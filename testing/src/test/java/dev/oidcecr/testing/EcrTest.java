@@ -65,6 +65,7 @@ class EcrTest {
   }
 
   @Test
+  @SuppressWarnings("deprecation") // registryIds is deprecated in the model, still sent by tools
   void getAuthorizationToken_registryIds_oneEntryEach() {
     assertThat(clients.adminEcr.getAuthorizationToken(r -> r.registryIds("123456789012",
         "210987654321")).authorizationData()).extracting(AuthorizationData::proxyEndpoint)
@@ -196,6 +197,18 @@ class EcrTest {
         AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), "forged")))) {
       Throwable t = catchThrowable(ecr::getAuthorizationToken);
       assertAws(t, EcrException.class, "UnrecognizedClientException", 400, "invalid");
+    }
+  }
+
+  @Test
+  void call_sessionWithWrongSecret_invalidSignature() {
+    Credentials c = session(fake, clients);
+    try (EcrClient ecr = clients.ecr(StaticCredentialsProvider.create(
+        AwsSessionCredentials.create(c.accessKeyId(), "x" + c.secretAccessKey(),
+            c.sessionToken())))) {
+      Throwable t = catchThrowable(ecr::getAuthorizationToken);
+      assertAws(t, EcrException.class, "InvalidSignatureException", 400,
+          "The request signature we calculated does not match");
     }
   }
 

@@ -288,6 +288,31 @@ class StsTest {
   }
 
   @Test
+  void getCallerIdentity_wrongSecret_signatureDoesNotMatch() {
+    var creds = software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(
+            fake.accessKeyId(), "wrong" + fake.secretAccessKey().substring(5)));
+    try (var sts = clients.sts(creds)) {
+      Throwable t = catchThrowable(sts::getCallerIdentity);
+      assertAws(t, StsException.class, "SignatureDoesNotMatch", 403,
+          "Check your AWS Secret Access Key");
+    }
+  }
+
+  @Test
+  void getCallerIdentity_wrongSecretWithoutSignatureCheck_accepted() {
+    try (FakeAws lax = FakeAws.builder().verifySignatures(false).build().start();
+        Clients c = new Clients(lax)) {
+      var creds = software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+          software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(
+              lax.accessKeyId(), "anything"));
+      try (var sts = c.sts(creds)) {
+        assertThat(sts.getCallerIdentity().account()).isEqualTo(lax.accountId());
+      }
+    }
+  }
+
+  @Test
   void getCallerIdentity_expiredSession_expiredToken() {
     MutableClock clock = new MutableClock(Instant.now());
     try (FakeAws timed = FakeAws.builder().clock(clock).build().start();

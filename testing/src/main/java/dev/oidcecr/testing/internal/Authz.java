@@ -45,7 +45,8 @@ final class Authz {
   Verdict trust(String trustPolicy, String providerArn, Map<String, ?> claims) {
     Evaluation e =
         evaluator(trustPolicy).evaluate(EvaluationRequest.webIdentity(providerArn, claims));
-    return new Verdict(e.decision(), e.explanation());
+    // The explanation costs more than the decision: build it only for a refusal.
+    return new Verdict(e.decision(), e.isAllowed() ? "" : e.explanation());
   }
 
   /**
@@ -65,33 +66,47 @@ final class Authz {
     context.forEach((k, v) -> rb.putContext(k, v));
     EvaluationRequest request = rb.build();
 
-    StringBuilder why = new StringBuilder();
     Decision identity = Decision.IMPLICIT_DENY;
+    List<Evaluation> identityEvaluations = new java.util.ArrayList<>();
+    for (String policy : identityPolicies) {
+      Evaluation e = evaluator(policy).evaluate(request);
+      identityEvaluations.add(e);
+      identity = combine(identity, e.decision());
+    }
+    Decision decision = identity;
+    Evaluation resourceEvaluation = null;
+    boolean sameAccount = resourceAccount.equals(caller.account());
+    if (resourcePolicy.isPresent()) {
+      resourceEvaluation = evaluator(resourcePolicy.get()).evaluate(request);
+      Decision r = resourceEvaluation.decision();
+      if (identity == Decision.EXPLICIT_DENY || r == Decision.EXPLICIT_DENY) {
+        decision = Decision.EXPLICIT_DENY;
+      } else if (sameAccount) {
+        decision = identity == Decision.ALLOWED || r == Decision.ALLOWED
+            ? Decision.ALLOWED : Decision.IMPLICIT_DENY;
+      } else {
+        decision = identity == Decision.ALLOWED && r == Decision.ALLOWED
+            ? Decision.ALLOWED : Decision.IMPLICIT_DENY;
+      }
+    }
+    if (decision == Decision.ALLOWED) {
+      return new Verdict(decision, "");
+    }
+    StringBuilder why = new StringBuilder();
     if (identityPolicies.isEmpty()) {
       why.append("Identity policies of ").append(caller.roleArn().get())
           .append(": none attached, so nothing allows ").append(action).append('\n');
     }
     int n = 0;
-    for (String policy : identityPolicies) {
-      Evaluation e = evaluator(policy).evaluate(request);
+    for (Evaluation e : identityEvaluations) {
       why.append("Identity policy #").append(++n).append(" of ").append(caller.roleArn().get())
           .append(": ").append(e.decision()).append('\n').append(e.explanation()).append('\n');
-      identity = combine(identity, e.decision());
     }
-    Decision decision = identity;
-    if (resourcePolicy.isPresent()) {
-      Evaluation e = evaluator(resourcePolicy.get()).evaluate(request);
-      why.append("Resource policy of ").append(resource).append(": ").append(e.decision())
-          .append('\n').append(e.explanation()).append('\n');
-      boolean sameAccount = resourceAccount.equals(caller.account());
-      if (identity == Decision.EXPLICIT_DENY || e.decision() == Decision.EXPLICIT_DENY) {
-        decision = Decision.EXPLICIT_DENY;
-      } else if (sameAccount) {
-        decision = identity == Decision.ALLOWED || e.decision() == Decision.ALLOWED
-            ? Decision.ALLOWED : Decision.IMPLICIT_DENY;
-      } else {
-        decision = identity == Decision.ALLOWED && e.decision() == Decision.ALLOWED
-            ? Decision.ALLOWED : Decision.IMPLICIT_DENY;
+    if (resourceEvaluation != null) {
+      why.append("Resource policy of ").append(resource).append(": ")
+          .append(resourceEvaluation.decision()).append('\n')
+          .append(resourceEvaluation.explanation()).append('\n');
+      if (!sameAccount) {
         why.append("Cross-account call: the identity policy and the resource policy must both "
             + "allow.\n");
       }

@@ -36,6 +36,8 @@ public final class Engine {
   private static final Set<String> STS_ACTIONS =
       Set.of("AssumeRoleWithWebIdentity", "GetCallerIdentity");
   private static final int JOURNAL_LIMIT = 1000;
+  private static final String SIGNATURE_MISMATCH = "The request signature we calculated does not "
+      + "match the signature you provided. Check your AWS Secret Access Key and signing method.";
 
   /**
    * What the engine is configured with.
@@ -46,7 +48,8 @@ public final class Engine {
   public record Config(String region, String accountId, Clock clock, String adminAccessKeyId,
       String adminSecretAccessKey, Map<String, URI> localIssuers, Optional<String> organizationId,
       java.util.function.Function<Map<String, Object>, String> tokenMinter,
-      String defaultIssuer, Map<String, java.util.function.Supplier<String>> localKeyIds) {}
+      String defaultIssuer, Map<String, java.util.function.Supplier<String>> localKeyIds,
+      boolean verifySignatures) {}
 
   private record Fault(AtomicInteger remaining, String code, int status) {}
 
@@ -187,9 +190,15 @@ public final class Engine {
             "The security token included in the request is invalid.")
         : new AwsError("InvalidClientTokenId", 403,
             "The security token included in the request is invalid.");
+    AwsError badSignature = ecrStyle
+        ? new AwsError("InvalidSignatureException", 400, SIGNATURE_MISMATCH)
+        : new AwsError("SignatureDoesNotMatch", 403, SIGNATURE_MISMATCH);
     if (id.equals(config.adminAccessKeyId())) {
       if (token.isPresent()) {
         throw invalid;
+      }
+      if (config.verifySignatures() && !SigV4.verifies(call, config.adminSecretAccessKey())) {
+        throw badSignature;
       }
       return new Caller(id, adminArn(), "AIDAFAKEADMIN0000001", config.accountId(),
           Optional.empty(), Optional.empty());
@@ -197,6 +206,9 @@ public final class Engine {
     State.Session s = state.sessions.get(id);
     if (s == null || token.isEmpty() || !constantTimeEquals(token.get(), s.sessionToken())) {
       throw invalid;
+    }
+    if (config.verifySignatures() && !SigV4.verifies(call, s.secretAccessKey())) {
+      throw badSignature;
     }
     if (!config.clock().instant().isBefore(s.expiration())) {
       throw ecrStyle
