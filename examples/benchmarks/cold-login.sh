@@ -27,7 +27,10 @@ fake_jar=$(ls "$root"/testing/target/oidc-ecr-testing-*-standalone.jar 2>/dev/nu
 work=$(mktemp -d)
 fake_pid=
 cleanup() {
-  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
+  if [ -n "$fake_pid" ]; then
+    kill "$fake_pid" 2>/dev/null || true
+    wait "$fake_pid" 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -95,7 +98,7 @@ cat >"$work/java-side.sh" <<EOF
 set -e
 rm -rf "$work/docker"
 "$launcher" login --role-arn "$role_arn" --registry "$registry" --token-file "$work/token" \\
-  --docker-config "$work/docker" --endpoint-url "$endpoint" >/dev/null 2>"$work/java.err"
+  --docker-config "$work/docker" --endpoint-url "$endpoint" >"$work/java.err" 2>&1
 grep -q '"auth"' "$work/docker/config.json"
 EOF
 cat >"$work/cli-side.sh" <<EOF
