@@ -38,8 +38,16 @@ public final class CdsTraining {
 
   private CdsTraining() {}
 
-  /** Runs a login and a credential helper {@code get} against a canned local endpoint. */
+  /** Runs the training and exits with its status. */
   public static void main(String[] args) throws IOException {
+    System.exit(train());
+  }
+
+  /**
+   * Runs a login and a credential helper {@code get} against a canned local endpoint, and
+   * returns 0 when both succeeded, else 1 (after printing why to stderr).
+   */
+  static int train() throws IOException {
     Path dir = Files.createTempDirectory("oidc-ecr-cds");
     HttpServer server = HttpServer.create(
         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -72,7 +80,7 @@ public final class CdsTraining {
       server.stop(0);
       deleteRecursively(dir);
     }
-    System.exit(status);
+    return status;
   }
 
   /** A JWT-shaped token: the CLI parses it, nothing here verifies its signature. */
