@@ -38,8 +38,16 @@ public final class CdsTraining {
 
   private CdsTraining() {}
 
-  /** Runs the training and exits with its status. */
+  /**
+   * Runs the training and exits with its status. With an argument, the folder the archive is
+   * dumped into, it first writes that folder's path to {@code oidc-ecr.jsa.lib} there: the
+   * launcher uses the archive only from that folder, since the JVM refuses it from any other.
+   */
   public static void main(String[] args) throws IOException {
+    if (args.length > 0) {
+      Path lib = Path.of(args[0]);
+      Files.writeString(lib.resolve("oidc-ecr.jsa.lib"), lib.toString() + "\n");
+    }
     System.exit(train());
   }
 
