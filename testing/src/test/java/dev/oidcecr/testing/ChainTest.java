@@ -10,8 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ecr.EcrClient;
@@ -20,27 +18,12 @@ import software.amazon.awssdk.services.sts.model.Credentials;
 import software.amazon.awssdk.services.sts.model.StsException;
 
 /** The whole job of section 1 of the design, through the real SDK and a registry pull. */
-class ChainTest {
+class ChainTest extends SharedFakeTest {
   static final HttpClient HTTP = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(5)).build();
-  static FakeAws fake;
-  static Clients clients;
-
-  @BeforeAll
-  static void start() {
-    fake = FakeAws.builder().build().start();
-    clients = new Clients(fake);
-  }
-
-  @AfterAll
-  static void stop() {
-    clients.close();
-    fake.close();
-  }
 
   @BeforeEach
   void setUp() {
-    fake.reset();
     // Steps 1-4: provider, role with trust policy, inline permission policy, repository with
     // repository policy; then an image to pull.
     clients.iam.createOpenIDConnectProvider(r -> r.url(fake.issuer().issuer())

@@ -7,9 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -28,30 +25,7 @@ import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
 import software.amazon.awssdk.services.ecr.model.RepositoryPolicyNotFoundException;
 import software.amazon.awssdk.services.sts.model.Credentials;
 
-class EcrTest {
-  static FakeAws fake;
-  static Clients clients;
-
-  @BeforeAll
-  static void start() {
-    fake = FakeAws.builder().build().start();
-    clients = new Clients(fake);
-  }
-
-  @AfterAll
-  static void stop() {
-    clients.close();
-    fake.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    fake.reset();
-  }
-
-  static void assertAws(Throwable t, Class<?> type, String code, int status, String message) {
-    IamTest.assertAws(t, type, code, status, message);
-  }
+class EcrTest extends SharedFakeTest {
 
   @Test
   void getAuthorizationToken_admin_returnsBasicTokenFor12Hours() {

@@ -4,33 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ecr.model.EcrException;
 import software.amazon.awssdk.services.iam.model.IamException;
 
-class FaultsAndJournalTest {
-  static FakeAws fake;
-  static Clients clients;
-
-  @BeforeAll
-  static void start() {
-    fake = FakeAws.builder().build().start();
-    clients = new Clients(fake);
-  }
-
-  @AfterAll
-  static void stop() {
-    clients.close();
-    fake.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    fake.reset();
-  }
+class FaultsAndJournalTest extends SharedFakeTest {
 
   @Test
   void failNext_throttling_isRetriedBySdkThenSucceeds() {

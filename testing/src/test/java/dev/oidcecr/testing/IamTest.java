@@ -8,11 +8,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.iam.model.DeleteConflictException;
 import software.amazon.awssdk.services.iam.model.EntityAlreadyExistsException;
 import software.amazon.awssdk.services.iam.model.GetOpenIdConnectProviderResponse;
@@ -24,35 +20,8 @@ import software.amazon.awssdk.services.iam.model.MalformedPolicyDocumentExceptio
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.iam.model.Tag;
 
-class IamTest {
-  static FakeAws fake;
-  static Clients clients;
+class IamTest extends SharedFakeTest {
   static final String ISSUER = FakeOidcIssuer.DEFAULT_ISSUER;
-
-  @BeforeAll
-  static void start() {
-    fake = FakeAws.builder().build().start();
-    clients = new Clients(fake);
-  }
-
-  @AfterAll
-  static void stop() {
-    clients.close();
-    fake.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    fake.reset();
-  }
-
-  static void assertAws(Throwable t, Class<?> type, String code, int status, String message) {
-    assertThat(t).isInstanceOf(type);
-    AwsServiceException e = (AwsServiceException) t;
-    assertThat(e.awsErrorDetails().errorCode()).isEqualTo(code);
-    assertThat(e.statusCode()).isEqualTo(status);
-    assertThat(e.awsErrorDetails().errorMessage()).contains(message);
-  }
 
   @Test
   void provider_createGetListAddDelete_roundTrips() {

@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityRequest;
 import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityResponse;
 import software.amazon.awssdk.services.sts.model.ExpiredTokenException;
@@ -19,40 +16,16 @@ import software.amazon.awssdk.services.sts.model.InvalidIdentityTokenException;
 import software.amazon.awssdk.services.sts.model.MalformedPolicyDocumentException;
 import software.amazon.awssdk.services.sts.model.StsException;
 
-class StsTest {
-  static FakeAws fake;
-  static Clients clients;
-
-  @BeforeAll
-  static void start() {
-    fake = FakeAws.builder().build().start();
-    clients = new Clients(fake);
-  }
-
-  @AfterAll
-  static void stop() {
-    clients.close();
-    fake.close();
-  }
+class StsTest extends SharedFakeTest {
 
   @BeforeEach
   void setUp() {
-    fake.reset();
     Fixtures.providerAndRole(fake, clients.iam, 7200);
   }
 
   private AssumeRoleWithWebIdentityResponse assume(String token) {
     return clients.anonymousSts.assumeRoleWithWebIdentity(r -> r.roleArn(fake.roleArn("ci"))
         .roleSessionName("ws-1").webIdentityToken(token));
-  }
-
-  private static void assertAws(Throwable t, Class<?> type, String code, int status,
-      String message) {
-    assertThat(t).isInstanceOf(type);
-    AwsServiceException e = (AwsServiceException) t;
-    assertThat(e.awsErrorDetails().errorCode()).isEqualTo(code);
-    assertThat(e.statusCode()).isEqualTo(status);
-    assertThat(e.awsErrorDetails().errorMessage()).contains(message);
   }
 
   @Test
