@@ -1,5 +1,7 @@
 package dev.oidcecr.policies;
 
+import dev.oidcecr.policies.internal.Arns;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -129,11 +131,9 @@ public final class EvaluationRequest {
       throw new PolicyException("AWS account id \"" + accountId + "\" must be 12 digits,"
           + " such as 123456789012");
     }
-    String hostPath = issuerUrl.substring("https://".length());
-    while (hostPath.endsWith("/")) {
-      hostPath = hostPath.substring(0, hostPath.length() - 1);
-    }
-    return "arn:aws:iam::" + accountId + OIDC_PROVIDER + hostPath;
+    // The same host/path TrustPolicy derives (host lower-cased, no port, query or trailing /),
+    // so the request names the provider the trust policy's principal names.
+    return Arns.oidcProviderArn("aws", accountId, Arns.issuerHostPath(issuerUrl));
   }
 
   /**

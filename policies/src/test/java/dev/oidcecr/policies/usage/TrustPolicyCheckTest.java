@@ -11,6 +11,7 @@ import dev.oidcecr.policies.PolicyDocument;
 import dev.oidcecr.policies.PolicyEvaluator;
 import dev.oidcecr.policies.PolicyException;
 import dev.oidcecr.policies.StatementEvaluation;
+import dev.oidcecr.policies.TrustPolicy;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -209,6 +210,18 @@ class TrustPolicyCheckTest {
     assertThat(EvaluationRequest.oidcProviderArn(issuer, ACCOUNT)).isEqualTo(arn);
     assertThat(EvaluationRequest.issuerKeyPrefix(arn)).isEqualTo(issuer
         .substring("https://".length()).replaceAll("/$", ""));
+  }
+
+  @Test
+  void oidcProviderArn_namesTheProviderTrustPolicyNames_evenForAMixedCaseHost() {
+    String issuer = "https://Services.Gitpod.Example.com/idp/";
+    PolicyDocument trust = TrustPolicy.builder().issuer(issuer).account(ACCOUNT)
+        .repository("https://github.com/acme/app").build();
+    String principal = trust.statements().get(0).principal().orElseThrow().federated().get(0);
+    assertThat(EvaluationRequest.oidcProviderArn(issuer, ACCOUNT)).isEqualTo(principal);
+    assertThatThrownBy(() -> EvaluationRequest.oidcProviderArn(
+        "https://services.gitpod.example.com:8443/idp", ACCOUNT))
+        .isInstanceOf(PolicyException.class).hasMessageContaining("port");
   }
 
   @Test
