@@ -1,15 +1,13 @@
 package dev.oidcecr.core.internal;
 
+import dev.oidcecr.core.InvalidRoleArnException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** ARNs and names of the IAM and ECR resources the setup and the doctor deal with. */
 public final class AwsNames {
-  private static final Pattern ROLE_ARN =
-      Pattern.compile("arn:(aws[a-z-]*):iam::(\\d{12}):role(/(?:[\\x21-\\x7e]*/)?)([\\w+=,.@-]{1,64})");
   private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
   private static final Pattern ROLE_NAME = Pattern.compile("[\\w+=,.@-]{1,64}");
   private static final Pattern PATH = Pattern.compile("/|/[\\x21-\\x7e]*/");
@@ -24,13 +22,18 @@ public final class AwsNames {
     }
   }
 
-  /** Parses a role ARN such as {@code arn:aws:iam::123456789012:role/gitpod/ecr-pull}. */
+  /**
+   * Parses a role ARN such as {@code arn:aws:iam::123456789012:role/gitpod/ecr-pull}, with the
+   * same rules as the authenticator ({@link RoleArns#parse}), so the doctor and a login agree on
+   * what a role ARN is; empty when it is not one.
+   */
   public static Optional<RoleArn> parseRoleArn(String arn) {
-    Matcher m = ROLE_ARN.matcher(arn == null ? "" : arn.strip());
-    if (!m.matches()) {
+    try {
+      RoleArns.Parsed p = RoleArns.parse(arn);
+      return Optional.of(new RoleArn(p.partition, p.accountId, p.path, p.name));
+    } catch (InvalidRoleArnException e) {
       return Optional.empty();
     }
-    return Optional.of(new RoleArn(m.group(1), m.group(2), m.group(3), m.group(4)));
   }
 
   /** Returns the partition of a region: {@code aws-cn} for China, {@code aws-us-gov}, ... */
