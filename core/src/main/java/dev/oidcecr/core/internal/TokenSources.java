@@ -719,11 +719,10 @@ public final class TokenSources {
     public WebIdentityToken fetch() {
       Optional<Absence> absence = absence();
       if (absence.isPresent()) {
-        String reason = absence.get().reason();
-        throw new TokenSourceException(reason.endsWith("not set") || reason.endsWith("empty")
-            || reason.endsWith("not true")
-            ? "No token from the " + name + ": " + reason + "; " + fix()
-            : reason);
+        // A recognised system that gives no token says what it lacks; otherwise say what the
+        // source looked for.
+        throw new TokenSourceException(absence.get().detected() ? absence.get().reason()
+            : "No token from the " + name + ": " + absence.get().reason() + "; " + fix());
       }
       return read();
     }
