@@ -22,6 +22,8 @@ final class CliMain {
   static final String DEBUG_VARIABLE = "OIDC_ECR_DEBUG";
   static final String DEBUG_FLAG = "--debug";
 
+  private static final long STACK_BYTES = 64L << 20;
+
   private static volatile boolean debug;
 
   private CliMain() {}
@@ -57,12 +59,28 @@ final class CliMain {
     PrintStream out = new PrintStream(new LineFilterStream(
         new FileOutputStream(FileDescriptor.out), CliText::toCli), false, StandardCharsets.UTF_8);
     System.setOut(out);
-    int status;
+    int[] result = {OidcEcrCli.FAILED};
+    Throwable[] failure = {null};
+    // A thread with room for Docker configs nested as deep as Docker reads them (10000 levels).
+    Thread command = new Thread(null, () -> {
+      try {
+        result[0] = helper
+            ? OidcEcrCli.runHelper(args, System.in, out, err, env, home(env))
+            : OidcEcrCli.run(args, System.in, out, err, env, home(env));
+      } catch (Throwable t) {
+        failure[0] = t;
+      }
+    }, "oidc-ecr", STACK_BYTES);
+    command.start();
     try {
-      status = helper
-          ? OidcEcrCli.runHelper(args, System.in, out, err, env, home(env))
-          : OidcEcrCli.run(args, System.in, out, err, env, home(env));
-    } catch (Throwable t) {
+      command.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failure[0] = e;
+    }
+    int status = result[0];
+    if (failure[0] != null) {
+      Throwable t = failure[0];
       // A bug, not a bad input: one sentence, the stack trace only when debugging.
       String sentence = "unexpected " + t.getClass().getSimpleName() + "; run again with"
           + (helper ? "" : " --debug or") + " OIDC_ECR_DEBUG=1 for the details";

@@ -66,7 +66,17 @@ public final class OidcEcrCli {
       "AWS_WEB_IDENTITY_TOKEN_FILE, OIDC_ECR_TOKEN, DOCKER_CONFIG, AWS_ENDPOINT_URL,",
       "AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_ECR, AWS_ENDPOINT_URL_IAM; for setup and doctor",
       "also AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION.",
-      "Exit status: 0 success, 1 failure (or doctor findings), 2 usage error.");
+      "OIDC_ECR_TIMEOUT: seconds one login may take in all, connecting, reading and retrying",
+      "(1-3600, default 30). OIDC_ECR_DEBUG=1 or --debug (any command): debug logs and stack",
+      "traces on stderr, never a secret; the credential helper takes OIDC_ECR_DEBUG only.",
+      "",
+      "Exit status:",
+      "  0  success (doctor: no check failed)",
+      "  1  failure: AWS refused, a file or the network failed, doctor found a failing check",
+      "  2  usage: unknown command or option, missing or malformed flag or environment value",
+      "     (role ARN, registry, duration, session name, OIDC_ECR_TIMEOUT)",
+      "The credential helper (docker-credential-oidc-ecr) answers on stdout with 0 or 1, as",
+      "the Docker credential helper protocol says.");
 
   private static final String LOGIN_USAGE = String.join("\n",
       "Usage: oidc-ecr login --role-arn ARN --registry HOST|IMAGE [options]",
@@ -213,7 +223,8 @@ public final class OidcEcrCli {
 
   int run(List<String> args) {
     if (args.isEmpty()) {
-      err.println(USAGE_TEXT);
+      err.println("oidc-ecr: no command given: run `oidc-ecr --help` for the commands (login,"
+          + " setup, doctor)");
       return USAGE;
     }
     String command = args.get(0);
@@ -238,7 +249,8 @@ public final class OidcEcrCli {
           out.println(USAGE_TEXT);
           return OK;
         default:
-          err.println("oidc-ecr: unknown command \"" + command + "\"\n\n" + USAGE_TEXT);
+          err.println("oidc-ecr: unknown command \"" + command + "\": run `oidc-ecr --help` for"
+              + " the commands (login, setup, doctor)");
           return USAGE;
       }
     } catch (Args.UsageException e) {
