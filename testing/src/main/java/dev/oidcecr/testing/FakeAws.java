@@ -54,6 +54,7 @@ public final class FakeAws implements AutoCloseable {
   private final String secretAccessKey;
   private volatile Engine engine;
   private volatile WireServer server;
+  private volatile boolean closed;
 
   private FakeAws(Builder b) {
     this.region = b.region;
@@ -136,6 +137,7 @@ public final class FakeAws implements AutoCloseable {
   /** Stops the server, and the issuer when this fake created it. */
   @Override
   public synchronized void close() {
+    closed = true;
     if (server != null) {
       server.close();
     }
@@ -158,6 +160,9 @@ public final class FakeAws implements AutoCloseable {
     WireServer s = server;
     if (s == null) {
       throw new IllegalStateException("FakeAws is not started: call start() before endpoint().");
+    }
+    if (closed) {
+      throw new IllegalStateException("FakeAws is closed: its endpoint no longer answers.");
     }
     return s.port();
   }
@@ -317,7 +322,8 @@ public final class FakeAws implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "FakeAws{endpoint=" + (server == null ? "not started" : endpoint()) + ", region="
+    return "FakeAws{endpoint=" + (server == null ? "not started" : closed ? "closed" : endpoint())
+        + ", region="
         + region + ", account=" + accountId + ", issuer=" + issuer.issuer() + "}";
   }
 
