@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.oidcecr.core.internal.AtomicFiles;
-import dev.oidcecr.core.internal.FileLocks;
+import dev.oidcecr.core.internal.TransientLocks;
 import dev.oidcecr.core.internal.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each change is a locked read-modify-write: an exclusive lock on a {@code config.json.lock}
  * sibling (plus a lock inside this JVM) so that concurrent writers, threads or processes, lose
- * nothing; the new content goes to a temporary file in the same folder which is then renamed over
+ * nothing. The lock file is deleted before the lock is released, so none is left beside the file
+ * (the Docker CLI never leaves one). The new content goes to a temporary file in the same folder which is then renamed over
  * the old one, so readers never see half a file. A new file is created mode 0600 (its folder
  * 0700); an existing file keeps its mode. Nothing is written when nothing changes. A file that is
  * not valid JSON is reported, never overwritten.
@@ -200,7 +201,7 @@ public final class DockerConfig {
     }
     Path lockFile = dir.resolve(target.getFileName() + ".lock");
     try {
-      return FileLocks.withLock(
+      return TransientLocks.withLock(
           lockFile,
           lockTimeout,
           () -> {
