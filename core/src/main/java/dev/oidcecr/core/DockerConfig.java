@@ -330,6 +330,10 @@ public final class DockerConfig {
 
   private void warnIfShadowed(ObjectNode root, String host) {
     JsonNode helper = root.path("credHelpers").get(host);
+    // Docker's rule: the host's credHelpers entry wins, an empty one meaning this file.
+    if (helper != null && helper.isTextual() && helper.textValue().isEmpty()) {
+      return;
+    }
     if (helper != null && helper.isTextual()) {
       LOG.warn(
           "{} sets credential helper '{}' for {}: Docker will ask that helper, not the stored"
@@ -337,7 +341,8 @@ public final class DockerConfig {
           file,
           helper.textValue(),
           host);
-    } else if (root.path("credsStore").isTextual()) {
+    } else if (root.path("credsStore").isTextual()
+        && !root.path("credsStore").textValue().isEmpty()) {
       LOG.warn(
           "{} sets credsStore '{}': Docker will ask that store, not the stored credentials, for"
               + " {}; set a credential helper for the host instead",
