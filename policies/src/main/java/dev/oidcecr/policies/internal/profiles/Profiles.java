@@ -1,0 +1,37 @@
+package dev.oidcecr.policies.internal.profiles;
+
+import dev.oidcecr.policies.IssuerProfile;
+import java.util.List;
+
+/** The registry: every issuer profile, most specific first, {@code generic} last. */
+public final class Profiles {
+
+  // Adding an issuer: one new class in this package and one line here.
+  private static final List<IssuerProfile> ALL = List.of(
+      new GitpodProfile(),
+      new OnaProfile(),
+      new GithubActionsProfile(),
+      new GitlabProfile(),
+      new CircleciProfile(),
+      new BitbucketProfile(),
+      new BuildkiteProfile(),
+      new EksProfile(),
+      new GenericProfile());
+
+  private Profiles() {}
+
+  /** Returns every profile. */
+  public static List<IssuerProfile> all() {
+    return ALL;
+  }
+
+  /** Returns the profile of a provider {@code host/path} ({@code generic} when none claims it). */
+  public static IssuerProfile detectHostPath(String hostPath) {
+    for (IssuerProfile p : ALL) {
+      if (p.matchesHostPath(hostPath)) {
+        return p;
+      }
+    }
+    throw new AssertionError("the generic profile matches every issuer");
+  }
+}
