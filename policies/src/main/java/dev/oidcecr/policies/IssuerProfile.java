@@ -76,6 +76,20 @@ public interface IssuerProfile {
   String subjectShape();
 
   /**
+   * Returns the typed builder call that writes a good {@code sub} rule for this issuer, for
+   * messages, such as {@code TrustPolicy.githubActions().repository("acme/app")}.
+   */
+  String builderHint();
+
+  /**
+   * Returns a note when the pattern has names the issuer writes with their own case while IAM
+   * compares exactly (GitHub owners and repositories), if it has.
+   */
+  default Optional<String> caseNote(String pattern) {
+    return Optional.empty();
+  }
+
+  /**
    * Splits an exact subject into its named parts ({@code owner}, {@code repository},
    * {@code ref}, {@code organization_id}, ...), or returns empty when it is not a valid subject
    * of this issuer.

@@ -78,4 +78,9 @@ final class BitbucketProfile extends GrammarProfile {
   String tenantWord() {
     return "workspace";
   }
+
+  @Override
+  public String builderHint() {
+    return "TrustPolicy.bitbucket(\"acme\").repository(repositoryUuid) ({<repository uuid>}:*)";
+  }
 }

@@ -70,4 +70,9 @@ final class BuildkiteProfile extends GrammarProfile {
   String tenantWord() {
     return "organization";
   }
+
+  @Override
+  public String builderHint() {
+    return "TrustPolicy.buildkite().organization(\"acme\").pipeline(\"app\") (organization:acme:pipeline:app:*)";
+  }
 }

@@ -71,4 +71,9 @@ final class CircleciProfile extends GrammarProfile {
   String tenantWord() {
     return "organization";
   }
+
+  @Override
+  public String builderHint() {
+    return "TrustPolicy.circleci(orgId).project(projectId) (org/<org>/project/<project>/user/*)";
+  }
 }

@@ -66,4 +66,9 @@ final class EksProfile extends GrammarProfile {
   String tenantWord() {
     return "namespace";
   }
+
+  @Override
+  public String builderHint() {
+    return "TrustPolicy.eks(issuerUrl).serviceAccount(\"ci\", \"puller\") (system:serviceaccount:ci:puller)";
+  }
 }

@@ -73,4 +73,9 @@ final class GenericProfile implements IssuerProfile {
   public String toString() {
     return "IssuerProfile[generic]";
   }
+
+  @Override
+  public String builderHint() {
+    return "TrustPolicy.builder().issuer(url).subjectPattern(\"<the exact sub>\")";
+  }
 }

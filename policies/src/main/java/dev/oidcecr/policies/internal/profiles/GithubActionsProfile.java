@@ -89,6 +89,36 @@ final class GithubActionsProfile extends GrammarProfile {
     return dev.oidcecr.policies.internal.Arns.issuerHostPath(issuerUrl).equals(HOST);
   }
 
+  // A custom template (include_claim_keys) writes key:value pairs of GitHub's claims, such as
+  // repository_owner_id:1342004:job_workflow_ref:...; those are not judged by the default grammar.
+  private static final Pattern CUSTOM_TEMPLATE = Pattern.compile("(?!repo:)[a-z_]+:[^/].*");
+
+  @Override
+  public PatternCheck check(String pattern, boolean ignoreCase) {
+    PatternCheck c = super.check(pattern, ignoreCase);
+    if (c.verdict() == Verdict.NEVER_MATCHES && CUSTOM_TEMPLATE.matcher(pattern).matches()) {
+      return new PatternCheck(Verdict.OK, "\"" + pattern + "\" is not a default GitHub subject;"
+          + " it matches only if the repository or organization sets a custom sub template"
+          + " (include_claim_keys)", Optional.empty());
+    }
+    return c;
+  }
+
+  @Override
+  public Optional<String> caseNote(String pattern) {
+    if (!pattern.startsWith("repo:")) {
+      return Optional.empty();
+    }
+    int end = pattern.indexOf(':', "repo:".length());
+    String names = pattern.substring("repo:".length(), end < 0 ? pattern.length() : end);
+    if (names.chars().noneMatch(Character::isUpperCase)) {
+      return Optional.empty();
+    }
+    return Optional.of("GitHub writes \"" + names + "\" in sub exactly as the owner and"
+        + " repository are spelled on GitHub, and IAM compares it case-sensitively: a rename"
+        + " to other case (or a different spelling in the policy) stops the match");
+  }
+
   @Override
   public List<String> conditionKeyClaims() {
     return CLAIMS;
@@ -113,5 +143,10 @@ final class GithubActionsProfile extends GrammarProfile {
   @Override
   String tenantWord() {
     return "owner";
+  }
+
+  @Override
+  public String builderHint() {
+    return "TrustPolicy.githubActions().repository(\"acme/app\").branch(\"main\") (repo:acme/app:ref:refs/heads/main)";
   }
 }

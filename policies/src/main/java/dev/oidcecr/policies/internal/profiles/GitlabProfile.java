@@ -91,4 +91,9 @@ final class GitlabProfile extends GrammarProfile {
   String tenantWord() {
     return "group";
   }
+
+  @Override
+  public String builderHint() {
+    return "TrustPolicy.gitlab().project(\"acme/app\").branch(\"main\") (project_path:acme/app:ref_type:branch:ref:main)";
+  }
 }

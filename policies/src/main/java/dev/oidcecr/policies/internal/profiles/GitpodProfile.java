@@ -63,4 +63,9 @@ final class GitpodProfile extends GrammarProfile {
   String tenantWord() {
     return "owner";
   }
+
+  @Override
+  public String builderHint() {
+    return "TrustPolicy.gitpod().repository(\"https://github.com/acme/app\") (subjects https://github.com/acme/app and https://github.com/acme/app/*)";
+  }
 }

@@ -86,8 +86,8 @@ abstract class GrammarProfile implements IssuerProfile {
           .filter(l -> !legacyForms.contains(l)).distinct().toList();
       return new PatternCheck(Verdict.OTHER_FORM_ONLY, "\"" + pattern + "\" matches only "
           + matching.get(0).label() + " subjects (such as " + matching.get(0).example().get()
-          + "); a " + displayName + " organization on " + String.join("/", current)
-          + " tokens sends " + subjectShape() + ", which it never matches",
+          + "); once the organization issues " + String.join("/", current) + " tokens, "
+          + displayName + " sends " + subjectShape() + ", which it never matches",
           matching.get(0).example());
     }
     for (Analysis a : matching) {

@@ -91,4 +91,9 @@ final class OnaProfile extends GrammarProfile {
   String tenantWord() {
     return "organization";
   }
+
+  @Override
+  public String builderHint() {
+    return "TrustPolicy.ona().organization(orgId).project(projectId) (organization_id:<org>:project_id:<project>)";
+  }
 }
