@@ -34,7 +34,7 @@ final class GenericProfile implements IssuerProfile {
 
   @Override
   public java.util.List<String> conditionKeyClaims() {
-    return GrammarProfile.STANDARD_CLAIMS;
+    return GrammarProfile.LEGACY_CLAIMS;
   }
 
   @Override

@@ -45,6 +45,11 @@ final class GitpodProfile extends GrammarProfile {
   }
 
   @Override
+  public java.util.List<String> conditionKeyClaims() {
+    return LEGACY_CLAIMS;
+  }
+
+  @Override
   public String exampleIssuer() {
     return "https://services.gitpod.example.com/idp";
   }

@@ -10,7 +10,13 @@ import java.util.Set;
 abstract class GrammarProfile implements IssuerProfile {
 
   /** The claims STS turns into condition keys for every OIDC issuer (where the token has them). */
-  static final List<String> STANDARD_CLAIMS = List.of("aud", "sub", "azp", "amr", "email");
+  static final List<String> STANDARD_CLAIMS = List.of("aud", "sub", "amr");
+
+  /**
+   * The keys this library has always put in the context for Gitpod and unknown issuers: the
+   * standard ones plus {@code azp} and {@code email}, which IAM documents for some providers.
+   */
+  static final List<String> LEGACY_CLAIMS = List.of("aud", "sub", "azp", "amr", "email");
 
   private final String id;
   private final String displayName;

@@ -2,6 +2,7 @@ package dev.oidcecr.policies.internal.profiles;
 
 import dev.oidcecr.policies.IssuerProfile;
 import java.util.List;
+import java.util.Locale;
 
 /** The registry: every issuer profile, most specific first, {@code generic} last. */
 public final class Profiles {
@@ -27,8 +28,11 @@ public final class Profiles {
 
   /** Returns the profile of a provider {@code host/path} ({@code generic} when none claims it). */
   public static IssuerProfile detectHostPath(String hostPath) {
+    int slash = hostPath.indexOf('/');
+    String normalized = slash < 0 ? hostPath.toLowerCase(Locale.ROOT)
+        : hostPath.substring(0, slash).toLowerCase(Locale.ROOT) + hostPath.substring(slash);
     for (IssuerProfile p : ALL) {
-      if (p.matchesHostPath(hostPath)) {
+      if (p.matchesHostPath(normalized)) {
         return p;
       }
     }
