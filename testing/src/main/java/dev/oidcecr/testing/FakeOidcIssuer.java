@@ -144,6 +144,27 @@ public final class FakeOidcIssuer implements AutoCloseable {
     return "/" + u.getHost().toLowerCase(java.util.Locale.ROOT) + path;
   }
 
+  /**
+   * Returns where the discovery document and JWKS of an issuer URL are served on 127.0.0.1:
+   * {@link #baseUrl()} for {@link #issuer()}, {@code http://127.0.0.1:<port>/<host><path>} for
+   * the issuer URL of a profile token minted before.
+   *
+   * @throws IllegalStateException before {@link #start()}
+   * @throws IllegalArgumentException for an issuer URL no token was minted for
+   */
+  public URI baseUrl(String issuerUrl) {
+    String name = stripSlash(Objects.requireNonNull(issuerUrl, "issuerUrl"));
+    if (name.equals(issuer())) {
+      return baseUrl();
+    }
+    if (!extraIssuers.containsKey(name)) {
+      throw new IllegalArgumentException("Issuer URL " + issuerUrl + " is not served: mint a "
+          + "token for it first, for example with githubActions().mint().");
+    }
+    baseUrl();
+    return servedUrl(name);
+  }
+
   private URI servedUrl(String iss) {
     return URI.create("http://127.0.0.1:" + server.port() + servedPath(iss));
   }
