@@ -52,6 +52,8 @@ public final class FakeAws implements AutoCloseable {
   private final String secretAccessKey;
   private volatile Engine engine;
   private volatile WireServer server;
+  private final List<Runnable> stopServingListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private FakeAws(Builder b) {
     this.region = b.region;
@@ -103,10 +105,10 @@ public final class FakeAws implements AutoCloseable {
         if (!i.isStarted()) {
           i.start();
         }
-        i.whenServing((name, url) -> {
+        stopServingListeners.add(i.whenServing((name, url) -> {
           local.putIfAbsent(name, url);
           kids.putIfAbsent(name, i::keyId);
-        });
+        }));
       }
       return new Engine(new Engine.Config(region, accountId, clock, accessKeyId,
           secretAccessKey, local, organizationId, issuer::mintFromRequest,
@@ -142,6 +144,8 @@ public final class FakeAws implements AutoCloseable {
     if (server != null) {
       server.close();
     }
+    stopServingListeners.forEach(Runnable::run);
+    stopServingListeners.clear();
     if (ownsIssuer) {
       issuer.close();
     }

@@ -131,11 +131,14 @@ public final class FakeOidcIssuer implements AutoCloseable {
   /**
    * Calls {@code listener} with each issuer URL this issuer serves and the local URL serving it:
    * now for the ones served already, later for each new one. Requires {@link #start()}.
+   *
+   * @return what stops the calls, for a fake that closes before this issuer
    */
-  synchronized void whenServing(BiConsumer<String, URI> listener) {
+  synchronized Runnable whenServing(BiConsumer<String, URI> listener) {
     servingListeners.add(listener);
     listener.accept(issuer(), baseUrl());
     extraIssuers.keySet().forEach(i -> listener.accept(i, servedUrl(i)));
+    return () -> servingListeners.remove(listener);
   }
 
   private static String servedPath(String iss) {
@@ -391,8 +394,11 @@ public final class FakeOidcIssuer implements AutoCloseable {
     doc.put("subject_types_supported", List.of("public"));
     doc.put("id_token_signing_alg_values_supported", List.of("RS256"));
     doc.put("scopes_supported", List.of("openid"));
-    doc.put("claims_supported", List.of("iss", "sub", "aud", "exp", "iat", "auth_time", "email",
-        "email_verified", "name", "user_id", "org_id", "workspace_id", "context", "repository"));
+    if (iss.equals(issuer())) {
+      doc.put("claims_supported", List.of("iss", "sub", "aud", "exp", "iat", "auth_time",
+          "email", "email_verified", "name", "user_id", "org_id", "workspace_id", "context",
+          "repository"));
+    }
     return write(doc);
   }
 
