@@ -58,10 +58,23 @@ public interface IssuerProfile {
 
   /**
    * Returns whether many customers share the issuer URL, so that only {@code sub} (or another
-   * claim) tells one customer's tokens from another's; IAM refuses to create or update a trust
-   * policy for such an issuer that does not check {@code sub}.
+   * claim) tells one customer's tokens from another's. A trust policy for such an issuer that
+   * does not check {@code sub} lets any customer's token assume the role.
    */
   boolean sharedIssuer(String issuerUrl);
+
+  /**
+   * Returns whether IAM itself refuses ({@code CreateRole}, {@code UpdateAssumeRolePolicy}) a
+   * trust policy for this issuer that does not check {@code sub}: true only for the issuers on
+   * AWS's list of shared OIDC providers ("Identity-provider controls for shared OIDC providers",
+   * IAM User Guide, id_roles_providers_oidc_secure-by-default.html, June 2025), such as
+   * {@code token.actions.githubusercontent.com} (and its enterprise {@code /<slug>} issuers),
+   * {@code gitlab.com} and {@code agent.buildkite.com}. A shared issuer that is not on that list
+   * (Ona's {@code app.gitpod.io}) is accepted by IAM, and only the linter flags it.
+   */
+  default boolean iamRequiresSubCondition(String issuerUrl) {
+    return false;
+  }
 
   /** Returns the claims STS turns into {@code <prefix>:<claim>} condition keys for this issuer. */
   List<String> conditionKeyClaims();

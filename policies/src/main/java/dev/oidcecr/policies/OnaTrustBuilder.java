@@ -74,7 +74,7 @@ public final class OnaTrustBuilder extends IssuerTrustBuilder<OnaTrustBuilder> {
     if (organization == null) {
       throw new PolicyException("No organization: call organization(id) with the Ona"
           + " organization id. Every Ona organization shares the issuer https://app.gitpod.io,"
-          + " so IAM refuses a trust policy without a sub condition");
+          + " so a trust policy without a sub condition would let any Ona organization in");
     }
     if (projects.isEmpty() && environments.isEmpty() && !allProjects) {
       throw new PolicyException("No project: call project(id) (or environment(id)), or"
