@@ -71,9 +71,14 @@ public final class AuthCache {
     }
   }
 
-  private record Login(DockerAuth value, Instant fetchedAt, Instant expiresAt, Accepted by) {
+  private record Login(DockerAuth value, Instant fetchedAt, Instant expiresAt, Accepted by,
+      Instant halfLife) {
+    Login(DockerAuth value, Instant fetchedAt, Instant expiresAt, Accepted by) {
+      this(value, fetchedAt, expiresAt, by,
+          fetchedAt.plus(Duration.between(fetchedAt, expiresAt).dividedBy(2)));
+    }
+
     boolean freshAt(Instant now) {
-      Instant halfLife = fetchedAt.plus(Duration.between(fetchedAt, expiresAt).dividedBy(2));
       return now.isBefore(halfLife) && now.isBefore(expiresAt);
     }
   }
@@ -106,15 +111,14 @@ public final class AuthCache {
   }
 
   /**
-   * Returns the login bound to {@code key} when {@code caller}'s exact token was accepted by STS
-   * for it, else refreshes under the key's lock: {@code assume} calls STS with the caller's
+   * Returns the login bound to {@code key} when, at {@code now}, it is fresh and {@code caller}'s
+   * exact token was accepted by STS for it, else refreshes under the key's lock: {@code assume} calls STS with the caller's
    * token (whose refusal propagates and stores nothing), and {@code ecr} gets a login with the
    * session.
    */
-  DockerAuth dockerAuth(CacheBinding key, CacheBinding.Caller caller, Clock clock,
+  DockerAuth dockerAuth(CacheBinding key, CacheBinding.Caller caller, Instant now, Clock clock,
       Duration margin, Supplier<AwsSessionCredentials> assume,
       Function<AwsSessionCredentials, DockerAuth> ecr) {
-    Instant now = clock.instant();
     Login hit = logins.get(key);
     if (hit != null && hit.freshAt(now) && hit.by().has(caller.tokenSha256(), now)) {
       return hit.value();

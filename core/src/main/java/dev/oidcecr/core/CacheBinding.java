@@ -215,15 +215,20 @@ final class CacheBinding {
     private final Optional<Identity> identity;
     private final String tokenSha256;
     private final Instant expiresAt;
-    private final Optional<Instant> notBefore;
-    private final Optional<Instant> issuedAt;
+    /** The latest of nbf and iat less STS's skew: before it, the token is from the future. */
+    private final Instant usableFrom;
 
     private Caller(WebIdentityToken token) {
       this.identity = identityOf(token);
       this.tokenSha256 = sha256Hex(token.value());
       this.expiresAt = token.expiresAt();
-      this.notBefore = numericDate(token.claim("nbf"));
-      this.issuedAt = token.issuedAt();
+      Instant latest = Instant.MIN;
+      for (Optional<Instant> t : List.of(numericDate(token.claim("nbf")), token.issuedAt())) {
+        if (t.isPresent() && t.get().isAfter(latest)) {
+          latest = t.get();
+        }
+      }
+      this.usableFrom = latest.equals(Instant.MIN) ? latest : latest.minus(STS_CLOCK_SKEW);
     }
 
     /** Returns the facts of {@code token}, derived once per distinct raw token. */
@@ -260,12 +265,7 @@ final class CacheBinding {
      * minutes ahead, the skew STS allows).
      */
     boolean usableAt(Instant now) {
-      if (identity.isEmpty() || !now.isBefore(expiresAt)) {
-        return false;
-      }
-      Instant latest = now.plus(STS_CLOCK_SKEW);
-      return notBefore.map(t -> !t.isAfter(latest)).orElse(true)
-          && issuedAt.map(t -> !t.isAfter(latest)).orElse(true);
+      return identity.isPresent() && now.isBefore(expiresAt) && !now.isBefore(usableFrom);
     }
   }
 

@@ -140,13 +140,14 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
    */
   DockerAuth authenticate(EcrRegistry target, WebIdentityToken token) {
     CacheBinding.Caller caller = CacheBinding.Caller.of(token);
-    if (!caller.usableAt(clock.instant())) {
+    Instant now = clock.instant();
+    if (!caller.usableAt(now)) {
       LOG.debug("Token from {} (sub {}) is expired, not yet valid or unbindable by this clock:"
           + " not using the cache", tokenSource.describe(), token.subject().orElse("?"));
       return fetchDockerAuth(target, assumeRole(token));
     }
     CacheBinding key = loginKey(caller, token, target);
-    return cache.dockerAuth(key, caller, clock, SESSION_REFRESH_MARGIN,
+    return cache.dockerAuth(key, caller, now, clock, SESSION_REFRESH_MARGIN,
         () -> assumeRole(token), session -> fetchDockerAuth(target, session));
   }
 
