@@ -48,8 +48,11 @@ import software.amazon.awssdk.services.sts.model.Credentials;
  * }</pre>
  *
  * <p>Results are cached: the STS session until five minutes before it expires, the ECR token
- * until half its life. The cache key is the partition, region, registry account and role ARN.
- * Concurrent callers for the same key wait for one refresh. An expired token is never returned.
+ * until half its life. Every entry is bound to the caller (the token's issuer, subject, audiences
+ * and other claims STS judges) and to the endpoint, partition, role, session and registry, and is
+ * served only to a token STS has accepted for that binding: see {@link AuthCache}. The token is
+ * read from the token source once per {@link #authenticate()}. Concurrent callers for the same
+ * binding wait for one refresh. An expired token is never returned.
  * Instances are thread-safe; {@link #close()} closes the SDK clients the authenticator built.
  */
 public final class OidcEcrAuthenticator implements AutoCloseable {
@@ -67,6 +70,9 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
   private final AuthCache cache;
   private final Retrier retrier;
   private final ClientFactory clients;
+  /** What every cached session of this authenticator is bound to, besides the caller. */
+  private final CacheBinding.Scope scope;
+    private volatile KeyMemo lastKey;
 
   private OidcEcrAuthenticator(Builder b) {
     this.roleArn = b.roleArn;
@@ -78,6 +84,11 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     this.cache = b.cache != null ? b.cache : AuthCache.create();
     this.retrier = new Retrier(b.retryDeadline, b.sleeper, clock);
     this.clients = new ClientFactory(b, registry.region());
+    // A derived name changes with every authenticator (its timestamp): bind to what is stable.
+    String namePolicy = b.sessionName != null ? sessionName
+        : sessionName.replaceFirst("-[0-9]+$", "-*");
+    this.scope = new CacheBinding.Scope(clients.stsEndpointId(), RoleArns.parse(roleArn).partition,
+        roleArn, duration.getSeconds(), namePolicy, Map.of());
   }
 
   /** Returns a new builder. */
@@ -115,10 +126,63 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
   /** Returns Docker credentials for another registry, using the same role session. */
   public DockerAuth authenticate(EcrRegistry target) {
     Objects.requireNonNull(target, "target");
-    AuthCache.Key key = new AuthCache.Key(
-        target.partition(), target.region(), target.accountId(), roleArn);
-    return cache.dockerAuth(key, clock, () -> fetchDockerAuth(target));
+    return authenticate(target, tokenSource.fetch());
   }
+
+  /** Reads the caller's current token from the token source (one fetch per login). */
+  WebIdentityToken fetchToken() {
+    return tokenSource.fetch();
+  }
+
+  /**
+   * Returns Docker credentials for {@code target} with {@code token}, the one token read for this
+   * call: the cache is asked with its binding, and on a miss the same token goes to STS.
+   */
+  DockerAuth authenticate(EcrRegistry target, WebIdentityToken token) {
+    CacheBinding.Caller caller = CacheBinding.Caller.of(token);
+    Instant now = clock.instant();
+    if (!caller.usableAt(now)) {
+      LOG.debug("Token from {} (sub {}) is expired, not yet valid or unbindable by this clock:"
+          + " not using the cache", tokenSource.describe(), token.subject().orElse("?"));
+      Retrier.Deadline deadline = retrier.start();
+      return fetchDockerAuth(target, assumeRole(token, deadline), deadline);
+    }
+    CacheBinding key = loginKey(caller, token, target);
+    // One deadline for the whole login (the STS call, the ECR call and their retries), started
+    // only when the cache misses.
+    LazyDeadline deadline = new LazyDeadline();
+    return cache.dockerAuth(key, caller, now, clock, SESSION_REFRESH_MARGIN,
+        () -> assumeRole(token, deadline.get()),
+        session -> fetchDockerAuth(target, session, deadline.get()));
+  }
+
+  private final class LazyDeadline {
+    private Retrier.Deadline deadline;
+
+    Retrier.Deadline get() {
+      if (deadline == null) {
+        deadline = retrier.start();
+      }
+      return deadline;
+    }
+  }
+
+  /**
+   * Returns the binding of {@code target}'s login for the caller of {@code token}, which must be
+   * bindable; the last one is remembered, so a hit with the same token builds no key.
+   */
+  CacheBinding loginKey(CacheBinding.Caller caller, WebIdentityToken token, EcrRegistry target) {
+    KeyMemo memo = lastKey;
+    if (memo != null && memo.token == token && memo.target == target) {
+      return memo.key;
+    }
+    CacheBinding key = CacheBinding.login(caller.identity().orElseThrow(), scope,
+        clients.ecrEndpointId(target.region()), target.host());
+    lastKey = new KeyMemo(token, target, key);
+    return key;
+  }
+
+  private record KeyMemo(WebIdentityToken token, EcrRegistry target, CacheBinding key) {}
 
   /**
    * Returns an SDK credentials provider for any other AWS client, backed by the SDK's
@@ -135,10 +199,8 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
         .build();
   }
 
-  private DockerAuth fetchDockerAuth(EcrRegistry target) {
-    // One deadline for the whole login: the STS call, the ECR call and their retries.
-    Retrier.Deadline deadline = retrier.start();
-    AwsSessionCredentials session = session(deadline);
+  private DockerAuth fetchDockerAuth(EcrRegistry target, AwsSessionCredentials session,
+      Retrier.Deadline deadline) {
     EcrClient ecr = clients.ecr(target.region());
     String endpoint = ClientFactory.describe(ecr, "ECR", target.region());
     GetAuthorizationTokenResponse response = retrier.call("ECR GetAuthorizationToken", deadline,
@@ -180,15 +242,10 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     return auth;
   }
 
-  private AwsSessionCredentials session(Retrier.Deadline deadline) {
-    return cache.session(roleArn, clock, SESSION_REFRESH_MARGIN, () -> assumeRole(deadline));
-  }
-
-  private AwsSessionCredentials assumeRole(Retrier.Deadline deadline) {
+  private AwsSessionCredentials assumeRole(WebIdentityToken token, Retrier.Deadline deadline) {
     StsClient sts = clients.sts();
     String endpoint = ClientFactory.describe(sts, "STS", registry.region());
     return retrier.call("STS AssumeRoleWithWebIdentity", deadline, left -> {
-      WebIdentityToken token = tokenSource.fetch();
       LOG.debug("Assuming role {} as session {} with a token from {} (sub {}, expires {})",
           roleArn, sessionName, tokenSource.describe(), token.subject().orElse("?"),
           token.expiresAt());
@@ -508,6 +565,36 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     ClientFactory(Builder config, String defaultRegion) {
       this.config = config;
       this.defaultRegion = defaultRegion;
+    }
+
+    /** Names the STS endpoint calls go to, for cache bindings: a URL, or the region default. */
+    String stsEndpointId() {
+      if (config.stsClient != null) {
+        return clientEndpointId(config.stsClient);
+      }
+      URI endpoint = Optional.ofNullable(config.stsEndpoint).orElse(config.endpoint);
+      return endpoint != null ? endpoint.toString() : "default:" + defaultRegion;
+    }
+
+    /** Names the ECR endpoint calls for {@code region} go to, for cache bindings. */
+    String ecrEndpointId(String region) {
+      if (config.ecrClient != null) {
+        return clientEndpointId(config.ecrClient);
+      }
+      URI endpoint = Optional.ofNullable(config.ecrEndpoint).orElse(config.endpoint);
+      return endpoint != null ? endpoint.toString() : "default:" + region;
+    }
+
+    /** A given client's endpoint; one that cannot say binds to this client object only. */
+    private static String clientEndpointId(software.amazon.awssdk.core.SdkClient client) {
+      try {
+        var c = client.serviceClientConfiguration();
+        String region = c instanceof software.amazon.awssdk.awscore.AwsServiceClientConfiguration a
+            ? String.valueOf(a.region()) : "unknown";
+        return c.endpointOverride().map(URI::toString).orElse("default:" + region);
+      } catch (UnsupportedOperationException e) {
+        return "client:" + client.getClass().getName() + "@" + System.identityHashCode(client);
+      }
     }
 
     /** Names where a client sends its calls, for messages. */

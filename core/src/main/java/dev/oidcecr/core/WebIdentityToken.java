@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An OIDC web identity token (a JWT) with its decoded, unverified header and claims.
@@ -28,6 +29,14 @@ import java.util.Optional;
  */
 public final class WebIdentityToken {
   private static final String[] PART_NAMES = {"header", "payload", "signature"};
+  /**
+   * Tokens already parsed, by the exact text given: a source that returns the same token at
+   * every fetch (a fixed token, a file between refreshes) is decoded once, which keeps a cache
+   * hit cheap. Bounded; the values are immutable.
+   */
+  private static final int MAX_PARSED = 512;
+
+  private static final Map<String, WebIdentityToken> PARSED = new ConcurrentHashMap<>();
 
   private final String value;
   private final Map<String, Object> header;
@@ -58,6 +67,19 @@ public final class WebIdentityToken {
     if (text == null) {
       throw new InvalidTokenException("The web identity token is missing: pass a JWT");
     }
+    WebIdentityToken seen = PARSED.get(text);
+    if (seen != null) {
+      return seen;
+    }
+    WebIdentityToken parsed = decode(text);
+    if (PARSED.size() >= MAX_PARSED) {
+      PARSED.clear();
+    }
+    PARSED.put(text, parsed);
+    return parsed;
+  }
+
+  private static WebIdentityToken decode(String text) {
     String token = text.strip();
     if (token.length() > MAX_LENGTH) {
       throw new InvalidTokenException(

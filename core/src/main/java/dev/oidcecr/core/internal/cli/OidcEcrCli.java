@@ -546,13 +546,12 @@ public final class OidcEcrCli {
           .environment(env)
           .clock(clock)
           .build()) {
-        return Optional.of(authenticator.authenticate());
+        // The disk entry is served only to the caller of the current token (see CredentialCache).
+        return Optional.of(cache.authenticate(authenticator, registry));
       }
     };
-    Function<EcrRegistry, Optional<DockerAuth>> credentials =
-        roleArn.map(r -> cache.cached(r, source)).orElse(source);
     CredentialHelper helper = CredentialHelper.builder()
-        .credentials(credentials)
+        .credentials(source)
         .knownRegistries(() -> knownRegistries())
         .build();
     return helper.run(args, in, out);
