@@ -96,13 +96,16 @@ public final class OidcEcr {
   public static DoctorReport doctor(Consumer<Doctor.Builder> configure) {
     Doctor.Builder b = Doctor.builder().tokenSource(TokenSource.defaultChain(System.getenv()));
     configure.accept(b);
-    return b.build().run();
+    try (Doctor doctor = b.build()) {
+      return doctor.run();
+    }
   }
 
   /**
    * Returns the AWS setup configured by {@code configure}; call {@code plan()} to see the
    * changes and {@code apply()} to make them. Without SDK clients, it builds its own with the
-   * SDK's default credentials (which it does not close: fine for a JShell session).
+   * SDK's default credentials; {@code close()} it when done (or leave that to the end of the
+   * JShell session).
    */
   public static AwsSetup setup(Consumer<AwsSetup.Builder> configure) {
     AwsSetup.Builder b = AwsSetup.builder();

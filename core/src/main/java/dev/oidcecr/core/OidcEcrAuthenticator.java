@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
@@ -67,17 +67,22 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
   private final AuthCache cache;
   private final Retrier retrier;
   private final ClientFactory clients;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private OidcEcrAuthenticator(Builder b) {
+  // Everything is read from the builder here, once: the builder may be changed and built again
+  // without changing this authenticator.
+  private OidcEcrAuthenticator(Builder b, EcrRegistry registry, URI endpoint, URI stsEndpoint,
+      URI ecrEndpoint) {
     this.roleArn = b.roleArn;
     this.tokenSource = b.tokenSource != null ? b.tokenSource : TokenSource.defaultChain(b.env);
-    this.registry = b.registry;
+    this.registry = registry;
     this.clock = b.clock;
     this.sessionName = b.sessionName != null ? b.sessionName : SessionNames.derive(b.env, clock);
     this.duration = b.duration;
     this.cache = b.cache != null ? b.cache : AuthCache.create();
     this.retrier = new Retrier(b.retryDeadline, b.sleeper, clock);
-    this.clients = new ClientFactory(b, registry.region());
+    this.clients = new ClientFactory(registry.region(), b.stsClient, b.ecrClient,
+        stsEndpoint != null ? stsEndpoint : endpoint, ecrEndpoint != null ? ecrEndpoint : endpoint);
   }
 
   /** Returns a new builder. */
@@ -115,6 +120,7 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
   /** Returns Docker credentials for another registry, using the same role session. */
   public DockerAuth authenticate(EcrRegistry target) {
     Objects.requireNonNull(target, "target");
+    checkOpen();
     AuthCache.Key key = new AuthCache.Key(
         target.partition(), target.region(), target.accountId(), roleArn);
     return cache.dockerAuth(key, clock, () -> fetchDockerAuth(target));
@@ -123,13 +129,28 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
   /**
    * Returns an SDK credentials provider for any other AWS client, backed by the SDK's
    * {@link StsAssumeRoleWithWebIdentityCredentialsProvider}; each refresh reads a fresh token
-   * from the token source. Close it when done.
+   * from the token source. Close it when done; it stops working when this authenticator is
+   * closed.
+   *
+   * @throws IllegalStateException when this authenticator is closed
    */
   public StsAssumeRoleWithWebIdentityCredentialsProvider credentialsProvider() {
+    checkOpen();
     return StsAssumeRoleWithWebIdentityCredentialsProvider.builder()
         .stsClient(clients.sts())
-        .refreshRequest(() -> assumeRequest(tokenSource.fetch()))
+        .refreshRequest(() -> {
+          checkOpen();
+          return assumeRequest(tokenSource.fetch());
+        })
         .build();
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("This OidcEcrAuthenticator (role " + roleArn
+          + ", registry " + registry.host() + ") is closed: build a new one with"
+          + " OidcEcrAuthenticator.builder()");
+    }
   }
 
   private DockerAuth fetchDockerAuth(EcrRegistry target) {
@@ -203,10 +224,15 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
         .build();
   }
 
-  /** Closes the SDK clients this authenticator built (not those passed to the builder). */
+  /**
+   * Closes the SDK clients this authenticator built (not those passed to the builder). Calling
+   * it again does nothing; every other method then throws {@link IllegalStateException}.
+   */
   @Override
   public void close() {
-    clients.close();
+    if (closed.compareAndSet(false, true)) {
+      clients.close();
+    }
   }
 
   /** Returns the role, registry, session name and token source; never a secret. */
@@ -385,24 +411,20 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
         throw new IllegalStateException("roleArn(...) is required: pass the ARN of the role"
             + " whose trust policy allows your workspace (for Gitpod, IDP_AWS_ROLE_ARN)");
       }
-      if (registry == null) {
+      // Locals, not fields: building must not change this builder.
+      EcrRegistry target = registry;
+      if (target == null) {
         if (accountId == null || region == null) {
           throw new IllegalStateException("registry(...) or accountId(...) with region(...) is"
               + " required: pass the ECR registry host, such as"
               + " 123456789012.dkr.ecr.eu-west-1.amazonaws.com");
         }
-        registry = EcrRegistry.of(accountId, region);
+        target = EcrRegistry.of(accountId, region);
       }
-      if (endpoint == null) {
-        endpoint = envEndpoint("AWS_ENDPOINT_URL");
-      }
-      if (stsEndpoint == null) {
-        stsEndpoint = envEndpoint("AWS_ENDPOINT_URL_STS");
-      }
-      if (ecrEndpoint == null) {
-        ecrEndpoint = envEndpoint("AWS_ENDPOINT_URL_ECR");
-      }
-      return new OidcEcrAuthenticator(this);
+      return new OidcEcrAuthenticator(this, target,
+          endpoint != null ? endpoint : envEndpoint("AWS_ENDPOINT_URL"),
+          stsEndpoint != null ? stsEndpoint : envEndpoint("AWS_ENDPOINT_URL_STS"),
+          ecrEndpoint != null ? ecrEndpoint : envEndpoint("AWS_ENDPOINT_URL_ECR"));
     }
 
     private URI envEndpoint(String name) {
@@ -421,16 +443,23 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
 
   /** Builds and owns the SDK clients, one ECR client per region. */
   private static final class ClientFactory {
-    private final Builder config;
     private final String defaultRegion;
+    private final StsClient givenSts;
+    private final EcrClient givenEcr;
+    private final URI stsEndpoint;
+    private final URI ecrEndpoint;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final Map<String, EcrClient> ecrByRegion = new ConcurrentHashMap<>();
     private volatile StsClient sts;
     private SdkHttpClient http;
 
-    ClientFactory(Builder config, String defaultRegion) {
-      this.config = config;
+    ClientFactory(String defaultRegion, StsClient givenSts, EcrClient givenEcr, URI stsEndpoint,
+        URI ecrEndpoint) {
       this.defaultRegion = defaultRegion;
+      this.givenSts = givenSts;
+      this.givenEcr = givenEcr;
+      this.stsEndpoint = stsEndpoint;
+      this.ecrEndpoint = ecrEndpoint;
     }
 
     synchronized SdkHttpClient http() {
@@ -442,13 +471,13 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     }
 
     StsClient sts() {
-      if (config.stsClient != null) {
-        return config.stsClient;
+      if (givenSts != null) {
+        return givenSts;
       }
       if (sts == null) {
         synchronized (this) {
           if (sts == null) {
-            URI endpoint = Optional.ofNullable(config.stsEndpoint).orElse(config.endpoint);
+            URI endpoint = stsEndpoint;
             var b = StsClient.builder()
                 .region(Region.of(defaultRegion))
                 .httpClient(http())
@@ -467,11 +496,11 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     }
 
     EcrClient ecr(String region) {
-      if (config.ecrClient != null) {
-        return config.ecrClient;
+      if (givenEcr != null) {
+        return givenEcr;
       }
       return ecrByRegion.computeIfAbsent(region, r -> {
-        URI endpoint = Optional.ofNullable(config.ecrEndpoint).orElse(config.endpoint);
+        URI endpoint = ecrEndpoint;
         var b = EcrClient.builder()
             .region(Region.of(r))
             .httpClient(http())
