@@ -12,7 +12,8 @@ public final class CredentialHelperMain {
 
   /** Runs one credential helper verb and exits with its status. */
   public static void main(String[] args) {
-    int status = OidcEcrCli.run(Arrays.asList(args), System.in, System.out, System.err,
+    int status = OidcEcrCli.run(LogSetup.apply(Arrays.asList(args)), System.in, System.out,
+        System.err,
         System.getenv(), Path.of(System.getProperty("user.home")));
     System.out.flush();
     System.exit(status);

@@ -65,6 +65,7 @@ public final class OidcEcrCli {
       "AWS_WEB_IDENTITY_TOKEN_FILE, OIDC_ECR_TOKEN, DOCKER_CONFIG, AWS_ENDPOINT_URL,",
       "AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_ECR, AWS_ENDPOINT_URL_IAM; for setup and doctor",
       "also AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION.",
+      "Logging: warnings only, on stderr; add --verbose (any command) for the debug story.",
       "Exit status: 0 success, 1 failure (or doctor findings), 2 usage error.");
 
   private static final String LOGIN_USAGE = String.join("\n",
@@ -182,7 +183,8 @@ public final class OidcEcrCli {
 
   /** Runs the command line and exits with its status. */
   public static void main(String[] args) {
-    int status = run(Arrays.asList(args), System.in, System.out, System.err, System.getenv(),
+    int status = run(LogSetup.apply(Arrays.asList(args)), System.in, System.out, System.err,
+        System.getenv(),
         Path.of(System.getProperty("user.home")));
     System.out.flush();
     System.exit(status);
