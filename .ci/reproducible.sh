@@ -12,14 +12,15 @@ build() {
     || { cat "$out/build.log"; exit 1; }
 }
 build
-for jar in policies/target/*.jar core/target/*.jar testing/target/*.jar; do
+# testing/ is left out: its pom explains why its jars are not reproducible yet.
+for jar in policies/target/*.jar core/target/*.jar; do
   cp "$jar" "$out/first/"
 done
 build
 status=0
 for jar in "$out"/first/*.jar; do
   name=$(basename "$jar")
-  again=$(ls policies/target/"$name" core/target/"$name" testing/target/"$name" 2>/dev/null | head -1)
+  again=$(ls policies/target/"$name" core/target/"$name" 2>/dev/null | head -1)
   if cmp -s "$jar" "$again"; then
     echo "same      $name"
   else

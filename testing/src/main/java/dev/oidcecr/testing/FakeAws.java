@@ -1,6 +1,7 @@
 package dev.oidcecr.testing;
 
 import dev.oidcecr.testing.internal.Engine;
+import dev.oidcecr.testing.internal.SdkBridge;
 import dev.oidcecr.testing.internal.WireServer;
 import java.net.URI;
 import java.security.SecureRandom;
@@ -17,11 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
-import software.amazon.awssdk.regions.Region;
 
 /**
  * A fake of AWS STS, ECR and IAM on one local HTTP endpoint, speaking their wire protocols so
@@ -188,8 +186,7 @@ public final class FakeAws implements AutoCloseable {
    * fake up. Needs the AWS SDK on the class path (an optional dependency of this artifact).
    */
   public AwsCredentialsProvider credentialsProvider() {
-    return StaticCredentialsProvider.create(
-        AwsBasicCredentials.create(accessKeyId, secretAccessKey));
+    return SdkBridge.credentials(accessKeyId, secretAccessKey);
   }
 
   /**
@@ -201,9 +198,7 @@ public final class FakeAws implements AutoCloseable {
    * @throws IllegalStateException before {@link #start()}
    */
   public <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
-    return builder.endpointOverride(endpoint())
-        .region(Region.of(region))
-        .credentialsProvider(credentialsProvider());
+    return SdkBridge.configure(builder, endpoint(), region, credentialsProvider());
   }
 
   /** Returns the OIDC issuer whose tokens the fake verifies with its served keys. */
