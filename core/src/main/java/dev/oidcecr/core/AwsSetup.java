@@ -27,11 +27,18 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -66,9 +73,13 @@ import software.amazon.awssdk.services.sts.StsClient;
  *
  * <p>{@link #plan()} only reads. {@link #apply()} reads again, refuses policies the linter marks
  * as errors (unless {@link Builder#allowLintErrors(boolean)}), then makes the changes in order.
- * Instances are immutable and thread-safe; the SDK clients they were given are not closed.
+ * Instances are thread-safe and their configuration is fixed at {@code build()}, which makes no
+ * AWS call. Close the setup to close the SDK clients it built from
+ * {@link Builder#endpoint(URI)}, {@link Builder#region(String)} and
+ * {@link Builder#credentialsProvider(AwsCredentialsProvider)}; the clients it was given are not
+ * closed.
  */
-public final class AwsSetup {
+public final class AwsSetup implements AutoCloseable {
   /** The audience Gitpod workspaces ask tokens for, and the provider's client id. */
   public static final String DEFAULT_AUDIENCE = "sts.amazonaws.com";
   /** The name of the role's inline permission policy. */
@@ -92,8 +103,19 @@ public final class AwsSetup {
 
   private final IamClient iam;
   private final EcrClient ecr;
-  private final String account;
-  private final String registryAccount;
+  private final StsClient sts;
+  /** What this setup built and must close, in building order. */
+  private final List<AutoCloseable> owned;
+  /** The credentials of the clients this setup built; resolved before the first AWS call. */
+  private final AwsCredentialsProvider ownCredentials;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  // The account-dependent fields are set once by resolve(): from accountId(...) when building,
+  // else from STS GetCallerIdentity at the first use, so that build() makes no network call.
+  private volatile boolean resolved;
+  private final String givenAccount;
+  private final String givenRegistryAccount;
+  private String account;
+  private String registryAccount;
   private final String region;
   private final String partition;
   private final String issuerUrl;
@@ -101,8 +123,12 @@ public final class AwsSetup {
   private final String roleName;
   private final String path;
   private final Duration maxSessionDuration;
-  private final PolicyDocument trustPolicy;
-  private final PolicyDocument permissionPolicy;
+  private final PolicyDocument givenTrustPolicy;
+  private final List<String> allowedRepositories;
+  private final List<String> allowedOrganizations;
+  private final boolean push;
+  private PolicyDocument trustPolicy;
+  private PolicyDocument permissionPolicy;
   private final List<String> repositories;
   private final String gitpodAccount;
   private final boolean allowLintErrors;
@@ -112,11 +138,15 @@ public final class AwsSetup {
   private final Duration consistencyTimeout;
   private final PolicyLinter linter = PolicyLinter.create();
 
-  private AwsSetup(Builder b, IamClient iam, EcrClient ecr, String account, String region) {
+  private AwsSetup(Builder b, IamClient iam, EcrClient ecr, StsClient sts, String region,
+      List<AutoCloseable> owned, AwsCredentialsProvider ownCredentials) {
     this.iam = iam;
     this.ecr = ecr;
-    this.account = account;
-    this.registryAccount = b.registryAccount == null ? account : b.registryAccount;
+    this.sts = sts;
+    this.owned = owned;
+    this.ownCredentials = ownCredentials;
+    this.givenAccount = b.account;
+    this.givenRegistryAccount = b.registryAccount;
     this.region = region;
     this.partition = AwsNames.partitionOfRegion(region);
     this.issuerUrl = b.issuerUrl;
@@ -131,37 +161,115 @@ public final class AwsSetup {
     this.clock = b.clock;
     this.sleeper = b.sleeper;
     this.consistencyTimeout = b.consistencyTimeout;
+    this.givenTrustPolicy = b.trustPolicy;
+    this.allowedRepositories = List.copyOf(b.allowedRepositories);
+    this.allowedOrganizations = List.copyOf(b.allowedOrganizations);
+    this.push = b.push;
     if (b.trustPolicy != null
         && !(b.allowedRepositories.isEmpty() && b.allowedOrganizations.isEmpty())) {
       throw new AwsSetupException("Both trustPolicy(document) and allowRepository/"
           + "allowOrganization were given for role " + roleName + ": give one of them (add the"
           + " repositories to the TrustPolicy builder that made the document)");
     }
-    this.trustPolicy = b.trustPolicy != null ? b.trustPolicy : buildTrustPolicy(b);
-    PermissionPolicy.Builder permissions = PermissionPolicy.builder().partition(partition);
-    for (String name : repositories) {
-      permissions.repository(registryAccount, region, name);
-    }
-    if (b.push) {
-      permissions.allowPush();
-    }
-    this.permissionPolicy = permissions.build();
-  }
-
-  private PolicyDocument buildTrustPolicy(Builder b) {
-    if (b.allowedRepositories.isEmpty() && b.allowedOrganizations.isEmpty()) {
+    if (b.trustPolicy == null && b.allowedRepositories.isEmpty()
+        && b.allowedOrganizations.isEmpty()) {
       throw new AwsSetupException("No rule says which workspaces may assume role " + roleName
           + ": call allowRepository(\"https://github.com/acme/app\"), allowOrganization(url) or"
           + " trustPolicy(document)");
     }
+    if (givenAccount != null) {
+      resolve();
+    }
+  }
+
+  /**
+   * Sets the account-dependent fields once: the account from {@code accountId(...)} or, when it
+   * was not given, from STS {@code GetCallerIdentity}.
+   */
+  private void resolve() {
+    checkOpen();
+    if (resolved) {
+      return;
+    }
+    synchronized (this) {
+      if (resolved) {
+        return;
+      }
+      String acct = givenAccount;
+      if (acct == null) {
+        credentialsReady("STS GetCallerIdentity");
+        acct = call("STS GetCallerIdentity", "the caller",
+            () -> sts.getCallerIdentity().account());
+      }
+      this.account = acct;
+      this.registryAccount = givenRegistryAccount == null ? acct : givenRegistryAccount;
+      this.trustPolicy = givenTrustPolicy != null ? givenTrustPolicy : buildTrustPolicy();
+      PermissionPolicy.Builder permissions = PermissionPolicy.builder().partition(partition);
+      for (String name : repositories) {
+        permissions.repository(registryAccount, region, name);
+      }
+      if (push) {
+        permissions.allowPush();
+      }
+      this.permissionPolicy = permissions.build();
+      resolved = true;
+    }
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("This AwsSetup (role " + roleName + ") is closed: build a"
+          + " new one with AwsSetup.builder()");
+    }
+  }
+
+  /**
+   * Resolves the credentials of the clients this setup built, so that missing credentials are
+   * reported with the fix instead of as the SDK's client exception.
+   */
+  private void credentialsReady(String operation) {
+    if (ownCredentials == null) {
+      return;
+    }
+    try {
+      ownCredentials.resolveCredentials();
+    } catch (SdkException e) {
+      throw new MissingCredentialsException("No AWS credentials for " + operation + ": "
+          + e.getMessage() + ". Call credentialsProvider(...) on AwsSetup.builder() (for example"
+          + " StaticCredentialsProvider.create(AwsBasicCredentials.create(id, secret)) or"
+          + " ProfileCredentialsProvider.create(\"admin\")), or give ready clients with"
+          + " iamClient(...), ecrClient(...) and stsClient(...)", e);
+    }
+  }
+
+  /**
+   * Closes the SDK clients this setup built (not those passed to the builder). Calling it again
+   * does nothing; {@link #plan()}, {@link #apply()} and the accessors then throw
+   * {@link IllegalStateException}.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (int i = owned.size() - 1; i >= 0; i--) {
+      try {
+        owned.get(i).close();
+      } catch (Exception e) {
+        LOG.debug("Closing {} failed", owned.get(i), e);
+      }
+    }
+  }
+
+  private PolicyDocument buildTrustPolicy() {
     try {
       TrustPolicy.Builder trust = TrustPolicy.builder()
           .issuer(issuerUrl)
           .account(account)
           .partition(partition)
           .audience(audience);
-      b.allowedRepositories.forEach(trust::repository);
-      b.allowedOrganizations.forEach(trust::organization);
+      allowedRepositories.forEach(trust::repository);
+      allowedOrganizations.forEach(trust::organization);
       return trust.build();
     } catch (PolicyException e) {
       throw new AwsSetupException("Cannot build the trust policy of role " + roleName + ": "
@@ -193,11 +301,13 @@ public final class AwsSetup {
 
   /** Returns the ARN of the role (whether or not it exists yet), with the configured path. */
   public String roleArn() {
+    resolve();
     return AwsNames.roleArn(partition, account, path, roleName);
   }
 
   /** Returns the ARN of the installation's OIDC provider in the role's account. */
   public String providerArn() {
+    resolve();
     return AwsNames.providerArn(partition, account, AwsNames.issuerHostPath(issuerUrl));
   }
 
@@ -208,16 +318,19 @@ public final class AwsSetup {
 
   /** Returns the wanted trust policy. */
   public PolicyDocument trustPolicy() {
+    resolve();
     return trustPolicy;
   }
 
   /** Returns the wanted inline permission policy. */
   public PolicyDocument permissionPolicy() {
+    resolve();
     return permissionPolicy;
   }
 
   /** Returns the registry host workspaces log in to, such as {@code 1234.dkr.ecr.eu-west-1.amazonaws.com}. */
   public String registryHost() {
+    resolve();
     return registryAccount + ".dkr.ecr." + region + ".amazonaws.com"
         + (partition.equals("aws-cn") ? ".cn" : "");
   }
@@ -228,6 +341,7 @@ public final class AwsSetup {
    * the role, the role.
    */
   public Optional<PolicyDocument> repositoryPolicy() {
+    resolve();
     return repositoryPolicy(roleArn());
   }
 
@@ -258,6 +372,27 @@ public final class AwsSetup {
    * @throws AwsSetupException when a repository does not exist or an AWS read fails
    */
   public SetupPlan plan() {
+    resolve();
+    credentialsReady("IAM ListOpenIDConnectProviders");
+    return clientSide(this::doPlan);
+  }
+
+  /**
+   * Turns the SDK's client-side failures (no connection, unusable endpoint, credentials a given
+   * client cannot load) into this setup's exception, with what to check.
+   */
+  private static <T> T clientSide(Supplier<T> action) {
+    try {
+      return action.get();
+    } catch (SdkClientException e) {
+      throw new AwsSetupException("An AWS call of the setup failed before AWS answered: "
+          + e.getMessage() + ". Check the credentials, region and endpoint given to"
+          + " AwsSetup.builder() (credentialsProvider(...), region(...), endpoint(...)) or the"
+          + " configuration of the clients given to iamClient(...) and ecrClient(...)", e);
+    }
+  }
+
+  private SetupPlan doPlan() {
     List<SetupChange> changes = new ArrayList<>();
     String providerArn = providerArn();
     planProvider(providerArn, changes);
@@ -394,6 +529,11 @@ public final class AwsSetup {
    */
   public SetupResult apply() {
     SetupPlan plan = plan();
+    return clientSide(() -> doApply(plan));
+  }
+
+  private SetupResult doApply(SetupPlan plan) {
+    checkOpen();
     refuseLintErrors(plan.findings());
     boolean createdProvider = false;
     boolean createdRole = false;
@@ -897,8 +1037,9 @@ public final class AwsSetup {
     }
 
     /**
-     * Builds the setup, building missing SDK clients from the endpoint, region and credentials
-     * and asking STS for the account id when it is not given.
+     * Builds the setup, building missing SDK clients from the endpoint, region and credentials.
+     * Makes no AWS call: when {@link #accountId(String)} is not given, the account is asked from
+     * STS {@code GetCallerIdentity} at the first use.
      *
      * @throws AwsSetupException when a required input is missing
      */
@@ -922,41 +1063,69 @@ public final class AwsSetup {
         throw new AwsSetupException("No region: call region(\"eu-west-1\") with the region of the"
             + " ECR repositories, or give an ecrClient(...) built for that region");
       }
-      String partition = AwsNames.partitionOfRegion(reg);
-      IamClient iam = iamClient != null ? iamClient : IamClient.builder()
-          .httpClientBuilder(UrlConnectionHttpClient.builder())
-          .region(Region.of(endpoint != null ? reg : AwsNames.iamGlobalRegion(partition)))
-          .applyMutation(b -> configure(b))
-          .build();
-      EcrClient ecr = ecrClient != null ? ecrClient : EcrClient.builder()
-          .httpClientBuilder(UrlConnectionHttpClient.builder())
-          .region(Region.of(reg))
-          .applyMutation(b -> configure(b))
-          .build();
-      String acct = account;
-      if (acct == null) {
-        StsClient sts = stsClient;
-        if (sts == null && iamClient == null) {
-          sts = StsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
-              .region(Region.of(reg)).applyMutation(b -> configure(b)).build();
-        }
-        if (sts == null) {
-          throw new AwsSetupException("No account id: call accountId(\"123456789012\") with the"
-              + " account of the role, or give stsClient(...) to discover it");
-        }
-        StsClient s = sts;
-        acct = call("STS GetCallerIdentity", "the caller", () -> s.getCallerIdentity().account());
+      if (account == null && stsClient == null && iamClient != null) {
+        throw new AwsSetupException("No account id: call accountId(\"123456789012\") with the"
+            + " account of the role, or give stsClient(...) to discover it");
       }
-      return new AwsSetup(this, iam, ecr, acct, reg);
+      String partition = AwsNames.partitionOfRegion(reg);
+      List<AutoCloseable> owned = new ArrayList<>();
+      boolean buildsClients = iamClient == null || ecrClient == null
+          || (account == null && stsClient == null);
+      AwsCredentialsProvider credentials = credentialsProvider;
+      AwsCredentialsProvider ownCredentials = null;
+      SdkHttpClient http = null;
+      if (buildsClients) {
+        if (credentials == null) {
+          DefaultCredentialsProvider chain = DefaultCredentialsProvider.builder().build();
+          owned.add(chain);
+          credentials = chain;
+        }
+        ownCredentials = credentials;
+        http = UrlConnectionHttpClient.builder().build();
+        owned.add(http);
+      }
+      IamClient iam = iamClient;
+      if (iam == null) {
+        iam = IamClient.builder().httpClient(http)
+            .region(Region.of(endpoint != null ? reg : AwsNames.iamGlobalRegion(partition)))
+            .applyMutation(configure(credentials)).build();
+        owned.add(iam);
+      }
+      EcrClient ecr = ecrClient;
+      if (ecr == null) {
+        ecr = EcrClient.builder().httpClient(http).region(Region.of(reg))
+            .applyMutation(configure(credentials)).build();
+        owned.add(ecr);
+      }
+      StsClient sts = stsClient;
+      if (sts == null && account == null) {
+        sts = StsClient.builder().httpClient(http).region(Region.of(reg))
+            .applyMutation(configure(credentials)).build();
+        owned.add(sts);
+      }
+      try {
+        return new AwsSetup(this, iam, ecr, sts, reg, List.copyOf(owned), ownCredentials);
+      } catch (RuntimeException e) {
+        for (int i = owned.size() - 1; i >= 0; i--) {
+          try {
+            owned.get(i).close();
+          } catch (Exception ignored) {
+            // Already failing: the build error is the one to report.
+          }
+        }
+        throw e;
+      }
     }
 
-    private void configure(software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<?, ?> b) {
-      if (endpoint != null) {
-        b.endpointOverride(endpoint);
-      }
-      if (credentialsProvider != null) {
-        b.credentialsProvider(credentialsProvider);
-      }
+    private <B extends AwsClientBuilder<B, ?>> Consumer<B> configure(
+        AwsCredentialsProvider credentials) {
+      URI e = endpoint;
+      return b -> {
+        if (e != null) {
+          b.endpointOverride(e);
+        }
+        b.credentialsProvider(credentials);
+      };
     }
 
     private static String checkAccount(String accountId, String what) {

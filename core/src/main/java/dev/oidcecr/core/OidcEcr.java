@@ -36,12 +36,16 @@ import java.util.function.Consumer;
  * the process's own.
  */
 public final class OidcEcr {
+  /** Set by {@link #useDockerConfig(Path)}; {@code null} for the environment's. */
+  private static volatile Path dockerConfigFolder;
+
   private OidcEcr() {}
 
   /**
    * Logs Docker in to the registry of {@code registryOrImage} with the role, reading the token
    * from the default source ({@code AWS_WEB_IDENTITY_TOKEN_FILE}, {@code OIDC_ECR_TOKEN}, then
-   * {@code gp idp token}), and writes the login to the Docker config.
+   * {@code gp idp token}), and writes the login to the Docker config (see
+   * {@link #useDockerConfig(Path)}).
    */
   public static DockerAuth login(String roleArn, String registryOrImage) {
     return login(b -> b.roleArn(roleArn).registry(registryOrImage));
@@ -50,12 +54,28 @@ public final class OidcEcr {
   /**
    * Logs Docker in with an authenticator configured by {@code configure} (defaults: the
    * process's environment) and writes the login to the Docker config of the environment
-   * ({@code $DOCKER_CONFIG} or {@code ~/.docker}).
+   * ({@code $DOCKER_CONFIG} or {@code ~/.docker}), or to the one {@link #useDockerConfig(Path)}
+   * chose.
    */
   public static DockerAuth login(Consumer<OidcEcrAuthenticator.Builder> configure) {
+    Path folder = dockerConfigFolder;
+    if (folder != null) {
+      return login(configure, dockerConfig(folder));
+    }
     Map<String, String> env = System.getenv();
     return login(configure, DockerConfig.fromEnvironment(env,
         Path.of(System.getProperty("user.home"))));
+  }
+
+  /**
+   * Makes {@link #login(String, String)} and {@link #login(Consumer)} write to the Docker config
+   * in {@code folder} instead of {@code $DOCKER_CONFIG} or {@code ~/.docker}, for the rest of
+   * this JVM (the JShell {@code --fake} startup points them at a temporary folder, so that fake
+   * logins never reach the user's Docker config). Returns the folder.
+   */
+  public static Path useDockerConfig(Path folder) {
+    dockerConfigFolder = folder.toAbsolutePath();
+    return dockerConfigFolder;
   }
 
   /** Logs Docker in as {@link #login(Consumer)} and writes to the given Docker config. */
@@ -96,13 +116,16 @@ public final class OidcEcr {
   public static DoctorReport doctor(Consumer<Doctor.Builder> configure) {
     Doctor.Builder b = Doctor.builder().tokenSource(TokenSource.defaultChain(System.getenv()));
     configure.accept(b);
-    return b.build().run();
+    try (Doctor doctor = b.build()) {
+      return doctor.run();
+    }
   }
 
   /**
    * Returns the AWS setup configured by {@code configure}; call {@code plan()} to see the
    * changes and {@code apply()} to make them. Without SDK clients, it builds its own with the
-   * SDK's default credentials (which it does not close: fine for a JShell session).
+   * SDK's default credentials; {@code close()} it when done (or leave that to the end of the
+   * JShell session).
    */
   public static AwsSetup setup(Consumer<AwsSetup.Builder> configure) {
     AwsSetup.Builder b = AwsSetup.builder();

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
@@ -72,18 +73,24 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
   private final ClientFactory clients;
   /** What every cached session of this authenticator is bound to, besides the caller. */
   private final CacheBinding.Scope scope;
-    private volatile KeyMemo lastKey;
+  private volatile KeyMemo lastKey;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private OidcEcrAuthenticator(Builder b) {
+  // Everything is read from the builder here, once: the builder may be changed and built again
+  // without changing this authenticator.
+  private OidcEcrAuthenticator(Builder b, EcrRegistry registry, URI endpoint, URI stsEndpoint,
+      URI ecrEndpoint, Duration retryDeadline) {
     this.roleArn = b.roleArn;
     this.tokenSource = b.tokenSource != null ? b.tokenSource : TokenSource.defaultChain(b.env);
-    this.registry = b.registry;
+    this.registry = registry;
     this.clock = b.clock;
     this.sessionName = b.sessionName != null ? b.sessionName : SessionNames.derive(b.env, clock);
     this.duration = b.duration;
     this.cache = b.cache != null ? b.cache : AuthCache.create();
-    this.retrier = new Retrier(b.retryDeadline, b.sleeper, clock);
-    this.clients = new ClientFactory(b, registry.region());
+    this.retrier = new Retrier(retryDeadline, b.sleeper, clock);
+    this.clients = new ClientFactory(registry.region(), b.stsClient, b.ecrClient,
+        stsEndpoint != null ? stsEndpoint : endpoint, ecrEndpoint != null ? ecrEndpoint : endpoint,
+        retryDeadline);
     // A derived name changes with every authenticator (its timestamp): bind to what is stable.
     String namePolicy = b.sessionName != null ? sessionName
         : sessionName.replaceFirst("-[0-9]+$", "-*");
@@ -126,6 +133,7 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
   /** Returns Docker credentials for another registry, using the same role session. */
   public DockerAuth authenticate(EcrRegistry target) {
     Objects.requireNonNull(target, "target");
+    checkOpen();
     return authenticate(target, tokenSource.fetch());
   }
 
@@ -139,6 +147,7 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
    * call: the cache is asked with its binding, and on a miss the same token goes to STS.
    */
   DockerAuth authenticate(EcrRegistry target, WebIdentityToken token) {
+    checkOpen();
     CacheBinding.Caller caller = CacheBinding.Caller.of(token);
     Instant now = clock.instant();
     if (!caller.usableAt(now)) {
@@ -187,16 +196,31 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
   /**
    * Returns an SDK credentials provider for any other AWS client, backed by the SDK's
    * {@link StsAssumeRoleWithWebIdentityCredentialsProvider}; each refresh reads a fresh token
-   * from the token source. Close it when done.
+   * from the token source. Close it when done; it stops working when this authenticator is
+   * closed.
+   *
+   * @throws IllegalStateException when this authenticator is closed
    */
   public StsAssumeRoleWithWebIdentityCredentialsProvider credentialsProvider() {
+    checkOpen();
     return StsAssumeRoleWithWebIdentityCredentialsProvider.builder()
         .stsClient(clients.sts())
         // The Supplier overload: the SDK calls it at every refresh, so each session is asked
         // for with the token of that moment. The Consumer overload builds one request up front
         // and would resend the first (by then expired) token.
-        .refreshRequest(() -> assumeRequest(tokenSource.fetch()))
+        .refreshRequest(() -> {
+          checkOpen();
+          return assumeRequest(tokenSource.fetch());
+        })
         .build();
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("This OidcEcrAuthenticator (role " + roleArn
+          + ", registry " + registry.host() + ") is closed: build a new one with"
+          + " OidcEcrAuthenticator.builder()");
+    }
   }
 
   private DockerAuth fetchDockerAuth(EcrRegistry target, AwsSessionCredentials session,
@@ -285,10 +309,15 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
         .build();
   }
 
-  /** Closes the SDK clients this authenticator built (not those passed to the builder). */
+  /**
+   * Closes the SDK clients this authenticator built (not those passed to the builder). Calling
+   * it again does nothing; every other method then throws {@link IllegalStateException}.
+   */
   @Override
   public void close() {
-    clients.close();
+    if (closed.compareAndSet(false, true)) {
+      clients.close();
+    }
   }
 
   /** Returns the role, registry, session name and token source; never a secret. */
@@ -479,27 +508,22 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
         throw new IllegalStateException("roleArn(...) is required: pass the ARN of the role"
             + " whose trust policy allows your workspace (for Gitpod, IDP_AWS_ROLE_ARN)");
       }
-      if (registry == null) {
+      // Locals, not fields: building must not change this builder.
+      EcrRegistry target = registry;
+      if (target == null) {
         if (accountId == null || region == null) {
           throw new IllegalStateException("registry(...) or accountId(...) with region(...) is"
               + " required: pass the ECR registry host, such as"
               + " 123456789012.dkr.ecr.eu-west-1.amazonaws.com");
         }
-        registry = EcrRegistry.of(accountId, region);
+        target = EcrRegistry.of(accountId, region);
       }
-      if (endpoint == null) {
-        endpoint = envEndpoint("AWS_ENDPOINT_URL");
-      }
-      if (stsEndpoint == null) {
-        stsEndpoint = envEndpoint("AWS_ENDPOINT_URL_STS");
-      }
-      if (ecrEndpoint == null) {
-        ecrEndpoint = envEndpoint("AWS_ENDPOINT_URL_ECR");
-      }
-      if (!retryDeadlineSet) {
-        timeoutFrom(env).ifPresent(d -> retryDeadline = d);
-      }
-      return new OidcEcrAuthenticator(this);
+      Duration deadline = retryDeadlineSet ? retryDeadline
+          : timeoutFrom(env).orElse(retryDeadline);
+      return new OidcEcrAuthenticator(this, target,
+          endpoint != null ? endpoint : envEndpoint("AWS_ENDPOINT_URL"),
+          stsEndpoint != null ? stsEndpoint : envEndpoint("AWS_ENDPOINT_URL_STS"),
+          ecrEndpoint != null ? ecrEndpoint : envEndpoint("AWS_ENDPOINT_URL_ECR"), deadline);
     }
 
     private URI envEndpoint(String name) {
@@ -555,34 +579,41 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
       return a.compareTo(b) <= 0 ? a : b;
     }
 
-    private final Builder config;
+    private final Duration retryDeadline;
     private final String defaultRegion;
+    private final StsClient givenSts;
+    private final EcrClient givenEcr;
+    private final URI stsEndpoint;
+    private final URI ecrEndpoint;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final Map<String, EcrClient> ecrByRegion = new ConcurrentHashMap<>();
     private volatile StsClient sts;
     private SdkHttpClient http;
 
-    ClientFactory(Builder config, String defaultRegion) {
-      this.config = config;
+    ClientFactory(String defaultRegion, StsClient givenSts, EcrClient givenEcr, URI stsEndpoint,
+        URI ecrEndpoint, Duration retryDeadline) {
+      this.retryDeadline = retryDeadline;
       this.defaultRegion = defaultRegion;
+      this.givenSts = givenSts;
+      this.givenEcr = givenEcr;
+      this.stsEndpoint = stsEndpoint;
+      this.ecrEndpoint = ecrEndpoint;
     }
 
     /** Names the STS endpoint calls go to, for cache bindings: a URL, or the region default. */
     String stsEndpointId() {
-      if (config.stsClient != null) {
-        return clientEndpointId(config.stsClient);
+      if (givenSts != null) {
+        return clientEndpointId(givenSts);
       }
-      URI endpoint = Optional.ofNullable(config.stsEndpoint).orElse(config.endpoint);
-      return endpoint != null ? endpoint.toString() : "default:" + defaultRegion;
+      return stsEndpoint != null ? stsEndpoint.toString() : "default:" + defaultRegion;
     }
 
     /** Names the ECR endpoint calls for {@code region} go to, for cache bindings. */
     String ecrEndpointId(String region) {
-      if (config.ecrClient != null) {
-        return clientEndpointId(config.ecrClient);
+      if (givenEcr != null) {
+        return clientEndpointId(givenEcr);
       }
-      URI endpoint = Optional.ofNullable(config.ecrEndpoint).orElse(config.endpoint);
-      return endpoint != null ? endpoint.toString() : "default:" + region;
+      return ecrEndpoint != null ? ecrEndpoint.toString() : "default:" + region;
     }
 
     /** A given client's endpoint; one that cannot say binds to this client object only. */
@@ -612,7 +643,7 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
       if (http == null) {
         // Socket timeouts below the operation's deadline, which the SDK enforces per call
         // (apiCallTimeout) over connecting, sending, reading and retries.
-        Duration deadline = config.retryDeadline;
+        Duration deadline = retryDeadline;
         http = UrlConnectionHttpClient.builder()
             .connectionTimeout(min(CONNECT_TIMEOUT, deadline))
             .socketTimeout(min(SOCKET_TIMEOUT, deadline))
@@ -623,13 +654,13 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     }
 
     StsClient sts() {
-      if (config.stsClient != null) {
-        return config.stsClient;
+      if (givenSts != null) {
+        return givenSts;
       }
       if (sts == null) {
         synchronized (this) {
           if (sts == null) {
-            URI endpoint = Optional.ofNullable(config.stsEndpoint).orElse(config.endpoint);
+            URI endpoint = stsEndpoint;
             var b = StsClient.builder()
                 .region(Region.of(defaultRegion))
                 .httpClient(http())
@@ -648,11 +679,11 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     }
 
     EcrClient ecr(String region) {
-      if (config.ecrClient != null) {
-        return config.ecrClient;
+      if (givenEcr != null) {
+        return givenEcr;
       }
       return ecrByRegion.computeIfAbsent(region, r -> {
-        URI endpoint = Optional.ofNullable(config.ecrEndpoint).orElse(config.endpoint);
+        URI endpoint = ecrEndpoint;
         var b = EcrClient.builder()
             .region(Region.of(r))
             .httpClient(http())

@@ -1,6 +1,7 @@
 package dev.oidcecr.testing;
 
 import dev.oidcecr.testing.internal.Engine;
+import dev.oidcecr.testing.internal.SdkBridge;
 import dev.oidcecr.testing.internal.WireServer;
 import java.net.URI;
 import java.security.SecureRandom;
@@ -15,6 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 
 /**
  * A fake of AWS STS, ECR and IAM on one local HTTP endpoint, speaking their wire protocols so
@@ -25,11 +28,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (FakeAws aws = FakeAws.builder().build().start()) {
- *   IamClient iam = IamClient.builder().endpointOverride(aws.endpoint())
- *       .region(Region.AWS_GLOBAL)
- *       .credentialsProvider(StaticCredentialsProvider.create(
- *           AwsBasicCredentials.create(aws.accessKeyId(), aws.secretAccessKey())))
- *       .build();
+ *   IamClient iam = aws.configure(IamClient.builder()).build();
  *   String token = aws.issuer().token().repository("https://github.com/acme/app").mint();
  * }
  * }</pre>
@@ -195,6 +194,26 @@ public final class FakeAws implements AutoCloseable {
   /** Returns the secret access key of the admin identity. */
   public String secretAccessKey() {
     return secretAccessKey;
+  }
+
+  /**
+   * Returns the admin identity's keys as SDK credentials, for IAM and ECR clients that set the
+   * fake up. Needs the AWS SDK on the class path (an optional dependency of this artifact).
+   */
+  public AwsCredentialsProvider credentialsProvider() {
+    return SdkBridge.credentials(accessKeyId, secretAccessKey);
+  }
+
+  /**
+   * Points an SDK client builder at this fake: its endpoint, its region and the admin
+   * credentials, so that a client is one line:
+   * {@code IamClient iam = aws.configure(IamClient.builder()).build();} (or
+   * {@code IamClient.builder().applyMutation(aws::configure).build()}).
+   *
+   * @throws IllegalStateException before {@link #start()}
+   */
+  public <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
+    return SdkBridge.configure(builder, endpoint(), region, credentialsProvider());
   }
 
   /** Returns the OIDC issuer whose tokens the fake verifies with its served keys. */
