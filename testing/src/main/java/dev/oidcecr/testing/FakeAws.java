@@ -50,6 +50,7 @@ public final class FakeAws implements AutoCloseable {
   private final List<FakeOidcIssuer> additionalIssuers;
   private final Optional<String> organizationId;
   private final boolean verifySignatures;
+  private final long registryMemoryLimit;
   private final String accessKeyId;
   private final String secretAccessKey;
   private volatile Engine engine;
@@ -65,6 +66,7 @@ public final class FakeAws implements AutoCloseable {
     this.additionalIssuers = List.copyOf(b.additionalIssuers);
     this.organizationId = Optional.ofNullable(b.organizationId);
     this.verifySignatures = b.verifySignatures;
+    this.registryMemoryLimit = b.registryMemoryLimit;
     SecureRandom random = new SecureRandom();
     StringBuilder akid = new StringBuilder("AKIAFAKE");
     for (int i = 0; i < 12; i++) {
@@ -112,6 +114,7 @@ public final class FakeAws implements AutoCloseable {
     try {
       server = new WireServer(port, prepared::join);
       engine = prepared.join();
+      engine.registryMemoryLimit(registryMemoryLimit);
     } catch (RuntimeException e) {
       if (server != null) {
         server.close();
@@ -192,6 +195,15 @@ public final class FakeAws implements AutoCloseable {
     return accountId + ".dkr.ecr." + region + ".amazonaws.com";
   }
 
+  /**
+   * Returns the address registry clients reach this fake's registry at,
+   * {@code 127.0.0.1:<port>}: image references name it ({@code 127.0.0.1:<port>/team/app:v1}),
+   * and a registry alias maps it to {@link #registryHost()} for credentials.
+   */
+  public String registryAddress() {
+    return "127.0.0.1:" + port();
+  }
+
   /** Returns the registry endpoint on this server: {@code http://localhost:<port>/v2/}. */
   public URI registryEndpoint() {
     return endpoint().resolve("/v2/");
@@ -230,13 +242,50 @@ public final class FakeAws implements AutoCloseable {
     return engine().seedImage(repository, tag, manifestJson);
   }
 
-  /** Stores a small OCI image manifest and returns its digest. */
+  /**
+   * Stores a small OCI image without layers (its config blob {@code {}} included, so a client
+   * can pull it whole) and returns its digest.
+   */
   public String seedImage(String repository, String tag) {
-    return seedImage(repository, tag, "{\"schemaVersion\":2,\"mediaType\":"
-        + "\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":"
-        + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:"
-        + "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\",\"size\":2},"
-        + "\"layers\":[]}");
+    return seedImage(repository, image -> image.config("{}").tag(tag));
+  }
+
+  /**
+   * Builds an image from layers, a config and tags, stores its blobs and OCI manifest in a
+   * repository (created when missing), and returns the manifest digest.
+   *
+   * <pre>{@code
+   * String digest = aws.seedImage("team/app", image -> image.layer(tarGz).tag("v1"));
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if the repository name is not valid for ECR, or the
+   *     registry memory limit is reached
+   */
+  public String seedImage(String repository, java.util.function.Consumer<ImageSpec> image) {
+    ImageSpec spec = new ImageSpec();
+    image.accept(spec);
+    return engine().seedImage(repository, spec.blobs(), spec.tags(), spec.manifest());
+  }
+
+  /**
+   * Lists the images of a repository, oldest first: what a tool under test pushed, with its
+   * tags and manifest.
+   *
+   * @throws IllegalArgumentException if the repository does not exist
+   */
+  public List<StoredImage> images(String repository) {
+    try {
+      return engine().images(repository).stream().map(i -> StoredImage.of(i.digest(), i.tags(),
+          i.mediaType(), i.manifest(), i.size(), i.pushedAt())).toList();
+    } catch (dev.oidcecr.testing.internal.AwsError e) {
+      throw new IllegalArgumentException("No repository '" + repository + "' in the fake ECR: "
+          + "create it with CreateRepository or seedImage first.", e);
+    }
+  }
+
+  /** Returns how many bytes of blobs and uploads in progress the registry holds in memory. */
+  public long registryMemoryUsed() {
+    return engine().registryMemoryUsed();
   }
 
   /**
@@ -331,8 +380,22 @@ public final class FakeAws implements AutoCloseable {
     private final List<FakeOidcIssuer> additionalIssuers = new ArrayList<>();
     private String organizationId;
     private boolean verifySignatures = true;
+    private long registryMemoryLimit = 512L * 1024 * 1024;
 
     private Builder() {}
+
+    /**
+     * Sets how many bytes of image content (blobs and uploads in progress) the registry keeps in
+     * memory; default 512 MiB. A push past it is refused with an error naming this method.
+     */
+    public Builder registryMemoryLimit(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("registryMemoryLimit needs a positive number of "
+            + "bytes, got " + bytes);
+      }
+      this.registryMemoryLimit = bytes;
+      return this;
+    }
 
     /**
      * Sets whether the SigV4 signature of signed calls is checked against the caller's secret

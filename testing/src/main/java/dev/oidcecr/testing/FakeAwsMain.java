@@ -7,7 +7,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Runs {@link FakeAws} as a standalone server for tests written in any language:
  * {@code java -jar oidc-ecr-testing-<version>-standalone.jar [--port N] [--region R]
- * [--account A] [--issuer URL] [--verify-signatures true|false]}. Prints one JSON line
+ * [--account A] [--issuer URL] [--verify-signatures true|false]
+ * [--registry-memory-limit BYTES]}. Prints one JSON line
  * (endpoint, region, accountId, issuer, jwksUrl, registry, accessKeyId, secretAccessKey) and
  * serves until killed. Mint tokens with
  * {@code POST /_fake/tokens}, seed images with {@code POST /_fake/images}.
@@ -23,7 +24,8 @@ public final class FakeAwsMain {
       String a = args[i];
       if (a.equals("--help") || a.equals("-h")) {
         System.out.println("Usage: java -jar oidc-ecr-testing-standalone.jar [--port N] "
-            + "[--region R] [--account A] [--issuer URL] [--verify-signatures true|false]");
+            + "[--region R] [--account A] [--issuer URL] [--verify-signatures true|false] "
+            + "[--registry-memory-limit BYTES]");
         return;
       }
       if (i + 1 >= args.length) {
@@ -38,6 +40,7 @@ public final class FakeAwsMain {
           case "--account" -> b.accountId(v);
           case "--issuer" -> ib.issuer(v);
           case "--verify-signatures" -> b.verifySignatures(Boolean.parseBoolean(v));
+          case "--registry-memory-limit" -> b.registryMemoryLimit(Long.parseLong(v));
           default -> {
             usage("Unknown option " + a + ".");
             return;
@@ -72,7 +75,7 @@ public final class FakeAwsMain {
   private static void usage(String problem) {
     System.err.println(problem + " Usage: java -jar oidc-ecr-testing-standalone.jar "
         + "[--port N] [--region R] [--account A] [--issuer URL] "
-        + "[--verify-signatures true|false]");
+        + "[--verify-signatures true|false] [--registry-memory-limit BYTES]");
     System.exit(2);
   }
 }
