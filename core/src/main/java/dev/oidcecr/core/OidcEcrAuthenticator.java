@@ -67,8 +67,10 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
   private final AuthCache cache;
   private final Retrier retrier;
   private final ClientFactory clients;
+  private final Map<String, EcrRegistry> aliases;
 
   private OidcEcrAuthenticator(Builder b) {
+    this.aliases = Map.copyOf(b.aliases);
     this.roleArn = b.roleArn;
     this.tokenSource = b.tokenSource != null ? b.tokenSource : TokenSource.defaultChain(b.env);
     this.registry = b.registry;
@@ -110,6 +112,26 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
    */
   public DockerAuth authenticate() {
     return authenticate(registry);
+  }
+
+  /**
+   * Returns Docker credentials for a registry host as a client names it: an ECR registry host,
+   * or an alias set with {@link Builder#registryAlias(String, String)}, for which the answer
+   * carries the alias as its {@link DockerAuth#registryHost()} and the credentials of the ECR
+   * registry it stands for. Any other host gets an empty answer.
+   */
+  public Optional<DockerAuth> authenticateHost(String host) {
+    Objects.requireNonNull(host, "host");
+    String alias = dev.oidcecr.core.internal.RegistryAliases.normalize(host);
+    EcrRegistry target = aliases.get(alias);
+    if (target != null) {
+      DockerAuth auth = authenticate(target);
+      DockerAuth.Builder b = DockerAuth.builder().registryHost(alias).username(auth.username())
+          .password(auth.password());
+      auth.expiresAt().ifPresent(b::expiresAt);
+      return Optional.of(b.build());
+    }
+    return EcrRegistry.tryParse(host).map(this::authenticate);
   }
 
   /** Returns Docker credentials for another registry, using the same role session. */
@@ -236,8 +258,24 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     private EcrClient ecrClient;
     private Duration retryDeadline = Duration.ofSeconds(30);
     private Retrier.Sleeper sleeper = Retrier.Sleeper.REAL;
+    private final Map<String, EcrRegistry> aliases = new java.util.LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * Lets another host name stand for an ECR registry, such as a registry proxy or a test's
+     * {@code 127.0.0.1:5000}: {@link OidcEcrAuthenticator#authenticateHost(String)} answers it
+     * with that registry's credentials. Only configured aliases are answered.
+     *
+     * @param host the alias, such as {@code 127.0.0.1:5000} or {@code mirror.example.com}
+     * @param ecrRegistry the ECR registry host it stands for
+     */
+    public Builder registryAlias(String host, String ecrRegistry) {
+      Objects.requireNonNull(host, "host");
+      aliases.put(dev.oidcecr.core.internal.RegistryAliases.normalize(host),
+          EcrRegistry.parse(Objects.requireNonNull(ecrRegistry, "ecrRegistry")));
+      return this;
+    }
 
     /**
      * Sets the role to assume, such as {@code arn:aws:iam::123456789012:role/gitpod-ecr-pull}.
