@@ -55,6 +55,8 @@ public final class FakeAws implements AutoCloseable {
   private final String secretAccessKey;
   private volatile Engine engine;
   private volatile WireServer server;
+  private volatile dev.oidcecr.testing.internal.RegistryServer registryServer;
+  private final int registryPort;
 
   private FakeAws(Builder b) {
     this.region = b.region;
@@ -67,6 +69,7 @@ public final class FakeAws implements AutoCloseable {
     this.organizationId = Optional.ofNullable(b.organizationId);
     this.verifySignatures = b.verifySignatures;
     this.registryMemoryLimit = b.registryMemoryLimit;
+    this.registryPort = b.registryPort;
     SecureRandom random = new SecureRandom();
     StringBuilder akid = new StringBuilder("AKIAFAKE");
     for (int i = 0; i < 12; i++) {
@@ -115,10 +118,17 @@ public final class FakeAws implements AutoCloseable {
       server = new WireServer(port, prepared::join);
       engine = prepared.join();
       engine.registryMemoryLimit(registryMemoryLimit);
+      Engine started = engine;
+      registryServer = new dev.oidcecr.testing.internal.RegistryServer(registryPort,
+          () -> started);
     } catch (RuntimeException e) {
       if (server != null) {
         server.close();
         server = null;
+      }
+      if (registryServer != null) {
+        registryServer.close();
+        registryServer = null;
       }
       Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause()
           != null ? e.getCause() : e;
@@ -141,6 +151,9 @@ public final class FakeAws implements AutoCloseable {
   public synchronized void close() {
     if (server != null) {
       server.close();
+    }
+    if (registryServer != null) {
+      registryServer.close();
     }
     if (ownsIssuer) {
       issuer.close();
@@ -196,17 +209,29 @@ public final class FakeAws implements AutoCloseable {
   }
 
   /**
-   * Returns the address registry clients reach this fake's registry at,
-   * {@code 127.0.0.1:<port>}: image references name it ({@code 127.0.0.1:<port>/team/app:v1}),
-   * and a registry alias maps it to {@link #registryHost()} for credentials.
+   * Returns the address registry clients (Jib, skopeo, Docker) reach this fake's registry at,
+   * {@code 127.0.0.1:<registry port>}: image references name it
+   * ({@code 127.0.0.1:<port>/team/app:v1}), and a registry alias maps it to
+   * {@link #registryHost()} for credentials. The registry has its own port, as ECR's registry
+   * has its own host; {@link #endpoint()} also answers {@code /v2/} for manifests, but only this
+   * address carries gzipped layers unaltered.
    */
   public String registryAddress() {
-    return "127.0.0.1:" + port();
+    return "127.0.0.1:" + registryPort();
   }
 
-  /** Returns the registry endpoint on this server: {@code http://localhost:<port>/v2/}. */
+  /** Returns the registry's port on 127.0.0.1. */
+  public int registryPort() {
+    if (registryServer == null) {
+      throw new IllegalStateException("FakeAws is not started: call start() before "
+          + "registryAddress().");
+    }
+    return registryServer.port();
+  }
+
+  /** Returns the registry endpoint: {@code http://127.0.0.1:<registry port>/v2/}. */
   public URI registryEndpoint() {
-    return endpoint().resolve("/v2/");
+    return URI.create("http://" + registryAddress() + "/v2/");
   }
 
   /** Returns the ARN of a role of this account. */
@@ -381,6 +406,13 @@ public final class FakeAws implements AutoCloseable {
     private String organizationId;
     private boolean verifySignatures = true;
     private long registryMemoryLimit = 512L * 1024 * 1024;
+    private int registryPort;
+
+    /** Sets the registry's port on 127.0.0.1; default 0 (any free port). */
+    public Builder registryPort(int port) {
+      this.registryPort = port;
+      return this;
+    }
 
     private Builder() {}
 

@@ -8,7 +8,7 @@ import java.util.concurrent.CountDownLatch;
  * Runs {@link FakeAws} as a standalone server for tests written in any language:
  * {@code java -jar oidc-ecr-testing-<version>-standalone.jar [--port N] [--region R]
  * [--account A] [--issuer URL] [--verify-signatures true|false]
- * [--registry-memory-limit BYTES]}. Prints one JSON line
+ * [--registry-memory-limit BYTES] [--registry-port N]}. Prints one JSON line
  * (endpoint, region, accountId, issuer, jwksUrl, registry, accessKeyId, secretAccessKey) and
  * serves until killed. Mint tokens with
  * {@code POST /_fake/tokens}, seed images with {@code POST /_fake/images}.
@@ -25,7 +25,7 @@ public final class FakeAwsMain {
       if (a.equals("--help") || a.equals("-h")) {
         System.out.println("Usage: java -jar oidc-ecr-testing-standalone.jar [--port N] "
             + "[--region R] [--account A] [--issuer URL] [--verify-signatures true|false] "
-            + "[--registry-memory-limit BYTES]");
+            + "[--registry-memory-limit BYTES] [--registry-port N]");
         return;
       }
       if (i + 1 >= args.length) {
@@ -41,6 +41,7 @@ public final class FakeAwsMain {
           case "--issuer" -> ib.issuer(v);
           case "--verify-signatures" -> b.verifySignatures(Boolean.parseBoolean(v));
           case "--registry-memory-limit" -> b.registryMemoryLimit(Long.parseLong(v));
+          case "--registry-port" -> b.registryPort(Integer.parseInt(v));
           default -> {
             usage("Unknown option " + a + ".");
             return;
@@ -64,6 +65,8 @@ public final class FakeAwsMain {
         .put("issuer", issuer.issuer())
         .put("jwksUrl", issuer.jwksUrl().toString())
         .put("registry", fake.registryEndpoint().toString())
+        .put("registryAddress", fake.registryAddress())
+        .put("registryHost", fake.registryHost())
         .put("accessKeyId", fake.accessKeyId())
         .put("secretAccessKey", fake.secretAccessKey());
     // The admin secret is printed on purpose: it is the one way other processes get it.
@@ -75,7 +78,8 @@ public final class FakeAwsMain {
   private static void usage(String problem) {
     System.err.println(problem + " Usage: java -jar oidc-ecr-testing-standalone.jar "
         + "[--port N] [--region R] [--account A] [--issuer URL] "
-        + "[--verify-signatures true|false] [--registry-memory-limit BYTES]");
+        + "[--verify-signatures true|false] [--registry-memory-limit BYTES] "
+        + "[--registry-port N]");
     System.exit(2);
   }
 }

@@ -54,7 +54,7 @@ class RegistryTest extends SharedFakeTest {
 
   private static Answer call(String method, String path, String auth, byte[] body,
       String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fake.port()
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + fake.registryAddress()
         + path)).timeout(Duration.ofSeconds(20))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofByteArray(body));
@@ -169,6 +169,19 @@ class RegistryTest extends SharedFakeTest {
       assertThat(i.tags()).containsExactly("v1");
       assertThat(i.sizeInBytes()).isEqualTo(config.length + layer.length);
     });
+  }
+
+  @Test
+  void gzippedLayer_keptByteForByte() throws Exception {
+    clients.adminEcr.createRepository(r -> r.repositoryName("app"));
+    java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+    try (var gz = new java.util.zip.GZIPOutputStream(buf)) {
+      gz.write("a layer".getBytes(StandardCharsets.UTF_8));
+    }
+    byte[] layer = buf.toByteArray();
+    String auth = adminAuth();
+    String digest = push(auth, "app", layer);
+    assertThat(call("GET", "/v2/app/blobs/" + digest, auth, null).raw().body()).isEqualTo(layer);
   }
 
   @Test
@@ -352,8 +365,8 @@ class RegistryTest extends SharedFakeTest {
       String auth = "Basic " + c.adminEcr.getAuthorizationToken().authorizationData().get(0)
           .authorizationToken();
       byte[] big = new byte[1500];
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-              + small.port() + "/v2/app/blobs/uploads/?digest=" + sha256(big)))
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://"
+              + small.registryAddress() + "/v2/app/blobs/uploads/?digest=" + sha256(big)))
           .header("Authorization", auth).POST(HttpRequest.BodyPublishers.ofByteArray(big))
           .build(), HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(413);
@@ -370,7 +383,7 @@ class RegistryTest extends SharedFakeTest {
     fake.seedImage("app", "v1");
     // The JDK client will not set Host; a raw socket does, as a client resolving the ECR name
     // to 127.0.0.1 through /etc/hosts would.
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", fake.port())) {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", fake.registryPort())) {
       s.setSoTimeout(10_000);
       String req = "GET /v2/app/manifests/v1 HTTP/1.1\r\nHost: " + fake.registryHost()
           + "\r\nAuthorization: " + adminAuth() + "\r\nConnection: close\r\n\r\n";
