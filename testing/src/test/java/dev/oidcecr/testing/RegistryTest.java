@@ -330,7 +330,9 @@ class RegistryTest extends SharedFakeTest {
   @Test
   void pullOnlyRole_pullsButPushIsDenied_withExplanation() throws Exception {
     byte[] layer = "l".getBytes(StandardCharsets.UTF_8);
+    // tag::seed-image[]
     fake.seedImage("app", image -> image.layer(layer).tag("v1"));
+    // end::seed-image[]
     EcrTest.ensureRole(fake, clients);
     clients.iam.putRolePolicy(r -> r.roleName("ci").policyName("pull")
         .policyDocument(Fixtures.pullPolicy(fake, "app")));

@@ -112,7 +112,9 @@ class JibPushPullTest {
               .addCredentialRetriever(
                   new OidcEcrCredentialRetriever(auth, aws.registryAddress()))));
       // end::jib-push[]
+      // tag::fake-images[]
       List<StoredImage> pushed = aws.images("team/app");
+      // end::fake-images[]
       assertThat(pushed).singleElement().satisfies(i -> {
         assertThat(i.digest()).isEqualTo(first.getDigest().toString());
         assertThat(i.tags()).containsExactly("v1");
