@@ -28,8 +28,12 @@ import org.slf4j.LoggerFactory;
  *       "Secret":..}}; a host that is not ECR, or for which the credential function has nothing,
  *       gets {@value #NOT_FOUND} and exit code 1, which Docker treats as "no credentials".
  *   <li>{@code list}: prints the known registries as {@code {"<host>":"AWS"}}.
- *   <li>{@code store}, {@code erase}: accepted and ignored (credentials are minted, not stored).
+ *   <li>{@code store}, {@code erase}: the input is checked as the protocol does ({@value
+ *       #NO_SERVER_URL}, {@value #NO_USERNAME}), then answered with {@value #NOT_IMPLEMENTED} and
+ *       exit code 1, as awslabs' {@code docker-credential-ecr-login} does: credentials are minted,
+ *       not stored, and {@code docker login} must not report a login Docker will not use.
  *   <li>{@code version}: prints the version.
+ *   <li>any other action: {@code Unknown credential action `<action>`} and exit code 1.
  * </ul>
  *
  * <p>Errors are printed on standard output, as the protocol wants, with exit code 1; they never
@@ -44,6 +48,12 @@ import org.slf4j.LoggerFactory;
 public final class CredentialHelper {
   /** The message the protocol uses for "no credentials for this server". */
   public static final String NOT_FOUND = "credentials not found in native keychain";
+  /** The protocol's answer to input without a server URL. */
+  public static final String NO_SERVER_URL = "no credentials server URL";
+  /** The protocol's answer to {@code store} input without a user name. */
+  public static final String NO_USERNAME = "no credentials username";
+  /** The answer to {@code store} and {@code erase}: this helper mints, it does not store. */
+  public static final String NOT_IMPLEMENTED = "not implemented";
 
   private static final Logger LOG = LoggerFactory.getLogger(CredentialHelper.class);
   private static final int MAX_INPUT = 64 * 1024;
@@ -93,10 +103,13 @@ public final class CredentialHelper {
         case "list":
           return list(stdout);
         case "store":
+          return store(readInput(stdin), stdout);
         case "erase":
-          readInput(stdin); // Drain, so the caller never blocks writing to us.
-          LOG.debug("Credential helper '{}' accepted as a no-op", action);
-          return answer(stdout, "", 0);
+          if (readInput(stdin).strip().isEmpty()) {
+            return answer(stdout, NO_SERVER_URL, 1);
+          }
+          LOG.debug("Credential helper 'erase': nothing is stored, nothing to erase");
+          return answer(stdout, NOT_IMPLEMENTED, 1);
         case "version":
           return answer(stdout, "oidc-ecr credential helper " + version, 0);
         default:
@@ -112,14 +125,37 @@ public final class CredentialHelper {
       LOG.debug("Credential helper '{}' failed", action, e);
       return answer(
           stdout,
-          "oidc-ecr: unexpected " + e.getClass().getName() + "; run with debug logging for details",
+          "oidc-ecr: unexpected " + e.getClass().getName() + "; run again with OIDC_ECR_DEBUG=1"
+              + " for the details on standard error",
           1);
     }
   }
 
+  private int store(String input, OutputStream stdout) {
+    com.fasterxml.jackson.databind.JsonNode node;
+    try {
+      node = Json.MAPPER.readTree(input);
+    } catch (JsonProcessingException e) {
+      node = null;
+    }
+    if (node == null || !node.isObject()) {
+      // The parser's message could quote the input, which holds the secret: say what is wanted.
+      return answer(stdout, "oidc-ecr: the input of store is not a JSON object with ServerURL,"
+          + " Username and Secret", 1);
+    }
+    if (node.path("ServerURL").asText("").isEmpty()) {
+      return answer(stdout, NO_SERVER_URL, 1);
+    }
+    if (node.path("Username").asText("").isEmpty()) {
+      return answer(stdout, NO_USERNAME, 1);
+    }
+    LOG.debug("Credential helper 'store': credentials are minted, not stored");
+    return answer(stdout, NOT_IMPLEMENTED, 1);
+  }
+
   private int get(String serverUrl, OutputStream stdout) {
     if (serverUrl.isEmpty()) {
-      return answer(stdout, "no credentials server URL", 1);
+      return answer(stdout, NO_SERVER_URL, 1);
     }
     EcrRegistry registry = aliases.get(
         dev.oidcecr.core.internal.RegistryAliases.normalize(serverUrl));

@@ -257,8 +257,14 @@ public final class DockerConfig {
 
   private ObjectNode readTree(Path target) {
     byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(target);
+    try (java.io.InputStream in = Files.newInputStream(target)) {
+      // At most the cap: a config.json linked to /dev/zero must not fill the memory.
+      bytes = in.readNBytes(Json.MAX_DOCKER_CONFIG_BYTES + 1);
+      if (bytes.length > Json.MAX_DOCKER_CONFIG_BYTES) {
+        throw new DockerConfigException("The Docker config " + target + " is larger than "
+            + (Json.MAX_DOCKER_CONFIG_BYTES >> 20) + " MiB, the most oidc-ecr reads: move it"
+            + " away or shrink it; it was left untouched");
+      }
     } catch (NoSuchFileException e) {
       return Json.MAPPER.createObjectNode();
     } catch (IOException e) {
@@ -276,6 +282,11 @@ public final class DockerConfig {
     JsonNode node;
     try {
       node = Json.LENIENT.readTree(bytes);
+    } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+      throw new DockerConfigException("The Docker config " + target + " goes beyond a limit of"
+          + " the JSON reader (strings up to " + (Json.MAX_DOCKER_CONFIG_BYTES >> 20) + " MiB,"
+          + " nesting up to " + Json.MAX_DOCKER_CONFIG_DEPTH + " levels, as Docker's own"
+          + " reader): shrink it; it was left untouched");
     } catch (JsonProcessingException e) {
       JsonLocation loc = e.getLocation();
       // No cause attached: the parser's message can quote the file, which holds secrets.

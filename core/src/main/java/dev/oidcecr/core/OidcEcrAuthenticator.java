@@ -155,19 +155,30 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
   }
 
   private DockerAuth fetchDockerAuth(EcrRegistry target) {
-    AwsSessionCredentials session = session();
+    // One deadline for the whole login: the STS call, the ECR call and their retries.
+    Retrier.Deadline deadline = retrier.start();
+    AwsSessionCredentials session = session(deadline);
     EcrClient ecr = clients.ecr(target.region());
-    GetAuthorizationTokenResponse response = retrier.call("ECR GetAuthorizationToken", () -> {
-      try {
-        return ecr.getAuthorizationToken(r -> r
-            .registryIds(target.accountId())
-            .overrideConfiguration(o -> o.credentialsProvider(
-                StaticCredentialsProvider.create(session))));
-      } catch (SdkException e) {
-        throw AwsErrors.translateEcr(e, roleArn, target);
-      }
-    });
+    String endpoint = ClientFactory.describe(ecr, "ECR", target.region());
+    GetAuthorizationTokenResponse response = retrier.call("ECR GetAuthorizationToken", deadline,
+        left -> {
+          try {
+            return ecr.getAuthorizationToken(r -> r
+                .registryIds(target.accountId())
+                .overrideConfiguration(o -> o.apiCallTimeout(left).credentialsProvider(
+                    StaticCredentialsProvider.create(session))));
+          } catch (SdkException e) {
+            throw AwsErrors.translateEcr(e, roleArn, target, endpoint, retrier.deadline());
+          }
+        });
     List<AuthorizationData> data = response.authorizationData();
+    if (!data.isEmpty() && (data.get(0).authorizationToken() == null
+        || data.get(0).authorizationToken().isEmpty())) {
+      throw new EcrAuthorizationException("ECR GetAuthorizationToken to " + endpoint
+          + " answered HTTP 200 without a token for " + target.host() + ": something other"
+          + " than ECR answered. Check the endpoint URL (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ECR)"
+          + " and any proxy between this machine and AWS.");
+    }
     if (data.isEmpty()) {
       throw new EcrAuthorizationException("ECR returned no authorization data for registry "
           + target.host() + ": check that account " + target.accountId() + " has ECR in "
@@ -188,25 +199,36 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     return auth;
   }
 
-  private AwsSessionCredentials session() {
-    return cache.session(roleArn, clock, SESSION_REFRESH_MARGIN, this::assumeRole);
+  private AwsSessionCredentials session(Retrier.Deadline deadline) {
+    return cache.session(roleArn, clock, SESSION_REFRESH_MARGIN, () -> assumeRole(deadline));
   }
 
-  private AwsSessionCredentials assumeRole() {
-    return retrier.call("STS AssumeRoleWithWebIdentity", () -> {
+  private AwsSessionCredentials assumeRole(Retrier.Deadline deadline) {
+    StsClient sts = clients.sts();
+    String endpoint = ClientFactory.describe(sts, "STS", registry.region());
+    return retrier.call("STS AssumeRoleWithWebIdentity", deadline, left -> {
       WebIdentityToken token = tokenSource.fetch();
       LOG.debug("Assuming role {} as session {} with a token from {} (sub {}, expires {})",
           roleArn, sessionName, tokenSource.describe(), token.subject().orElse("?"),
           token.expiresAt());
       AssumeRoleWithWebIdentityResponse response;
       try {
-        response = clients.sts().assumeRoleWithWebIdentity(assumeRequest(token));
+        response = sts.assumeRoleWithWebIdentity(assumeRequest(token).toBuilder()
+            .overrideConfiguration(o -> o.apiCallTimeout(left)).build());
       } catch (SdkException e) {
-        throw AwsErrors.translateSts(e, roleArn, token, clock);
+        throw AwsErrors.translateSts(e, roleArn, token, clock, endpoint, retrier.deadline());
       }
       Credentials c = response.credentials();
+      if (c == null || c.accessKeyId() == null || c.secretAccessKey() == null
+          || c.sessionToken() == null || c.expiration() == null) {
+        throw new StsAuthenticationException("STS AssumeRoleWithWebIdentity to " + endpoint
+            + " answered HTTP 200 without credentials for " + roleArn + ": something other than"
+            + " STS answered. Check the endpoint URL (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS)"
+            + " and any proxy between this machine and AWS.");
+      }
       LOG.debug("Session {} for {} expires at {}", c.accessKeyId(),
-          response.assumedRoleUser().arn(), c.expiration());
+          response.assumedRoleUser() == null ? roleArn : response.assumedRoleUser().arn(),
+          c.expiration());
       return AwsSessionCredentials.builder()
           .accessKeyId(c.accessKeyId())
           .secretAccessKey(c.secretAccessKey())
@@ -257,6 +279,7 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     private StsClient stsClient;
     private EcrClient ecrClient;
     private Duration retryDeadline = Duration.ofSeconds(30);
+    private boolean retryDeadlineSet;
     private Retrier.Sleeper sleeper = Retrier.Sleeper.REAL;
     private final Map<String, EcrRegistry> aliases = new java.util.LinkedHashMap<>();
 
@@ -400,11 +423,22 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     }
 
     /**
-     * Sets how long retryable failures (throttling, {@code IDPCommunicationError}, 5xx, I/O) are
-     * retried, with exponential backoff, before giving up (default 30 seconds).
+     * Sets how long one {@link #authenticate()} may take in all: connecting, sending, reading the
+     * STS and ECR answers and retrying what may succeed later (throttling,
+     * {@code IDPCommunicationError}, 5xx, I/O) with exponential backoff. A call still running at
+     * the deadline is cut off and named in the exception. Default: the whole seconds in the
+     * environment variable {@value #TIMEOUT_VARIABLE} when set, else 30 seconds.
+     *
+     * @throws IllegalArgumentException when the deadline is not positive
      */
     public Builder retryDeadline(Duration deadline) {
-      this.retryDeadline = Objects.requireNonNull(deadline, "deadline");
+      Objects.requireNonNull(deadline, "deadline");
+      if (deadline.isNegative() || deadline.isZero()) {
+        throw new IllegalArgumentException("The deadline must be positive, not " + deadline
+            + ": pass the time one authenticate() may take, such as Duration.ofSeconds(30)");
+      }
+      this.retryDeadline = deadline;
+      this.retryDeadlineSet = true;
       return this;
     }
 
@@ -440,6 +474,9 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
       if (ecrEndpoint == null) {
         ecrEndpoint = envEndpoint("AWS_ENDPOINT_URL_ECR");
       }
+      if (!retryDeadlineSet) {
+        timeoutFrom(env).ifPresent(d -> retryDeadline = d);
+      }
       return new OidcEcrAuthenticator(this);
     }
 
@@ -457,8 +494,45 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     }
   }
 
+  /** The environment variable that sets the deadline of one authentication, in seconds. */
+  public static final String TIMEOUT_VARIABLE = "OIDC_ECR_TIMEOUT";
+
+  /** The largest deadline {@value #TIMEOUT_VARIABLE} may set: one hour, in seconds. */
+  static final long MAX_TIMEOUT_SECONDS = 3600;
+
+  /**
+   * Returns the deadline set by {@value #TIMEOUT_VARIABLE} in {@code env}, if any.
+   *
+   * @throws IllegalArgumentException when it is not whole seconds from 1 to 3600
+   */
+  public static Optional<Duration> timeoutFrom(Map<String, String> env) {
+    String value = env.get(TIMEOUT_VARIABLE);
+    if (value == null || value.isBlank()) {
+      return Optional.empty();
+    }
+    long seconds;
+    try {
+      seconds = Long.parseLong(value.strip());
+    } catch (NumberFormatException e) {
+      seconds = -1;
+    }
+    if (seconds < 1 || seconds > MAX_TIMEOUT_SECONDS) {
+      throw new IllegalArgumentException(TIMEOUT_VARIABLE + "=\"" + value + "\" is not whole"
+          + " seconds from 1 to " + MAX_TIMEOUT_SECONDS + ": set it to the time a login may take,"
+          + " such as 30, or unset it");
+    }
+    return Optional.of(Duration.ofSeconds(seconds));
+  }
+
   /** Builds and owns the SDK clients, one ECR client per region. */
   private static final class ClientFactory {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(15);
+
+    private static Duration min(Duration a, Duration b) {
+      return a.compareTo(b) <= 0 ? a : b;
+    }
+
     private final Builder config;
     private final String defaultRegion;
     private final List<AutoCloseable> owned = new ArrayList<>();
@@ -471,9 +545,26 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
       this.defaultRegion = defaultRegion;
     }
 
+    /** Names where a client sends its calls, for messages. */
+    static String describe(software.amazon.awssdk.core.SdkClient client, String service,
+        String region) {
+      try {
+        return client.serviceClientConfiguration().endpointOverride().map(URI::toString)
+            .orElse("the " + service + " endpoint of " + region);
+      } catch (UnsupportedOperationException e) {
+        return "the " + service + " endpoint";
+      }
+    }
+
     synchronized SdkHttpClient http() {
       if (http == null) {
-        http = UrlConnectionHttpClient.builder().build();
+        // Socket timeouts below the operation's deadline, which the SDK enforces per call
+        // (apiCallTimeout) over connecting, sending, reading and retries.
+        Duration deadline = config.retryDeadline;
+        http = UrlConnectionHttpClient.builder()
+            .connectionTimeout(min(CONNECT_TIMEOUT, deadline))
+            .socketTimeout(min(SOCKET_TIMEOUT, deadline))
+            .build();
         owned.add(http);
       }
       return http;

@@ -42,6 +42,9 @@ public final class WebIdentityToken {
     this.expiresAt = expiresAt;
   }
 
+  /** The longest token STS accepts: WebIdentityToken's length limit in the STS API reference. */
+  public static final int MAX_LENGTH = 20_000;
+
   /**
    * Decodes a compact JWT without verifying its signature.
    *
@@ -56,6 +59,12 @@ public final class WebIdentityToken {
       throw new InvalidTokenException("The web identity token is missing: pass a JWT");
     }
     String token = text.strip();
+    if (token.length() > MAX_LENGTH) {
+      throw new InvalidTokenException(
+          "The web identity token is " + token.length() + " characters long, more than the "
+              + MAX_LENGTH + " STS accepts (AssumeRoleWithWebIdentity): check that the file or"
+              + " variable holds only the token");
+    }
     if (token.isEmpty()) {
       throw new InvalidTokenException(
           "The web identity token is empty: pass a JWT (three base64url parts joined by dots)");

@@ -113,14 +113,29 @@ class CredentialHelperTest {
   }
 
   @Test
-  void storeAndErase_areAcceptedNoOps() {
+  void storeAndErase_answerNotImplementedAsAwslabsHelperDoes() {
     AtomicInteger calls = new AtomicInteger();
     Run store =
         run(helper(calls), "store", "{\"ServerURL\":\"" + HOST + "\",\"Username\":\"AWS\",\"Secret\":\"x\"}");
     Run erase = run(helper(calls), "erase", HOST);
-    assertThat(store.code()).isZero();
-    assertThat(store.out()).isEmpty();
-    assertThat(erase.code()).isZero();
+    assertThat(store.code()).isEqualTo(1);
+    assertThat(store.out()).isEqualTo("not implemented\n");
+    assertThat(erase.code()).isEqualTo(1);
+    assertThat(erase.out()).isEqualTo("not implemented\n");
+    assertThat(calls).hasValue(0);
+  }
+
+  @Test
+  void storeAndErase_checkTheirInputAsTheProtocolDoes() {
+    AtomicInteger calls = new AtomicInteger();
+    assertThat(run(helper(calls), "store", "{\"ServerURL\":\"\",\"Username\":\"AWS\"}").out())
+        .isEqualTo("no credentials server URL\n");
+    assertThat(run(helper(calls), "store", "{\"ServerURL\":\"" + HOST + "\"}").out())
+        .isEqualTo("no credentials username\n");
+    Run garbage = run(helper(calls), "store", "garbage-" + PASSWORD);
+    assertThat(garbage.code()).isEqualTo(1);
+    assertThat(garbage.out()).contains("not a JSON object").doesNotContain(PASSWORD);
+    assertThat(run(helper(calls), "erase", "").out()).isEqualTo("no credentials server URL\n");
     assertThat(calls).hasValue(0);
   }
 

@@ -57,6 +57,7 @@ public final class FakeAws implements AutoCloseable {
   private volatile WireServer server;
   private volatile dev.oidcecr.testing.internal.RegistryServer registryServer;
   private final int registryPort;
+  private volatile boolean closed;
 
   private FakeAws(Builder b) {
     this.region = b.region;
@@ -149,6 +150,10 @@ public final class FakeAws implements AutoCloseable {
   /** Stops the server, and the issuer when this fake created it. */
   @Override
   public synchronized void close() {
+    closed = true;
+    if (engine != null) {
+      engine.releaseHungCalls();
+    }
     if (server != null) {
       server.close();
     }
@@ -174,6 +179,9 @@ public final class FakeAws implements AutoCloseable {
     WireServer s = server;
     if (s == null) {
       throw new IllegalStateException("FakeAws is not started: call start() before endpoint().");
+    }
+    if (closed) {
+      throw new IllegalStateException("FakeAws is closed: its endpoint no longer answers.");
     }
     return s.port();
   }
@@ -314,24 +322,62 @@ public final class FakeAws implements AutoCloseable {
   }
 
   /**
-   * Makes the next {@code times} calls of an operation fail with an AWS error, such as
-   * {@code ("AssumeRoleWithWebIdentity", 1, "IDPCommunicationError", 400)} or
-   * {@code ("GetAuthorizationToken", 4, "ThrottlingException", 400)}. The SDK retries 5xx and
-   * throttling errors three times, so use 4 to see one failure through a default client.
+   * Makes the next {@code times} calls of an operation meet a fault, such as
+   * {@code ("sts:AssumeRoleWithWebIdentity", 1, Fault.awsError("IDPCommunicationError", 400))},
+   * {@code ("registry:GET manifest", 1, Fault.connectionReset())} or
+   * {@code ("*", 2, Fault.latency(Duration.ofSeconds(1)))}. Faults armed for the same calls
+   * apply one after the other, in the order they were armed.
+   *
+   * <p>{@code operation} is an action ({@code GetAuthorizationToken}), the
+   * {@linkplain RecordedCall#qualifiedOperation() qualified} form ({@code ecr:GetAuthorizationToken},
+   * {@code registry:GET manifest}, {@code registry:GET /v2/}), a whole service
+   * ({@code registry:*}) or {@code *} for every call. The SDK retries 5xx, throttling and
+   * connection errors three times, so use 4 to see one failure through a default client.
+   *
+   * @throws IllegalArgumentException if {@code times} is below 1 or the operation names an
+   *     unknown service
    */
+  public void failNext(String operation, int times, Fault fault) {
+    if (times < 1) {
+      throw new IllegalArgumentException("failNext needs times >= 1, got " + times + ".");
+    }
+    engine().failNext(Objects.requireNonNull(operation, "operation"), times,
+        Objects.requireNonNull(fault, "fault"));
+  }
+
+  /**
+   * Makes every call of an operation meet a fault until {@link #reset()}; operations are named
+   * as for {@link #failNext(String, int, Fault)}, and the most specific name wins
+   * ({@code ecr:GetAuthorizationToken}, then {@code GetAuthorizationToken}, {@code ecr:*},
+   * {@code *}). A {@link Fault.Latency} here adds to one armed by {@code failNext}.
+   */
+  public void addFault(String operation, Fault fault) {
+    engine().addFault(Objects.requireNonNull(operation, "operation"),
+        Objects.requireNonNull(fault, "fault"));
+  }
+
+  /**
+   * Makes the next {@code times} calls of an operation fail with an AWS error.
+   *
+   * @deprecated use {@link #failNext(String, int, Fault)} with
+   *     {@link Fault#awsError(String, int)}, which also covers the registry
+   */
+  @Deprecated
   public void failNext(String operation, int times, String awsErrorCode, int httpStatus) {
     if (times < 1 || httpStatus < 400 || httpStatus > 599) {
       throw new IllegalArgumentException("failNext needs times >= 1 and an HTTP status 400-599, "
           + "got times=" + times + ", status=" + httpStatus);
     }
-    engine().failNext(Objects.requireNonNull(operation, "operation"), times,
-        Objects.requireNonNull(awsErrorCode, "awsErrorCode"), httpStatus);
+    failNext(operation, times, Fault.awsError(Objects.requireNonNull(awsErrorCode,
+        "awsErrorCode"), httpStatus, "Injected fault for " + operation + " (FakeAws.failNext)."));
   }
 
-  /** Delays every call of an operation ({@code "*"} for all) by the given time. */
+  /**
+   * Delays every call of an operation ({@code "*"} for all) by the given time; the same as
+   * {@code addFault(operation, Fault.latency(delay))}.
+   */
   public void addLatency(String operation, Duration delay) {
-    engine().addLatency(Objects.requireNonNull(operation, "operation"),
-        Objects.requireNonNull(delay, "delay"));
+    addFault(operation, Fault.latency(Objects.requireNonNull(delay, "delay")));
   }
 
   /** Returns the last calls answered (up to 1,000), oldest first. */
@@ -340,8 +386,32 @@ public final class FakeAws implements AutoCloseable {
   }
 
   /**
-   * Forgets providers, roles, repositories, sessions, ECR passwords, injected faults, the
-   * journal and the last denial; keeps the server, the admin identity and the issuer key.
+   * Waits for the next call the fake receives and returns it, as OkHttp MockWebServer's
+   * {@code takeRequest} does: calls are taken one by one in the order they were answered (a
+   * call held by {@link Fault.Hang} when it arrives), each once, from a queue that keeps the
+   * last 1,000 and that {@link #reset()} empties. Unlike {@link #requests()} it consumes.
+   *
+   * @return the call, or empty if none came within {@code timeout}
+   * @throws IllegalStateException if the waiting thread is interrupted
+   */
+  public Optional<RecordedCall> takeCall(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("takeCall needs a timeout of zero or more, got "
+          + timeout + ".");
+    }
+    try {
+      return engine().takeCall(timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while FakeAws.takeCall waited for a call.", e);
+    }
+  }
+
+  /**
+   * Forgets providers, roles, repositories, sessions, ECR passwords, injected faults (answering
+   * hung calls with a connection reset), the journal, the calls not taken and the last denial;
+   * keeps the server, the admin identity and the issuer key.
    */
   public void reset() {
     engine().reset();
@@ -391,7 +461,8 @@ public final class FakeAws implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "FakeAws{endpoint=" + (server == null ? "not started" : endpoint()) + ", region="
+    return "FakeAws{endpoint=" + (server == null ? "not started" : closed ? "closed" : endpoint())
+        + ", region="
         + region + ", account=" + accountId + ", issuer=" + issuer.issuer() + "}";
   }
 

@@ -1,51 +1,154 @@
 package dev.oidcecr.testing;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * One call the fake answered, as kept in its capped journal. Holds no body, token or secret.
+ * One call the fake answered (or, for a {@link Fault.Hang}, received), as kept in its capped
+ * journal. Holds no body, and its headers are redacted: {@code Authorization} keeps its scheme
+ * and, for SigV4, the credential scope and signed headers, never the signature or a password;
+ * security tokens, cookies and any header named like a token, secret or password read
+ * {@value #REDACTED}.
  */
 public final class RecordedCall {
+  /** What a redacted header value (or part of one) reads. */
+  public static final String REDACTED = "<redacted>";
+
+  private static final Pattern SIGV4 = Pattern.compile(
+      "(AWS4-HMAC-SHA256\\s+Credential=[A-Za-z0-9]+/[^,\\s]+,\\s*SignedHeaders=[^,\\s]+,\\s*"
+          + "Signature=)\\S+");
+
   private final Instant time;
   private final String service;
   private final String operation;
+  private final String method;
+  private final String path;
+  private final Map<String, List<String>> headers;
   private final int status;
   private final String errorCode;
   private final String accessKeyId;
+  private final String identity;
+  private final Fault fault;
 
-  /** Creates an entry; {@code errorCode} and {@code accessKeyId} are empty when absent. */
+  /**
+   * Creates an entry without request details; {@code errorCode} and {@code accessKeyId} are
+   * empty when absent.
+   */
   public RecordedCall(Instant time, String service, String operation, int status,
       String errorCode, String accessKeyId) {
+    this(time, service, operation, "", "", Map.of(), status, errorCode, accessKeyId, "", null);
+  }
+
+  /**
+   * Creates an entry. Headers are redacted here; {@code errorCode}, {@code accessKeyId} and
+   * {@code identity} are empty when absent, {@code fault} null when none was injected.
+   */
+  public RecordedCall(Instant time, String service, String operation, String method,
+      String path, Map<String, List<String>> headers, int status, String errorCode,
+      String accessKeyId, String identity, Fault fault) {
     this.time = time;
     this.service = service;
     this.operation = operation;
+    this.method = method;
+    this.path = path;
+    this.headers = redact(headers);
     this.status = status;
     this.errorCode = errorCode;
     this.accessKeyId = accessKeyId;
+    this.identity = identity;
+    this.fault = fault;
   }
 
-  /** Returns when the call was answered. */
+  private static Map<String, List<String>> redact(Map<String, List<String>> raw) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    raw.forEach((name, values) -> {
+      String n = name.toLowerCase(Locale.ROOT);
+      out.put(n, values.stream().map(v -> redact(n, v)).toList());
+    });
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
+  private static String redact(String name, String value) {
+    if (name.equals("authorization") || name.equals("proxy-authorization")) {
+      Matcher m = SIGV4.matcher(value);
+      if (m.matches()) {
+        return m.group(1) + REDACTED;
+      }
+      int space = value.indexOf(' ');
+      return space > 0 ? value.substring(0, space) + " " + REDACTED : REDACTED;
+    }
+    if (name.contains("token") || name.contains("secret") || name.contains("password")
+        || name.contains("cookie") || name.contains("credential") || name.contains("api-key")) {
+      return REDACTED;
+    }
+    return value;
+  }
+
+  /** Returns when the call was answered (for a hung call, received). */
   public Instant time() {
     return time;
   }
 
-  /** Returns the service: {@code sts}, {@code ecr}, {@code iam}, {@code registry} or {@code admin}. */
+  /**
+   * Returns the service: {@code sts}, {@code ecr}, {@code iam}, {@code registry}, {@code admin}
+   * (the fake's own {@code /_fake/} endpoints) or {@code none} (a path the fake does not serve).
+   */
   public String service() {
     return service;
   }
 
-  /** Returns the operation, such as {@code GetAuthorizationToken} or {@code GET /v2/}. */
+  /**
+   * Returns the operation without its service: the AWS action ({@code GetAuthorizationToken},
+   * {@code AssumeRoleWithWebIdentity}), or for the registry the method and the kind of
+   * resource ({@code GET /v2/}, {@code GET manifest}, {@code HEAD blob},
+   * {@code POST blob upload}, {@code GET tags}, {@code GET catalog}).
+   */
   public String operation() {
     return operation;
   }
 
-  /** Returns the HTTP status of the answer. */
+  /**
+   * Returns {@code service:operation}, such as {@code sts:AssumeRoleWithWebIdentity},
+   * {@code ecr:GetAuthorizationToken} or {@code registry:GET manifest}: the names
+   * {@link FakeAws#failNext(String, int, Fault)} takes.
+   */
+  public String qualifiedOperation() {
+    return service + ":" + operation;
+  }
+
+  /** Returns the HTTP method, such as {@code POST}. */
+  public String method() {
+    return method;
+  }
+
+  /** Returns the request path without the query, such as {@code /} or {@code /v2/app/manifests/1}. */
+  public String path() {
+    return path;
+  }
+
+  /** Returns the request headers, names lower-cased, secrets redacted. */
+  public Map<String, List<String>> headers() {
+    return headers;
+  }
+
+  /** Returns the first value of a header (any case), redacted like {@link #headers()}. */
+  public Optional<String> header(String name) {
+    List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
+    return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v.get(0));
+  }
+
+  /** Returns the HTTP status of the answer; 0 when a fault left the call without one. */
   public int status() {
     return status;
   }
 
-  /** Returns the AWS error code of a failed call. */
+  /** Returns the AWS (or registry) error code of a failed call. */
   public Optional<String> errorCode() {
     return errorCode.isEmpty() ? Optional.empty() : Optional.of(errorCode);
   }
@@ -55,10 +158,29 @@ public final class RecordedCall {
     return accessKeyId.isEmpty() ? Optional.empty() : Optional.of(accessKeyId);
   }
 
+  /**
+   * Returns who made the call: the assumed-role session ARN
+   * ({@code arn:aws:sts::123456789012:assumed-role/Role/session}) of a role session, or the
+   * admin's access key id. A registry call is the identity its ECR password was issued to; an
+   * {@code AssumeRoleWithWebIdentity} call is the session it created. Empty for calls whose
+   * caller was not recognised.
+   */
+  public Optional<String> identity() {
+    return identity.isEmpty() ? Optional.empty() : Optional.of(identity);
+  }
+
+  /** Returns the fault injected into this call, if any. */
+  public Optional<Fault> fault() {
+    return Optional.ofNullable(fault);
+  }
+
   @Override
   public String toString() {
-    return time + " " + service + " " + operation + " -> " + status
+    return time + " " + service + ":" + operation
+        + (method.isEmpty() ? "" : " (" + method + " " + path + ")") + " -> " + status
         + (errorCode.isEmpty() ? "" : " " + errorCode)
-        + (accessKeyId.isEmpty() ? "" : " by " + accessKeyId);
+        + (identity.isEmpty() ? (accessKeyId.isEmpty() ? "" : " by " + accessKeyId)
+            : " by " + identity)
+        + (fault == null ? "" : " [injected " + fault + "]");
   }
 }

@@ -19,6 +19,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *   void login(FakeAws aws, FakeOidcIssuer issuer) { ... }
  * }
  * }</pre>
+ *
+ * <p>{@code @Nested} classes share the enclosing class's fake; a nested class that carries its
+ * own {@code @WithFakeAws} gets a fake of its own with its settings. Every fake is closed when
+ * the class (or, with {@link FakeAwsExtension.Lifecycle#PER_TEST}, the test) that started it is
+ * done. See {@link FakeAwsExtension} about parallel execution.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

@@ -9,7 +9,10 @@ import dev.oidcecr.core.WebIdentityToken;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
@@ -23,6 +26,19 @@ public final class AwsErrors {
   /** Translates a failed {@code AssumeRoleWithWebIdentity}. */
   public static OidcEcrException translateSts(SdkException e, String roleArn,
       WebIdentityToken token, Clock clock) {
+    return translateSts(e, roleArn, token, clock, "the STS endpoint", null);
+  }
+
+  /**
+   * Translates a failed {@code AssumeRoleWithWebIdentity} sent to {@code endpoint} within an
+   * operation that may take {@code deadline} (or {@code null} when unknown).
+   */
+  public static OidcEcrException translateSts(SdkException e, String roleArn,
+      WebIdentityToken token, Clock clock, String endpoint, Duration deadline) {
+    String notAws = notAnAwsAnswer(e, "STS AssumeRoleWithWebIdentity", endpoint, deadline);
+    if (notAws != null) {
+      return new StsAuthenticationException(notAws, e, null, requestId(e));
+    }
     String code = code(e);
     String requestId = requestId(e);
     String awsMessage = awsMessage(e);
@@ -99,6 +115,19 @@ public final class AwsErrors {
   /** Translates a failed {@code GetAuthorizationToken}. */
   public static OidcEcrException translateEcr(SdkException e, String roleArn,
       EcrRegistry registry) {
+    return translateEcr(e, roleArn, registry, "the ECR endpoint", null);
+  }
+
+  /**
+   * Translates a failed {@code GetAuthorizationToken} sent to {@code endpoint} within an
+   * operation that may take {@code deadline} (or {@code null} when unknown).
+   */
+  public static OidcEcrException translateEcr(SdkException e, String roleArn,
+      EcrRegistry registry, String endpoint, Duration deadline) {
+    String notAws = notAnAwsAnswer(e, "ECR GetAuthorizationToken", endpoint, deadline);
+    if (notAws != null) {
+      return new EcrAuthorizationException(notAws, e, null, requestId(e));
+    }
     String code = code(e);
     String requestId = requestId(e);
     String awsMessage = awsMessage(e);
@@ -122,6 +151,40 @@ public final class AwsErrors {
     }
     return new EcrAuthorizationException("ECR failed to issue a token for " + registry.host()
         + " with code " + code + " (" + awsMessage + ").", e, code, requestId);
+  }
+
+  /**
+   * Describes a failure that is not AWS refusing: a call cut off by the deadline, or an HTTP
+   * answer without an AWS error code (a proxy's deny page, a wrong endpoint's 404). Returns
+   * {@code null} for anything else.
+   */
+  public static String notAnAwsAnswer(SdkException e, String call, String endpoint,
+      Duration deadline) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ApiCallTimeoutException || t instanceof ApiCallAttemptTimeoutException) {
+        return call + " to " + endpoint + " was cut off: it did not finish within the "
+            + (deadline == null ? "" : deadline.toSeconds() + " s ") + "deadline of the whole"
+            + " operation (connection, answer and retries). Check the network, any proxy in"
+            + " between and the endpoint URL, or allow more time (retryDeadline(Duration)).";
+      }
+    }
+    if (e instanceof AwsServiceException && code(e) == null) {
+      AwsServiceException ase = (AwsServiceException) e;
+      int status = ase.statusCode();
+      String type = ase.awsErrorDetails() == null || ase.awsErrorDetails().sdkHttpResponse() == null
+          ? "" : ase.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("Content-Type")
+              .map(c -> " (" + c.toLowerCase(Locale.ROOT) + ")").orElse("");
+      String what = call + " to " + endpoint + " got HTTP " + status + type + " without an AWS"
+          + " error code: something other than AWS answered. ";
+      if (status == 407) {
+        return what + "A proxy asks for credentials: check the proxy settings (HTTPS_PROXY,"
+            + " HTTP_PROXY, NO_PROXY) and the proxy's user and password.";
+      }
+      return what + "Check the endpoint URL (AWS_ENDPOINT_URL and the per-service"
+          + " AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_ECR) and any proxy between this machine"
+          + " and AWS (HTTPS_PROXY, NO_PROXY).";
+    }
+    return null;
   }
 
   /** Returns the IAM condition key for a claim of tokens from this issuer. */

@@ -1,6 +1,9 @@
 package dev.oidcecr.core.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
@@ -27,9 +30,30 @@ public final class Json {
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();
 
+  /**
+   * The largest Docker {@code config.json} read: far above real use (a few KiB), and room for what
+   * the Docker CLI accepts, which has no size or string limit of its own.
+   */
+  public static final int MAX_DOCKER_CONFIG_BYTES = 64 * 1024 * 1024;
+
+  /**
+   * The deepest nesting read and written in a Docker config: Go's {@code encoding/json}, which
+   * the Docker CLI reads it with, stops at 10000 levels.
+   */
+  public static final int MAX_DOCKER_CONFIG_DEPTH = 10_000;
+
   /** A lenient reader for files written by other tools (Docker's {@code config.json}). */
   public static final ObjectMapper LENIENT =
-      JsonMapper.builder()
+      JsonMapper.builder(JsonFactory.builder()
+              .streamReadConstraints(StreamReadConstraints.builder()
+                  .maxStringLength(MAX_DOCKER_CONFIG_BYTES)
+                  .maxDocumentLength(MAX_DOCKER_CONFIG_BYTES)
+                  .maxNestingDepth(MAX_DOCKER_CONFIG_DEPTH)
+                  .build())
+              .streamWriteConstraints(StreamWriteConstraints.builder()
+                  .maxNestingDepth(MAX_DOCKER_CONFIG_DEPTH)
+                  .build())
+              .build())
           .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
           .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE)
           // Trailing text would be dropped by a rewrite: treat it as damage instead.
@@ -38,7 +62,7 @@ public final class Json {
 
   /** Writes JSON the way the Docker CLI does: tab indentation and {@code "key": value}. */
   public static final ObjectWriter DOCKER_WRITER =
-      MAPPER.writer(
+      LENIENT.writer(
           new DefaultPrettyPrinter()
               .withObjectIndenter(new DefaultIndenter("\t", "\n"))
               .withArrayIndenter(new DefaultIndenter("\t", "\n"))

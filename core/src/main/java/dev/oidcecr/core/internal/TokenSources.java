@@ -29,7 +29,7 @@ public final class TokenSources {
   /** Enough of a failing command's stderr to explain it, not enough to flood a message. */
   static final int MAX_STDERR_IN_MESSAGE = 1000;
   /** A token file is a few kilobytes; anything much larger is not a token. */
-  private static final long MAX_TOKEN_FILE_SIZE = 1 << 20;
+  private static final long MAX_TOKEN_FILE_SIZE = 64 * 1024;
 
   private TokenSources() {}
 
@@ -240,11 +240,17 @@ public final class TokenSources {
         throw new TokenSourceException(
             "Token file " + file + " is a directory: point to the file holding the token");
       }
-      if (Files.size(file) > MAX_TOKEN_FILE_SIZE) {
-        throw new TokenSourceException(
-            "Token file " + file + " is larger than 1 MiB, which no JWT is: check the path");
+      // Read at most the cap: /dev/zero, a FIFO or /proc files report no size.
+      byte[] bytes;
+      try (java.io.InputStream in = Files.newInputStream(file)) {
+        bytes = in.readNBytes((int) MAX_TOKEN_FILE_SIZE + 1);
       }
-      String text = Files.readString(file, StandardCharsets.UTF_8);
+      if (bytes.length > MAX_TOKEN_FILE_SIZE) {
+        throw new TokenSourceException(
+            "Token file " + file + " holds more than 64 KiB, the most read from a token file"
+                + " (STS accepts tokens of up to 20,000 characters): check the path");
+      }
+      String text = new String(bytes, StandardCharsets.UTF_8);
       if (text.isBlank()) {
         throw new TokenSourceException(
             "Token file "

@@ -3,6 +3,7 @@ package dev.oidcecr.testing.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.oidcecr.testing.Denial;
+import dev.oidcecr.testing.Fault;
 import dev.oidcecr.testing.RecordedCall;
 import java.net.URI;
 import java.time.Clock;
@@ -17,6 +18,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -51,7 +55,23 @@ public final class Engine {
       String defaultIssuer, Map<String, java.util.function.Supplier<String>> localKeyIds,
       boolean verifySignatures) {}
 
-  private record Fault(AtomicInteger remaining, String code, int status) {}
+  /**
+   * Tells {@link WireServer} to answer at the connection level: {@code reset} (no answer) or
+   * {@code truncate} (headers, then half the body). Never sent to a client.
+   */
+  static final String WIRE_FAULT = "X-Oidc-Ecr-Fake-Wire-Fault";
+  private static final Set<String> SERVICES =
+      Set.of("sts", "ecr", "iam", "registry", "admin", "none");
+  private static final Pattern ASSUMED_ARN =
+      Pattern.compile("<AssumedRoleUser>\\s*<Arn>([^<]+)</Arn>");
+  private static final Pattern BASIC =
+      Pattern.compile("(?i)basic\\s+([A-Za-z0-9+/=]+)\\s*");
+
+  /** A fault armed for the next {@code remaining} calls matching {@code pattern}. */
+  private record Armed(String pattern, AtomicInteger remaining, Fault fault) {}
+
+  /** The identity the current call's handler resolved, per request thread. */
+  private static final ThreadLocal<String> IDENTITY = new ThreadLocal<>();
 
   final Config config;
   final State state = new State();
@@ -62,9 +82,11 @@ public final class Engine {
   private final Iam iam;
   private final Registry registry;
   private final Admin admin;
-  private final Map<String, Fault> faults = new ConcurrentHashMap<>();
-  private final Map<String, Duration> latencies = new ConcurrentHashMap<>();
+  private final List<Armed> nextFaults = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final Map<String, Fault> standingFaults = new ConcurrentHashMap<>();
+  private volatile CountDownLatch hangRelease = new CountDownLatch(1);
   private final Deque<RecordedCall> journal = new ArrayDeque<>();
+  private final LinkedBlockingDeque<RecordedCall> untaken = new LinkedBlockingDeque<>();
   private volatile Denial lastDenial;
 
   /** Creates an engine with empty state. */
@@ -86,7 +108,7 @@ public final class Engine {
     String path = call.path();
     if (path.startsWith("/v2")) {
       service = "registry";
-      operation = call.method() + " " + path;
+      operation = registryOperation(call.method(), path);
     } else if (path.startsWith("/_fake/")) {
       service = "admin";
       operation = call.method() + " " + path;
@@ -99,24 +121,40 @@ public final class Engine {
       service = "2011-06-15".equals(form.get("Version")) || STS_ACTIONS.contains(operation)
           ? "sts" : "iam";
     } else {
-      return record("none", call.method() + " " + path, HttpAnswer.of(404, "application/json",
-          "{\"message\":\"The fake serves AWS calls as POST / and the registry under /v2/\"}"), "");
+      service = "none";
+      operation = call.method() + " " + path;
     }
     String akid = accessKeyId(call).orElse("");
-    sleep(latencies.getOrDefault(operation, latencies.getOrDefault("*", Duration.ZERO)));
+    Fault standing = standingFault(service, operation);
+    Fault next = nextFault(service, operation);
+    sleep(standing instanceof Fault.Latency l ? l.delay() : Duration.ZERO);
+    sleep(next instanceof Fault.Latency l ? l.delay() : Duration.ZERO);
+    Fault terminal = next != null && !(next instanceof Fault.Latency) ? next
+        : standing != null && !(standing instanceof Fault.Latency) ? standing : null;
+    Fault injected = terminal != null ? terminal : next != null ? next : standing;
+    if (terminal instanceof Fault.Hang) {
+      record(service, operation, call, 0, "", akid, "", injected);
+      awaitRelease();
+      return HttpAnswer.of(500, "text/plain", "").with(WIRE_FAULT, "reset");
+    }
+    if (terminal instanceof Fault.ConnectionReset) {
+      record(service, operation, call, 0, "", akid, "", injected);
+      return HttpAnswer.of(500, "text/plain", "").with(WIRE_FAULT, "reset");
+    }
     HttpAnswer answer;
+    IDENTITY.remove();
     try {
-      Fault fault = faults.get(operation);
-      if (fault != null && fault.remaining().getAndDecrement() > 0) {
-        throw new AwsError(fault.code(), fault.status(),
-            "Injected fault for " + operation + " (FakeAws.failNext).");
+      if (terminal instanceof Fault.AwsError e) {
+        throw new AwsError(e.code(), e.status(), e.message());
       }
       answer = switch (service) {
         case "sts" -> sts.handle(operation, form, call);
         case "iam" -> iam.handle(operation, form, call);
         case "ecr" -> ecr.handle(operation, call);
         case "registry" -> registry.handle(call);
-        default -> admin.handle(call);
+        case "admin" -> admin.handle(call);
+        default -> HttpAnswer.of(404, "application/json", "{\"message\":\"The fake serves AWS "
+            + "calls as POST / and the registry under /v2/\"}");
       };
     } catch (AwsError e) {
       answer = error(service, e);
@@ -125,23 +163,145 @@ public final class Engine {
       answer = error(service, new AwsError("InternalFailure", 500,
           "The fake failed: " + e.getClass().getSimpleName()));
     }
-    return record(service, operation, answer, akid);
+    String identity = identity(service, operation, call, answer);
+    IDENTITY.remove();
+    String code = answer.headers().getOrDefault("x-amzn-ErrorType", "");
+    if (code.isEmpty() && "registry".equals(service) && answer.status() >= 400) {
+      code = registryErrorCode(answer);
+    }
+    record(service, operation, call, answer.status(), code, akid, identity, injected);
+    return terminal instanceof Fault.TruncatedBody ? answer.with(WIRE_FAULT, "truncate") : answer;
   }
 
-  private HttpAnswer record(String service, String operation, HttpAnswer answer, String akid) {
-    String code = answer.headers().getOrDefault("x-amzn-ErrorType", "");
+  /**
+   * Names a registry call by method and kind of resource, after the Docker Registry HTTP API
+   * V2's endpoints: {@code GET /v2/}, {@code GET manifest}, {@code HEAD blob},
+   * {@code POST blob upload}, {@code GET tags}, {@code GET catalog}.
+   */
+  static String registryOperation(String method, String path) {
+    String kind;
+    if (path.equals("/v2") || path.equals("/v2/")) {
+      kind = "/v2/";
+    } else if (path.equals("/v2/_catalog")) {
+      kind = "catalog";
+    } else if (path.contains("/blobs/uploads")) {
+      kind = "blob upload";
+    } else if (path.contains("/blobs/")) {
+      kind = "blob";
+    } else if (path.contains("/manifests/")) {
+      kind = "manifest";
+    } else if (path.endsWith("/tags/list")) {
+      kind = "tags";
+    } else if (path.contains("/referrers/")) {
+      kind = "referrers";
+    } else {
+      kind = "other";
+    }
+    return method + " " + kind;
+  }
+
+  private static String registryErrorCode(HttpAnswer answer) {
+    try {
+      return JSON.readTree(answer.body()).path("errors").path(0).path("code").asText("");
+    } catch (java.io.IOException | RuntimeException e) {
+      return "";
+    }
+  }
+
+  /** Who made the call; see {@link RecordedCall#identity()}. */
+  private String identity(String service, String operation, HttpCall call, HttpAnswer answer) {
+    String resolved = IDENTITY.get();
+    if (resolved != null) {
+      return resolved;
+    }
+    if ("sts".equals(service) && "AssumeRoleWithWebIdentity".equals(operation)
+        && answer.status() == 200) {
+      Matcher m = ASSUMED_ARN.matcher(new String(answer.body(),
+          java.nio.charset.StandardCharsets.UTF_8));
+      return m.find() ? m.group(1) : "";
+    }
+    if ("registry".equals(service)) {
+      Matcher m = BASIC.matcher(call.header("authorization").orElse(""));
+      if (m.matches()) {
+        try {
+          String decoded = new String(java.util.Base64.getDecoder().decode(m.group(1)),
+              java.nio.charset.StandardCharsets.UTF_8);
+          int colon = decoded.indexOf(':');
+          State.EcrGrant grant = colon < 0 ? null
+              : state.ecrPasswords.get(decoded.substring(colon + 1));
+          if (grant != null && config.clock().instant().isBefore(grant.expiresAt())) {
+            return identityOf(grant.caller());
+          }
+        } catch (IllegalArgumentException e) {
+          return "";
+        }
+      }
+    }
+    return "";
+  }
+
+  private static String identityOf(Caller c) {
+    return c.isAdmin() ? c.accessKeyId() : c.arn();
+  }
+
+  private Fault standingFault(String service, String operation) {
+    if (standingFaults.isEmpty()) {
+      return null;
+    }
+    for (String key : List.of(service + ":" + operation, operation, service + ":*", "*")) {
+      Fault f = standingFaults.get(key);
+      if (f != null) {
+        return f;
+      }
+    }
+    return null;
+  }
+
+  private Fault nextFault(String service, String operation) {
+    for (Armed a : nextFaults) {
+      if (matches(a.pattern(), service, operation)) {
+        if (a.remaining().getAndDecrement() > 0) {
+          return a.fault();
+        }
+        nextFaults.remove(a);
+      }
+    }
+    return null;
+  }
+
+  private static boolean matches(String pattern, String service, String operation) {
+    return pattern.equals("*") || pattern.equals(operation)
+        || pattern.equals(service + ":" + operation) || pattern.equals(service + ":*");
+  }
+
+  private void awaitRelease() {
+    try {
+      if (!hangRelease.await(10, TimeUnit.MINUTES)) {
+        LOG.debug("A hung call was released after 10 minutes");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void record(String service, String operation, HttpCall call, int status, String code,
+      String akid, String identity, Fault fault) {
+    RecordedCall c = new RecordedCall(config.clock().instant(), service, operation,
+        call.method(), call.path(), call.headers(), status, code, akid, identity, fault);
     synchronized (journal) {
       if (journal.size() >= JOURNAL_LIMIT) {
         journal.removeFirst();
       }
-      journal.addLast(new RecordedCall(config.clock().instant(), service, operation,
-          answer.status(), code, akid));
+      journal.addLast(c);
+      if (untaken.size() >= JOURNAL_LIMIT) {
+        untaken.pollFirst();
+      }
+      untaken.addLast(c);
     }
     if (LOG.isDebugEnabled()) {
-      LOG.debug("{} {} -> {}{}", service, operation, answer.status(),
-          code.isEmpty() ? "" : " " + code);
+      LOG.debug("{}:{} -> {}{}{}", service, operation, status, code.isEmpty() ? "" : " " + code,
+          fault == null ? "" : " (injected " + fault + ")");
     }
-    return answer;
   }
 
   HttpAnswer error(String service, AwsError e) {
@@ -159,6 +319,12 @@ public final class Engine {
           .leaf("Code", e.code()).leaf("Message", e.getMessage())
           .close("Error").leaf("RequestId", requestId).close("ErrorResponse");
       a = HttpAnswer.of(e.status(), "text/xml", x.toString());
+    } else if ("registry".equals(service)) {
+      ObjectNode body = JSON.createObjectNode();
+      body.putArray("errors").addObject().put("code", e.code()).put("message", e.getMessage())
+          .putNull("detail");
+      return HttpAnswer.of(e.status(), "application/json; charset=utf-8", body.toString())
+          .with("Docker-Distribution-API-Version", "registry/2.0");
     } else {
       ObjectNode body = JSON.createObjectNode();
       body.putArray("errors").addObject().put("code", e.code()).put("message", e.getMessage());
@@ -200,6 +366,7 @@ public final class Engine {
       if (config.verifySignatures() && !SigV4.verifies(call, config.adminSecretAccessKey())) {
         throw badSignature;
       }
+      IDENTITY.set(id);
       return new Caller(id, adminArn(), "AIDAFAKEADMIN0000001", config.accountId(),
           Optional.empty(), Optional.empty());
     }
@@ -217,6 +384,7 @@ public final class Engine {
           : new AwsError("ExpiredToken", 403,
               "The security token included in the request is expired");
     }
+    IDENTITY.set(s.assumedRoleArn());
     return new Caller(id, s.assumedRoleArn(), s.roleId() + ":" + s.sessionName(),
         accountOf(s.roleArn()), Optional.of(s.roleArn()), Optional.of(s.roleName()));
   }
@@ -254,14 +422,34 @@ public final class Engine {
 
   // --- control surface used by FakeAws ---
 
-  /** Makes the next {@code times} calls of {@code operation} fail. */
-  public void failNext(String operation, int times, String code, int status) {
-    faults.put(operation, new Fault(new AtomicInteger(times), code, status));
+  /**
+   * Makes the next {@code times} calls matching {@code operation} meet {@code fault}; faults
+   * armed for the same calls apply in the order they were armed.
+   */
+  public void failNext(String operation, int times, Fault fault) {
+    nextFaults.add(new Armed(checkOperation(operation), new AtomicInteger(times), fault));
+  }
+
+  /** Makes every call matching {@code operation} meet {@code fault}, until reset. */
+  public void addFault(String operation, Fault fault) {
+    standingFaults.put(checkOperation(operation), fault);
   }
 
   /** Delays every call of {@code operation} ({@code *} for all). */
   public void addLatency(String operation, Duration delay) {
-    latencies.put(operation, delay);
+    addFault(operation, Fault.latency(delay));
+  }
+
+  private static String checkOperation(String operation) {
+    int colon = operation.indexOf(':');
+    if (operation.isBlank() || colon == 0
+        || colon > 0 && !SERVICES.contains(operation.substring(0, colon))) {
+      throw new IllegalArgumentException("'" + operation + "' names no operation: use an "
+          + "action (\"GetAuthorizationToken\"), service:action (\"ecr:GetAuthorizationToken\","
+          + " \"registry:GET manifest\"), service:* (\"registry:*\") or * for every call; "
+          + "services are " + new java.util.TreeSet<>(SERVICES) + ".");
+    }
+    return operation;
   }
 
   /** Returns the journal, oldest first. */
@@ -269,6 +457,18 @@ public final class Engine {
     synchronized (journal) {
       return List.copyOf(new ArrayList<>(journal));
     }
+  }
+
+  /** Waits up to {@code timeout} for the next call not taken yet. */
+  public Optional<RecordedCall> takeCall(Duration timeout) throws InterruptedException {
+    return Optional.ofNullable(untaken.poll(timeout.toNanos(), TimeUnit.NANOSECONDS));
+  }
+
+  /** Answers the calls held by a {@link Fault.Hang} (with a connection reset). */
+  public void releaseHungCalls() {
+    CountDownLatch old = hangRelease;
+    hangRelease = new CountDownLatch(1);
+    old.countDown();
   }
 
   /** Returns the last denial. */
@@ -279,11 +479,13 @@ public final class Engine {
   /** Forgets state, faults, latency, journal and denials. */
   public void reset() {
     state.clear();
-    faults.clear();
-    latencies.clear();
+    nextFaults.clear();
+    standingFaults.clear();
+    releaseHungCalls();
     verifier.clear();
     synchronized (journal) {
       journal.clear();
+      untaken.clear();
     }
     lastDenial = null;
   }

@@ -8,6 +8,7 @@ import com.github.tomakehurst.wiremock.extension.requestfilter.RequestFilterActi
 import com.github.tomakehurst.wiremock.extension.requestfilter.StubRequestFilterV2;
 import com.github.tomakehurst.wiremock.http.HttpHeader;
 import com.github.tomakehurst.wiremock.http.Request;
+import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -87,7 +88,31 @@ public final class WireServer implements AutoCloseable {
       ResponseDefinitionBuilder b = ResponseDefinitionBuilder.responseDefinition()
           .withStatus(a.status()).withBody(a.body());
       a.headers().forEach(b::withHeader);
+      String wireFault = a.headers().get(Engine.WIRE_FAULT);
+      if (wireFault != null) {
+        return RequestFilterAction.stopWith(wireFault(wireFault, a));
+      }
       return RequestFilterAction.stopWith(b.build());
+    }
+
+    /** Answers at the connection level for {@code Fault.ConnectionReset} and TruncatedBody. */
+    private static ResponseDefinition wireFault(String kind, HttpAnswer a) {
+      if (!"truncate".equals(kind)) {
+        return ResponseDefinitionBuilder.responseDefinition()
+            .withFault(com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER)
+            .build();
+      }
+      // The full Content-Length, half the bytes: the server then closes the connection, and
+      // the client reads an early end of stream.
+      ResponseDefinitionBuilder b = ResponseDefinitionBuilder.responseDefinition()
+          .withStatus(a.status())
+          .withBody(java.util.Arrays.copyOf(a.body(), a.body().length / 2));
+      a.headers().forEach((k, v) -> {
+        if (!k.equalsIgnoreCase(Engine.WIRE_FAULT) && !k.equalsIgnoreCase("Content-Length")) {
+          b.withHeader(k, v);
+        }
+      });
+      return b.withHeader("Content-Length", String.valueOf(a.body().length)).build();
     }
 
     @Override

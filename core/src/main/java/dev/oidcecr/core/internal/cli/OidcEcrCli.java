@@ -48,6 +48,7 @@ public final class OidcEcrCli {
   static final int FAILED = 1;
   static final int USAGE = 2;
   static final String DEFAULT_ROLE_NAME = "gitpod-ecr-pull";
+  static final int MAX_POLICY_BYTES = 1 << 20;
 
   private static final String USAGE_TEXT = String.join("\n",
       "Usage: oidc-ecr <command> [options]",
@@ -68,7 +69,17 @@ public final class OidcEcrCli {
       "AWS_WEB_IDENTITY_TOKEN_FILE, OIDC_ECR_TOKEN, DOCKER_CONFIG, AWS_ENDPOINT_URL,",
       "AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_ECR, AWS_ENDPOINT_URL_IAM; for setup and doctor",
       "also AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION.",
-      "Exit status: 0 success, 1 failure (or doctor findings), 2 usage error.");
+      "OIDC_ECR_TIMEOUT: seconds one login may take in all, connecting, reading and retrying",
+      "(1-3600, default 30). OIDC_ECR_DEBUG=1 or --debug (any command): debug logs and stack",
+      "traces on stderr, never a secret; the credential helper takes OIDC_ECR_DEBUG only.",
+      "",
+      "Exit status:",
+      "  0  success (doctor: no check failed)",
+      "  1  failure: AWS refused, a file or the network failed, doctor found a failing check",
+      "  2  usage: unknown command or option, missing or malformed flag or environment value",
+      "     (role ARN, registry, duration, session name, OIDC_ECR_TIMEOUT)",
+      "The credential helper (docker-credential-oidc-ecr) answers on stdout with 0 or 1, as",
+      "the Docker credential helper protocol says.");
 
   private static final String LOGIN_USAGE = String.join("\n",
       "Usage: oidc-ecr login --role-arn ARN --registry HOST|IMAGE [options]",
@@ -188,10 +199,17 @@ public final class OidcEcrCli {
 
   /** Runs the command line and exits with its status. */
   public static void main(String[] args) {
-    int status = run(Arrays.asList(args), System.in, System.out, System.err, System.getenv(),
-        Path.of(System.getProperty("user.home")));
-    System.out.flush();
-    System.exit(status);
+    CliMain.main(args, false);
+  }
+
+  /**
+   * Runs the Docker credential helper ({@code docker-credential-oidc-ecr ACTION}) with the given
+   * world: every argument goes to the protocol, which answers on {@code out}.
+   */
+  static int runHelper(List<String> args, InputStream in, PrintStream out, PrintStream err,
+      Map<String, String> env, Path home) {
+    return new OidcEcrCli(env, home, Path.of("").toAbsolutePath(), in, out, err,
+        Clock.systemUTC()).credentialHelper(args);
   }
 
   /** Runs the command line with the given world and returns the exit status. */
@@ -211,7 +229,8 @@ public final class OidcEcrCli {
 
   int run(List<String> args) {
     if (args.isEmpty()) {
-      err.println(USAGE_TEXT);
+      err.println("oidc-ecr: no command given: run `oidc-ecr --help` for the commands (login,"
+          + " setup, doctor)");
       return USAGE;
     }
     String command = args.get(0);
@@ -236,18 +255,22 @@ public final class OidcEcrCli {
           out.println(USAGE_TEXT);
           return OK;
         default:
-          err.println("oidc-ecr: unknown command \"" + command + "\"\n\n" + USAGE_TEXT);
+          err.println("oidc-ecr: unknown command \"" + command + "\": run `oidc-ecr --help` for"
+              + " the commands (login, setup, doctor)");
           return USAGE;
       }
     } catch (Args.UsageException e) {
       err.println("oidc-ecr " + command + ": " + e.getMessage()
           + "\nRun `oidc-ecr " + command + " --help` for the options.");
+      CliMain.trace(err, e);
       return USAGE;
     } catch (OidcEcrException | PolicyException | IllegalArgumentException
         | IllegalStateException e) {
       err.println("oidc-ecr " + command + ": " + e.getMessage());
+      CliMain.trace(err, e);
       return FAILED;
     } catch (SdkException e) {
+      CliMain.trace(err, e);
       // Mostly client-side: no credentials, no connection, no region.
       err.println("oidc-ecr " + command + ": an AWS call failed: " + e.getMessage()
           + "\nCheck the credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a"
@@ -272,11 +295,13 @@ public final class OidcEcrCli {
         .map(Map.Entry::getValue)
         .orElseThrow(() -> new Args.UsageException("--role-arn is required (or set"
             + " OIDC_ECR_ROLE_ARN or IDP_AWS_ROLE_ARN)")));
+    UsageChecks.roleArn(roleArn, a.value("role-arn").isPresent(), env);
     String registryText = a.value("registry").or(() -> Optional.ofNullable(
             env.get("OIDC_ECR_REGISTRY")).filter(s -> !s.isBlank()))
         .orElseThrow(() -> new Args.UsageException("--registry is required (or set"
             + " OIDC_ECR_REGISTRY), such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com"));
-    EcrRegistry registry = EcrRegistry.parse(registryText);
+    EcrRegistry registry = UsageChecks.registry(registryText, a.value("registry").isPresent());
+    UsageChecks.environment(env);
 
     OidcEcrAuthenticator.Builder b = OidcEcrAuthenticator.builder()
         .roleArn(roleArn)
@@ -285,9 +310,10 @@ public final class OidcEcrCli {
         .clock(clock);
     a.value("token-file").ifPresent(f -> b.tokenSource(TokenSource.fromFile(Path.of(f))));
     a.value("endpoint-url").ifPresent(u -> b.endpoint(parseUrl(u)));
-    a.value("session-name").ifPresent(b::sessionName);
-    a.value("duration").ifPresent(d -> b.duration(
-        Duration.ofSeconds(parseSeconds("--duration", d, "900-43200"))));
+    a.value("session-name").ifPresent(n -> UsageChecks.option("--session-name",
+        () -> b.sessionName(n)));
+    a.value("duration").ifPresent(d -> UsageChecks.option("--duration", () -> b.duration(
+        Duration.ofSeconds(parseSeconds("--duration", d, "900-43200")))));
 
     Map<String, EcrRegistry> aliases = new LinkedHashMap<>();
     for (String v : a.values("registry-alias")) {
@@ -411,8 +437,15 @@ public final class OidcEcrCli {
   private PolicyDocument readPolicy(String file) {
     Path path = workDir.resolve(file);
     String text;
-    try {
-      text = Files.readString(path);
+    try (InputStream policy = Files.newInputStream(path)) {
+      // IAM's largest policy is 10,240 characters: 1 MiB is room for any formatting.
+      byte[] bytes = policy.readNBytes(MAX_POLICY_BYTES + 1);
+      if (bytes.length > MAX_POLICY_BYTES) {
+        throw new IllegalArgumentException("--trust-policy " + path + " holds more than 1 MiB,"
+            + " the most read from a policy file (IAM allows policies of a few KiB): check the"
+            + " path");
+      }
+      text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new IllegalArgumentException("Cannot read --trust-policy " + path + " ("
           + e.getClass().getSimpleName() + ": " + e.getMessage() + "): give a readable JSON"
@@ -437,10 +470,13 @@ public final class OidcEcrCli {
     noPositional(a);
     Optional<String> roleArn = a.value("role-arn")
         .or(() -> RoleArns.fromEnvironment(env).map(Map.Entry::getValue));
+    roleArn.ifPresent(r -> UsageChecks.roleArn(r, a.value("role-arn").isPresent(), env));
     // OIDC_ECR_REGISTRY may list several registries for the credential helper: check the first.
     Optional<String> registry = a.value("registry").or(() -> Arrays.stream(
         env.getOrDefault("OIDC_ECR_REGISTRY", "").split("[,\\s]+"))
         .filter(s -> !s.isBlank()).findFirst());
+    registry.ifPresent(r -> UsageChecks.registry(r, a.value("registry").isPresent()));
+    UsageChecks.environment(env);
     Optional<Path> gitpodYml = a.value("gitpod-yml").map(workDir::resolve)
         .or(() -> DoctorRunner.gitpodYmlIn(workDir));
     DoctorRunner.Inputs inputs = new DoctorRunner.Inputs(roleArn, registry,
