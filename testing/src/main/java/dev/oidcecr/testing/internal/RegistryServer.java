@@ -127,8 +127,16 @@ public final class RegistryServer implements AutoCloseable {
           : Registry.error(404, "NOT_FOUND", "This is the fake ECR's registry: it serves /v2/ "
               + "only; AWS API calls go to the fake's endpoint.");
       boolean head = "HEAD".equals(ex.getRequestMethod());
+      String wireFault = a.headers().get(Engine.WIRE_FAULT);
+      if ("reset".equals(wireFault)) {
+        // No answer at all: the connection is dropped, which the client reads as a reset.
+        throw new IOException("injected connection reset");
+      }
       String length = null;
       for (Map.Entry<String, String> h : a.headers().entrySet()) {
+        if (h.getKey().equalsIgnoreCase(Engine.WIRE_FAULT)) {
+          continue;
+        }
         if (h.getKey().equalsIgnoreCase("Content-Length")) {
           length = h.getValue();
         } else {
@@ -143,7 +151,14 @@ public final class RegistryServer implements AutoCloseable {
         return;
       }
       ex.sendResponseHeaders(a.status(), a.body().length);
-      try (OutputStream out = ex.getResponseBody()) {
+      OutputStream out = ex.getResponseBody();
+      if ("truncate".equals(wireFault)) {
+        // The full Content-Length, half the bytes, then the connection closes.
+        out.write(a.body(), 0, a.body().length / 2);
+        out.flush();
+        throw new IOException("injected truncated body");
+      }
+      try (out) {
         out.write(a.body());
       }
     }
