@@ -61,8 +61,10 @@ public final class CredentialHelper {
   private final Function<EcrRegistry, Optional<DockerAuth>> credentials;
   private final Supplier<List<EcrRegistry>> knownRegistries;
   private final String version;
+  private final java.util.Map<String, EcrRegistry> aliases;
 
   private CredentialHelper(Builder b) {
+    this.aliases = java.util.Map.copyOf(b.aliases);
     this.credentials = Objects.requireNonNull(b.credentials, "credentials must be set");
     this.knownRegistries = b.knownRegistries;
     this.version = b.version;
@@ -155,9 +157,12 @@ public final class CredentialHelper {
     if (serverUrl.isEmpty()) {
       return answer(stdout, NO_SERVER_URL, 1);
     }
-    EcrRegistry registry;
+    EcrRegistry registry = aliases.get(
+        dev.oidcecr.core.internal.RegistryAliases.normalize(serverUrl));
     try {
-      registry = EcrRegistry.parse(serverUrl);
+      if (registry == null) {
+        registry = EcrRegistry.parse(serverUrl);
+      }
     } catch (InvalidRegistryException e) {
       // The message quotes the URL with any credentials in it redacted; the raw URL is not logged.
       LOG.debug("Credential helper: not an ECR registry: {}", e.getMessage());
@@ -233,8 +238,19 @@ public final class CredentialHelper {
     private Function<EcrRegistry, Optional<DockerAuth>> credentials;
     private Supplier<List<EcrRegistry>> knownRegistries = List::of;
     private String version = defaultVersion();
+    private final java.util.Map<String, EcrRegistry> aliases = new java.util.LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * Lets {@code get} for another host (a registry proxy, a test's {@code 127.0.0.1:5000})
+     * answer with the credentials of an ECR registry. Only configured aliases are answered.
+     */
+    public Builder registryAlias(String host, EcrRegistry registry) {
+      aliases.put(dev.oidcecr.core.internal.RegistryAliases.normalize(
+          Objects.requireNonNull(host, "host")), Objects.requireNonNull(registry, "registry"));
+      return this;
+    }
 
     /**
      * Sets the function that gives credentials for an ECR registry, or empty when it has none

@@ -75,11 +75,13 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
   private final CacheBinding.Scope scope;
   private volatile KeyMemo lastKey;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Map<String, EcrRegistry> aliases;
 
   // Everything is read from the builder here, once: the builder may be changed and built again
   // without changing this authenticator.
   private OidcEcrAuthenticator(Builder b, EcrRegistry registry, URI endpoint, URI stsEndpoint,
       URI ecrEndpoint, Duration retryDeadline) {
+    this.aliases = Map.copyOf(b.aliases);
     this.roleArn = b.roleArn;
     this.tokenSource = b.tokenSource != null ? b.tokenSource : TokenSource.defaultChain(b.env);
     this.registry = registry;
@@ -128,6 +130,26 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
    */
   public DockerAuth authenticate() {
     return authenticate(registry);
+  }
+
+  /**
+   * Returns Docker credentials for a registry host as a client names it: an ECR registry host,
+   * or an alias set with {@link Builder#registryAlias(String, String)}, for which the answer
+   * carries the alias as its {@link DockerAuth#registryHost()} and the credentials of the ECR
+   * registry it stands for. Any other host gets an empty answer.
+   */
+  public Optional<DockerAuth> authenticateHost(String host) {
+    Objects.requireNonNull(host, "host");
+    String alias = dev.oidcecr.core.internal.RegistryAliases.normalize(host);
+    EcrRegistry target = aliases.get(alias);
+    if (target != null) {
+      DockerAuth auth = authenticate(target);
+      DockerAuth.Builder b = DockerAuth.builder().registryHost(alias).username(auth.username())
+          .password(auth.password());
+      auth.expiresAt().ifPresent(b::expiresAt);
+      return Optional.of(b.build());
+    }
+    return EcrRegistry.tryParse(host).map(this::authenticate);
   }
 
   /** Returns Docker credentials for another registry, using the same role session. */
@@ -348,8 +370,24 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     private Duration retryDeadline = Duration.ofSeconds(30);
     private boolean retryDeadlineSet;
     private Retrier.Sleeper sleeper = Retrier.Sleeper.REAL;
+    private final Map<String, EcrRegistry> aliases = new java.util.LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * Lets another host name stand for an ECR registry, such as a registry proxy or a test's
+     * {@code 127.0.0.1:5000}: {@link OidcEcrAuthenticator#authenticateHost(String)} answers it
+     * with that registry's credentials. Only configured aliases are answered.
+     *
+     * @param host the alias, such as {@code 127.0.0.1:5000} or {@code mirror.example.com}
+     * @param ecrRegistry the ECR registry host it stands for
+     */
+    public Builder registryAlias(String host, String ecrRegistry) {
+      Objects.requireNonNull(host, "host");
+      aliases.put(dev.oidcecr.core.internal.RegistryAliases.normalize(host),
+          EcrRegistry.parse(Objects.requireNonNull(ecrRegistry, "ecrRegistry")));
+      return this;
+    }
 
     /**
      * Sets the role to assume, such as {@code arn:aws:iam::123456789012:role/gitpod-ecr-pull}.

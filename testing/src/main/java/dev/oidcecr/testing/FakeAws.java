@@ -47,12 +47,15 @@ public final class FakeAws implements AutoCloseable {
   private final List<FakeOidcIssuer> additionalIssuers;
   private final Optional<String> organizationId;
   private final boolean verifySignatures;
+  private final long registryMemoryLimit;
   private final String accessKeyId;
   private final String secretAccessKey;
   private volatile Engine engine;
   private volatile WireServer server;
   private final List<Runnable> stopServingListeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile dev.oidcecr.testing.internal.RegistryServer registryServer;
+  private final int registryPort;
   private volatile boolean closed;
 
   private FakeAws(Builder b) {
@@ -65,6 +68,8 @@ public final class FakeAws implements AutoCloseable {
     this.additionalIssuers = List.copyOf(b.additionalIssuers);
     this.organizationId = Optional.ofNullable(b.organizationId);
     this.verifySignatures = b.verifySignatures;
+    this.registryMemoryLimit = b.registryMemoryLimit;
+    this.registryPort = b.registryPort;
     SecureRandom random = new SecureRandom();
     StringBuilder akid = new StringBuilder("AKIAFAKE");
     for (int i = 0; i < 12; i++) {
@@ -117,10 +122,18 @@ public final class FakeAws implements AutoCloseable {
     try {
       server = new WireServer(port, prepared::join);
       engine = prepared.join();
+      engine.registryMemoryLimit(registryMemoryLimit);
+      Engine started = engine;
+      registryServer = new dev.oidcecr.testing.internal.RegistryServer(registryPort,
+          () -> started);
     } catch (RuntimeException e) {
       if (server != null) {
         server.close();
         server = null;
+      }
+      if (registryServer != null) {
+        registryServer.close();
+        registryServer = null;
       }
       Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause()
           != null ? e.getCause() : e;
@@ -147,6 +160,9 @@ public final class FakeAws implements AutoCloseable {
     }
     if (server != null) {
       server.close();
+    }
+    if (registryServer != null) {
+      registryServer.close();
     }
     stopServingListeners.forEach(Runnable::run);
     stopServingListeners.clear();
@@ -226,9 +242,30 @@ public final class FakeAws implements AutoCloseable {
     return accountId + ".dkr.ecr." + region + ".amazonaws.com";
   }
 
-  /** Returns the registry endpoint on this server: {@code http://localhost:<port>/v2/}. */
+  /**
+   * Returns the address registry clients (Jib, skopeo, Docker) reach this fake's registry at,
+   * {@code 127.0.0.1:<registry port>}: image references name it
+   * ({@code 127.0.0.1:<port>/team/app:v1}), and a registry alias maps it to
+   * {@link #registryHost()} for credentials. The registry has its own port, as ECR's registry
+   * has its own host; {@link #endpoint()} also answers {@code /v2/} for manifests, but only this
+   * address carries gzipped layers unaltered.
+   */
+  public String registryAddress() {
+    return "127.0.0.1:" + registryPort();
+  }
+
+  /** Returns the registry's port on 127.0.0.1. */
+  public int registryPort() {
+    if (registryServer == null) {
+      throw new IllegalStateException("FakeAws is not started: call start() before "
+          + "registryAddress().");
+    }
+    return registryServer.port();
+  }
+
+  /** Returns the registry endpoint: {@code http://127.0.0.1:<registry port>/v2/}. */
   public URI registryEndpoint() {
-    return endpoint().resolve("/v2/");
+    return URI.create("http://" + registryAddress() + "/v2/");
   }
 
   /** Returns the ARN of a role of this account. */
@@ -264,13 +301,50 @@ public final class FakeAws implements AutoCloseable {
     return engine().seedImage(repository, tag, manifestJson);
   }
 
-  /** Stores a small OCI image manifest and returns its digest. */
+  /**
+   * Stores a small OCI image without layers (its config blob {@code {}} included, so a client
+   * can pull it whole) and returns its digest.
+   */
   public String seedImage(String repository, String tag) {
-    return seedImage(repository, tag, "{\"schemaVersion\":2,\"mediaType\":"
-        + "\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":"
-        + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:"
-        + "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\",\"size\":2},"
-        + "\"layers\":[]}");
+    return seedImage(repository, image -> image.config("{}").tag(tag));
+  }
+
+  /**
+   * Builds an image from layers, a config and tags, stores its blobs and OCI manifest in a
+   * repository (created when missing), and returns the manifest digest.
+   *
+   * <pre>{@code
+   * String digest = aws.seedImage("team/app", image -> image.layer(tarGz).tag("v1"));
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if the repository name is not valid for ECR, or the
+   *     registry memory limit is reached
+   */
+  public String seedImage(String repository, java.util.function.Consumer<ImageSpec> image) {
+    ImageSpec spec = new ImageSpec();
+    image.accept(spec);
+    return engine().seedImage(repository, spec.blobs(), spec.tags(), spec.manifest());
+  }
+
+  /**
+   * Lists the images of a repository, oldest first: what a tool under test pushed, with its
+   * tags and manifest.
+   *
+   * @throws IllegalArgumentException if the repository does not exist
+   */
+  public List<StoredImage> images(String repository) {
+    try {
+      return engine().images(repository).stream().map(i -> StoredImage.of(i.digest(), i.tags(),
+          i.mediaType(), i.manifest(), i.size(), i.pushedAt())).toList();
+    } catch (dev.oidcecr.testing.internal.AwsError e) {
+      throw new IllegalArgumentException("No repository '" + repository + "' in the fake ECR: "
+          + "create it with CreateRepository or seedImage first.", e);
+    }
+  }
+
+  /** Returns how many bytes of blobs and uploads in progress the registry holds in memory. */
+  public long registryMemoryUsed() {
+    return engine().registryMemoryUsed();
   }
 
   /**
@@ -399,8 +473,29 @@ public final class FakeAws implements AutoCloseable {
     private final List<FakeOidcIssuer> additionalIssuers = new ArrayList<>();
     private String organizationId;
     private boolean verifySignatures = true;
+    private long registryMemoryLimit = 512L * 1024 * 1024;
+    private int registryPort;
+
+    /** Sets the registry's port on 127.0.0.1; default 0 (any free port). */
+    public Builder registryPort(int port) {
+      this.registryPort = port;
+      return this;
+    }
 
     private Builder() {}
+
+    /**
+     * Sets how many bytes of image content (blobs and uploads in progress) the registry keeps in
+     * memory; default 512 MiB. A push past it is refused with an error naming this method.
+     */
+    public Builder registryMemoryLimit(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("registryMemoryLimit needs a positive number of "
+            + "bytes, got " + bytes);
+      }
+      this.registryMemoryLimit = bytes;
+      return this;
+    }
 
     /**
      * Sets whether the SigV4 signature of signed calls is checked against the caller's secret

@@ -7,8 +7,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Runs {@link FakeAws} as a standalone server for tests written in any language:
  * {@code java -jar oidc-ecr-testing-<version>-standalone.jar [--port N] [--region R]
- * [--account A] [--issuer URL] [--verify-signatures true|false] [--verbose]}. Logs warnings
- * only, on stderr, unless {@code --verbose}. Prints one JSON line
+ * [--account A] [--issuer URL] [--verify-signatures true|false]
+ * [--registry-memory-limit BYTES] [--registry-port N] [--verbose]}. Logs warnings only, on
+ * stderr, unless {@code --verbose}. Prints one JSON line
  * (endpoint, region, accountId, issuer, jwksUrl, registry, accessKeyId, secretAccessKey) and
  * serves until killed. Mint tokens with
  * {@code POST /_fake/tokens} ({@code {"profile": "github-actions", "repository": "acme/app"}}:
@@ -27,8 +28,8 @@ public final class FakeAwsMain {
       String a = args[i];
       if (a.equals("--help") || a.equals("-h")) {
         System.out.println("Usage: java -jar oidc-ecr-testing-standalone.jar [--port N] "
-            + "[--region R] [--account A] [--issuer URL] [--verify-signatures true|false]"
-            + " [--verbose]");
+            + "[--region R] [--account A] [--issuer URL] [--verify-signatures true|false] "
+            + "[--registry-memory-limit BYTES] [--registry-port N] [--verbose]");
         return;
       }
       if (i + 1 >= args.length) {
@@ -43,6 +44,8 @@ public final class FakeAwsMain {
           case "--account" -> b.accountId(v);
           case "--issuer" -> ib.issuer(v);
           case "--verify-signatures" -> b.verifySignatures(Boolean.parseBoolean(v));
+          case "--registry-memory-limit" -> b.registryMemoryLimit(Long.parseLong(v));
+          case "--registry-port" -> b.registryPort(Integer.parseInt(v));
           default -> {
             usage("Unknown option " + a + ".");
             return;
@@ -66,6 +69,8 @@ public final class FakeAwsMain {
         .put("issuer", issuer.issuer())
         .put("jwksUrl", issuer.jwksUrl().toString())
         .put("registry", fake.registryEndpoint().toString())
+        .put("registryAddress", fake.registryAddress())
+        .put("registryHost", fake.registryHost())
         .put("accessKeyId", fake.accessKeyId())
         .put("secretAccessKey", fake.secretAccessKey());
     // The admin secret is printed on purpose: it is the one way other processes get it.
@@ -98,7 +103,8 @@ public final class FakeAwsMain {
   private static void usage(String problem) {
     System.err.println(problem + " Usage: java -jar oidc-ecr-testing-standalone.jar "
         + "[--port N] [--region R] [--account A] [--issuer URL] "
-        + "[--verify-signatures true|false]");
+        + "[--verify-signatures true|false] [--registry-memory-limit BYTES] "
+        + "[--registry-port N]");
     System.exit(2);
   }
 }
