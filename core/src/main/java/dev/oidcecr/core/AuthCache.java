@@ -93,7 +93,11 @@ public final class AuthCache {
 
   private AuthCache() {}
 
-  /** Returns an empty cache. */
+  /**
+   * Returns an empty cache.
+   *
+   * @return an empty cache
+   */
   public static AuthCache create() {
     return new AuthCache();
   }
@@ -105,7 +109,11 @@ public final class AuthCache {
     accepted.clear();
   }
 
-  /** Returns how many Docker logins are cached. */
+  /**
+   * Returns how many Docker logins are cached.
+   *
+   * @return how many Docker logins are cached
+   */
   public int size() {
     return logins.size();
   }

@@ -97,7 +97,12 @@ public final class AwsSetup implements AutoCloseable {
   /** Waits between retries; replaceable in tests so that they do not really wait. */
   @FunctionalInterface
   public interface Sleeper {
-    /** Sleeps for {@code duration}. */
+    /**
+     * Sleeps for {@code duration}.
+     *
+     * @param duration how long to sleep
+     * @throws InterruptedException if the thread is interrupted while sleeping
+     */
     void sleep(Duration duration) throws InterruptedException;
   }
 
@@ -277,7 +282,11 @@ public final class AwsSetup implements AutoCloseable {
     }
   }
 
-  /** Returns a new builder. */
+  /**
+   * Returns a new builder.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -286,6 +295,8 @@ public final class AwsSetup implements AutoCloseable {
    * Returns the least-privilege identity policy the caller of {@link #plan()} and
    * {@link #apply()} needs (IAM provider and role management, ECR repository policies), as
    * checked in at {@code dev/oidcecr/core/setup-permissions.json}.
+   *
+   * @return the least-privilege identity policy the caller of {@link #plan()} and {@link #apply()} needs (IAM provider and role management, ECR repository policies), as checked in at {@code dev/oidcecr/core/setup-permissions.json}
    */
   public static PolicyDocument requiredPermissions() {
     try (InputStream in = AwsSetup.class.getResourceAsStream(PERMISSIONS_RESOURCE)) {
@@ -299,36 +310,60 @@ public final class AwsSetup implements AutoCloseable {
     }
   }
 
-  /** Returns the ARN of the role (whether or not it exists yet), with the configured path. */
+  /**
+   * Returns the ARN of the role (whether or not it exists yet), with the configured path.
+   *
+   * @return the ARN of the role (whether or not it exists yet), with the configured path
+   */
   public String roleArn() {
     resolve();
     return AwsNames.roleArn(partition, account, path, roleName);
   }
 
-  /** Returns the ARN of the installation's OIDC provider in the role's account. */
+  /**
+   * Returns the ARN of the installation's OIDC provider in the role's account.
+   *
+   * @return the ARN of the installation's OIDC provider in the role's account
+   */
   public String providerArn() {
     resolve();
     return AwsNames.providerArn(partition, account, AwsNames.issuerHostPath(issuerUrl));
   }
 
-  /** Returns the issuer URL of the Gitpod installation. */
+  /**
+   * Returns the issuer URL of the Gitpod installation.
+   *
+   * @return the issuer URL of the Gitpod installation
+   */
   public String issuerUrl() {
     return issuerUrl;
   }
 
-  /** Returns the wanted trust policy. */
+  /**
+   * Returns the wanted trust policy.
+   *
+   * @return the wanted trust policy
+   */
   public PolicyDocument trustPolicy() {
     resolve();
     return trustPolicy;
   }
 
-  /** Returns the wanted inline permission policy. */
+  /**
+   * Returns the wanted inline permission policy.
+   *
+   * @return the wanted inline permission policy
+   */
   public PolicyDocument permissionPolicy() {
     resolve();
     return permissionPolicy;
   }
 
-  /** Returns the registry host workspaces log in to, such as {@code 1234.dkr.ecr.eu-west-1.amazonaws.com}. */
+  /**
+   * Returns the registry host workspaces log in to, such as {@code 1234.dkr.ecr.eu-west-1.amazonaws.com}.
+   *
+   * @return the registry host workspaces log in to, such as {@code 1234.dkr.ecr.eu-west-1.amazonaws.com}
+   */
   public String registryHost() {
     resolve();
     return registryAccount + ".dkr.ecr." + region + ".amazonaws.com"
@@ -339,6 +374,8 @@ public final class AwsSetup implements AutoCloseable {
    * Returns the statements this setup wants in the repository policies, when it wants any: the
    * Gitpod installation's account (when given) and, when the registry is in another account than
    * the role, the role.
+   *
+   * @return the statements this setup wants in the repository policies, when it wants any: the Gitpod installation's account (when given) and, when the registry is in another account than the role, the role
    */
   public Optional<PolicyDocument> repositoryPolicy() {
     resolve();
@@ -370,6 +407,8 @@ public final class AwsSetup implements AutoCloseable {
    * Reads the current state and returns the changes {@link #apply()} would make, in order.
    *
    * @throws AwsSetupException when a repository does not exist or an AWS read fails
+   *
+   * @return the changes in order, with the linter's findings
    */
   public SetupPlan plan() {
     resolve();
@@ -526,6 +565,8 @@ public final class AwsSetup implements AutoCloseable {
    *
    * @throws AwsSetupException when the linter finds errors in a wanted policy (unless allowed),
    *     a repository is missing, or an AWS call fails
+   *
+   * @return the role ARN and the next steps
    */
   public SetupResult apply() {
     SetupPlan plan = plan();
@@ -839,19 +880,34 @@ public final class AwsSetup implements AutoCloseable {
 
     Builder() {}
 
-    /** Uses this IAM client (not closed by the setup). */
+    /**
+     * Uses this IAM client (not closed by the setup).
+     *
+     * @param client a ready SDK client, which the caller keeps and closes
+     * @return this builder
+     */
     public Builder iamClient(IamClient client) {
       this.iamClient = Objects.requireNonNull(client, "client");
       return this;
     }
 
-    /** Uses this ECR client (not closed by the setup); its region is the registry's region. */
+    /**
+     * Uses this ECR client (not closed by the setup); its region is the registry's region.
+     *
+     * @param client a ready SDK client, which the caller keeps and closes
+     * @return this builder
+     */
     public Builder ecrClient(EcrClient client) {
       this.ecrClient = Objects.requireNonNull(client, "client");
       return this;
     }
 
-    /** Uses this STS client to discover the account id when {@link #accountId} is not given. */
+    /**
+     * Uses this STS client to discover the account id when {@link #accountId} is not given.
+     *
+     * @param client a ready SDK client, which the caller keeps and closes
+     * @return this builder
+     */
     public Builder stsClient(StsClient client) {
       this.stsClient = Objects.requireNonNull(client, "client");
       return this;
@@ -860,19 +916,32 @@ public final class AwsSetup implements AutoCloseable {
     /**
      * Sends IAM, ECR and STS calls to this endpoint (a fake or a proxy) when the clients are
      * built by the setup.
+     *
+     * @param endpoint the endpoint URI to send requests to instead of the public AWS one
+     * @return this builder
      */
     public Builder endpoint(URI endpoint) {
       this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
       return this;
     }
 
-    /** Sets the region of the ECR repositories, such as {@code eu-west-1}. */
+    /**
+     * Sets the region of the ECR repositories, such as {@code eu-west-1}.
+     *
+     * @param region the AWS region, such as {@code us-east-1}
+     * @return this builder
+     */
     public Builder region(String region) {
       this.region = Objects.requireNonNull(region, "region");
       return this;
     }
 
-    /** Sets the credentials of the clients the setup builds (default: the SDK's chain). */
+    /**
+     * Sets the credentials of the clients the setup builds (default: the SDK's chain).
+     *
+     * @param provider the AWS credentials provider
+     * @return this builder
+     */
     public Builder credentialsProvider(AwsCredentialsProvider provider) {
       this.credentialsProvider = Objects.requireNonNull(provider, "provider");
       return this;
@@ -881,6 +950,9 @@ public final class AwsSetup implements AutoCloseable {
     /**
      * Sets the Gitpod installation by domain: {@code gitpod.example.com} gives the issuer
      * {@code https://services.gitpod.example.com/idp}.
+     *
+     * @param domain the Gitpod installation by domain: {@code gitpod.example.com} gives the issuer {@code https://services.gitpod.example.com/idp}
+     * @return this builder
      */
     public Builder gitpodDomain(String domain) {
       Objects.requireNonNull(domain, "domain");
@@ -891,7 +963,12 @@ public final class AwsSetup implements AutoCloseable {
       return issuerUrl("https://services." + domain + "/idp");
     }
 
-    /** Sets the issuer URL of the installation, such as {@code https://services.gitpod.example.com/idp}. */
+    /**
+     * Sets the issuer URL of the installation, such as {@code https://services.gitpod.example.com/idp}.
+     *
+     * @param url the URL
+     * @return this builder
+     */
     public Builder issuerUrl(String url) {
       Objects.requireNonNull(url, "url");
       try {
@@ -907,13 +984,23 @@ public final class AwsSetup implements AutoCloseable {
       return this;
     }
 
-    /** Sets the audience (the provider's client id); default {@value AwsSetup#DEFAULT_AUDIENCE}. */
+    /**
+     * Sets the audience (the provider's client id); default {@value AwsSetup#DEFAULT_AUDIENCE}.
+     *
+     * @param audience the audience (the token's {@code aud})
+     * @return this builder
+     */
     public Builder audience(String audience) {
       this.audience = Objects.requireNonNull(audience, "audience");
       return this;
     }
 
-    /** Sets the 12-digit account of the role and provider (and, by default, the registry). */
+    /**
+     * Sets the 12-digit account of the role and provider (and, by default, the registry).
+     *
+     * @param accountId the 12-digit AWS account ID
+     * @return this builder
+     */
     public Builder accountId(String accountId) {
       this.account = checkAccount(accountId, "account id");
       return this;
@@ -923,13 +1010,21 @@ public final class AwsSetup implements AutoCloseable {
      * Sets the registry's account when it differs from the role's account (cross-account); the
      * ECR client must then have credentials of the registry's account, and the repository
      * policies also allow the role.
+     *
+     * @param accountId the 12-digit AWS account ID
+     * @return this builder
      */
     public Builder registryAccountId(String accountId) {
       this.registryAccount = checkAccount(accountId, "registry account id");
       return this;
     }
 
-    /** Sets the role name. */
+    /**
+     * Sets the role name.
+     *
+     * @param name the name
+     * @return this builder
+     */
     public Builder roleName(String name) {
       try {
         this.roleName = AwsNames.roleName(Objects.requireNonNull(name, "name"));
@@ -939,7 +1034,12 @@ public final class AwsSetup implements AutoCloseable {
       return this;
     }
 
-    /** Sets the role path; default {@code /}. */
+    /**
+     * Sets the role path; default {@code /}.
+     *
+     * @param path the file path
+     * @return this builder
+     */
     public Builder path(String path) {
       try {
         this.path = AwsNames.path(Objects.requireNonNull(path, "path"));
@@ -949,7 +1049,12 @@ public final class AwsSetup implements AutoCloseable {
       return this;
     }
 
-    /** Sets the role's maximum session duration, 1 to 12 hours; default 1 hour. */
+    /**
+     * Sets the role's maximum session duration, 1 to 12 hours; default 1 hour.
+     *
+     * @param duration the duration
+     * @return this builder
+     */
     public Builder maxSessionDuration(Duration duration) {
       Objects.requireNonNull(duration, "duration");
       if (duration.compareTo(Duration.ofHours(1)) < 0
@@ -961,7 +1066,12 @@ public final class AwsSetup implements AutoCloseable {
       return this;
     }
 
-    /** Uses this trust policy as it is, instead of the one built from the allow rules. */
+    /**
+     * Uses this trust policy as it is, instead of the one built from the allow rules.
+     *
+     * @param policy the policy document
+     * @return this builder
+     */
     public Builder trustPolicy(PolicyDocument policy) {
       this.trustPolicy = Objects.requireNonNull(policy, "policy");
       return this;
@@ -970,19 +1080,32 @@ public final class AwsSetup implements AutoCloseable {
     /**
      * Lets workspaces opened on this repository (any branch, pull request or issue) assume the
      * role, such as {@code https://github.com/acme/app}.
+     *
+     * @param repositoryUrl the repository URL
+     * @return this builder
      */
     public Builder allowRepository(String repositoryUrl) {
       allowedRepositories.add(Objects.requireNonNull(repositoryUrl, "repositoryUrl"));
       return this;
     }
 
-    /** Lets workspaces of every repository of an organization assume the role. */
+    /**
+     * Lets workspaces of every repository of an organization assume the role.
+     *
+     * @param organizationUrl the organization's or group's URL
+     * @return this builder
+     */
     public Builder allowOrganization(String organizationUrl) {
       allowedOrganizations.add(Objects.requireNonNull(organizationUrl, "organizationUrl"));
       return this;
     }
 
-    /** Adds ECR repositories (names in the registry's account and region) the role may pull. */
+    /**
+     * Adds ECR repositories (names in the registry's account and region) the role may pull.
+     *
+     * @param names ECR repositories (names in the registry's account and region) the role may pull
+     * @return this builder
+     */
     public Builder repositories(String... names) {
       for (String n : names) {
         repositories.add(Objects.requireNonNull(n, "name"));
@@ -990,7 +1113,12 @@ public final class AwsSetup implements AutoCloseable {
       return this;
     }
 
-    /** Also lets the role push to the repositories. */
+    /**
+     * Also lets the role push to the repositories.
+     *
+     * @param push {@code true} to grant push as well as pull
+     * @return this builder
+     */
     public Builder allowPush(boolean push) {
       this.push = push;
       return this;
@@ -1000,37 +1128,65 @@ public final class AwsSetup implements AutoCloseable {
      * Sets the AWS account of the Gitpod installation, which the repository policies let pull
      * (workspace starts pull with the installation's own identity). Not needed in single-account
      * setups.
+     *
+     * @param accountId the 12-digit AWS account ID
+     * @return this builder
      */
     public Builder gitpodAccountId(String accountId) {
       this.gitpodAccount = checkAccount(accountId, "Gitpod installation account id");
       return this;
     }
 
-    /** Applies even when the linter reports errors in a wanted policy (default {@code false}). */
+    /**
+     * Applies even when the linter reports errors in a wanted policy (default {@code false}).
+     *
+     * @param allow {@code true} to apply despite lint errors
+     * @return this builder
+     */
     public Builder allowLintErrors(boolean allow) {
       this.allowLintErrors = allow;
       return this;
     }
 
-    /** Sets the name of the role's inline policy; default {@value AwsSetup#DEFAULT_INLINE_POLICY_NAME}. */
+    /**
+     * Sets the name of the role's inline policy; default {@value AwsSetup#DEFAULT_INLINE_POLICY_NAME}.
+     *
+     * @param name the name
+     * @return this builder
+     */
     public Builder inlinePolicyName(String name) {
       this.inlinePolicyName = Objects.requireNonNull(name, "name");
       return this;
     }
 
-    /** Sets the clock that bounds the eventual-consistency retries. */
+    /**
+     * Sets the clock that bounds the eventual-consistency retries.
+     *
+     * @param clock the clock that supplies the current time (a fixed one in tests)
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Sets how the setup waits between retries. */
+    /**
+     * Sets how the setup waits between retries.
+     *
+     * @param sleeper how the setup waits between retries
+     * @return this builder
+     */
     public Builder sleeper(Sleeper sleeper) {
       this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
       return this;
     }
 
-    /** Sets how long to retry calls that fail only because IAM has not caught up yet. */
+    /**
+     * Sets how long to retry calls that fail only because IAM has not caught up yet.
+     *
+     * @param timeout how long to wait at most
+     * @return this builder
+     */
     public Builder consistencyTimeout(Duration timeout) {
       this.consistencyTimeout = Objects.requireNonNull(timeout, "timeout");
       return this;
@@ -1042,6 +1198,8 @@ public final class AwsSetup implements AutoCloseable {
      * STS {@code GetCallerIdentity} at the first use.
      *
      * @throws AwsSetupException when a required input is missing
+     *
+     * @return the setup, building missing SDK clients from the endpoint, region and credentials
      */
     public AwsSetup build() {
       if (issuerUrl == null) {

@@ -81,12 +81,23 @@ public final class CredentialCache {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
-  /** Returns a cache in {@code directory}, timed by {@code clock}. */
+  /**
+   * Returns a cache in {@code directory}, timed by {@code clock}.
+   *
+   * @param directory the directory
+   * @param clock the clock that supplies the current time (a fixed one in tests)
+   * @return a cache in {@code directory}, timed by {@code clock}
+   */
   public static CredentialCache at(Path directory, Clock clock) {
     return new CredentialCache(directory, clock);
   }
 
-  /** Returns a cache in {@code directory}, timed by the system clock. */
+  /**
+   * Returns a cache in {@code directory}, timed by the system clock.
+   *
+   * @param directory the directory
+   * @return a cache in {@code directory}, timed by the system clock
+   */
   public static CredentialCache at(Path directory) {
     return at(directory, Clock.systemUTC());
   }
@@ -94,6 +105,11 @@ public final class CredentialCache {
   /**
    * Returns the user's cache: {@code $OIDC_ECR_CACHE_DIR} if set, else {@code
    * $XDG_CACHE_HOME/oidc-ecr}, else {@code <home>/.cache/oidc-ecr}.
+   *
+   * @param environment the environment variables to read
+   * @param home the home directory
+   * @param clock the clock that supplies the current time (a fixed one in tests)
+   * @return the user's cache
    */
   public static CredentialCache fromEnvironment(
       Map<String, String> environment, Path home, Clock clock) {
@@ -109,7 +125,11 @@ public final class CredentialCache {
     return at(home.resolve(".cache").resolve("oidc-ecr"), clock);
   }
 
-  /** Returns the cache folder. */
+  /**
+   * Returns the cache folder.
+   *
+   * @return the cache folder
+   */
   public Path directory() {
     return directory;
   }
@@ -126,6 +146,10 @@ public final class CredentialCache {
    *
    * @throws TokenSourceException when the token source has no token (nothing is served then)
    * @throws StsAuthenticationException when STS refuses the token
+   *
+   * @param authenticator the authenticator to ask on a cache miss
+   * @param registry the ECR registry host, such as {@code 123456789012.dkr.ecr.us-east-1.amazonaws.com}
+   * @return Docker credentials for {@code registry} from {@code authenticator}, answered from this cache when an entry is bound to the caller of the authenticator's current token (read once from its token source), else from the authenticator (its in-memory cache, or AWS) and then stored for that caller
    */
   public DockerAuth authenticate(OidcEcrAuthenticator authenticator, EcrRegistry registry) {
     Objects.requireNonNull(authenticator, "authenticator");
@@ -264,7 +288,12 @@ public final class CredentialCache {
     }
   }
 
-  /** Removes the entry for {@code registryHost} and {@code roleArn}, if there is one. */
+  /**
+   * Removes the entry for {@code registryHost} and {@code roleArn}, if there is one.
+   *
+   * @param registryHost the registry host, such as {@code 123456789012.dkr.ecr.us-east-1.amazonaws.com}
+   * @param roleArn the IAM role ARN
+   */
   public void invalidate(String registryHost, String roleArn) {
     try {
       Files.deleteIfExists(fileFor(registryHost, roleArn));
@@ -274,7 +303,11 @@ public final class CredentialCache {
     }
   }
 
-  /** Removes every entry; returns how many were removed. */
+  /**
+   * Removes every entry; returns how many were removed.
+   *
+   * @return how many entries were removed
+   */
   public int clear() {
     if (!Files.isDirectory(directory)) {
       return 0;

@@ -70,12 +70,21 @@ public final class CredentialHelper {
     this.version = b.version;
   }
 
-  /** Returns a helper that asks {@code credentials} for the credentials of an ECR registry. */
+  /**
+   * Returns a helper that asks {@code credentials} for the credentials of an ECR registry.
+   *
+   * @param credentials the AWS credentials provider
+   * @return a helper that asks {@code credentials} for the credentials of an ECR registry
+   */
   public static CredentialHelper of(Function<EcrRegistry, Optional<DockerAuth>> credentials) {
     return builder().credentials(credentials).build();
   }
 
-  /** Returns a new builder. */
+  /**
+   * Returns a new builder.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -245,6 +254,10 @@ public final class CredentialHelper {
     /**
      * Lets {@code get} for another host (a registry proxy, a test's {@code 127.0.0.1:5000})
      * answer with the credentials of an ECR registry. Only configured aliases are answered.
+     *
+     * @param host the host name
+     * @param registry the ECR registry host, such as {@code 123456789012.dkr.ecr.us-east-1.amazonaws.com}
+     * @return this builder
      */
     public Builder registryAlias(String host, EcrRegistry registry) {
       aliases.put(dev.oidcecr.core.internal.RegistryAliases.normalize(
@@ -255,32 +268,54 @@ public final class CredentialHelper {
     /**
      * Sets the function that gives credentials for an ECR registry, or empty when it has none
      * for it. Called only for hosts that parse as ECR registries.
+     *
+     * @param credentials the AWS credentials provider
+     * @return this builder
      */
     public Builder credentials(Function<EcrRegistry, Optional<DockerAuth>> credentials) {
       this.credentials = Objects.requireNonNull(credentials, "credentials");
       return this;
     }
 
-    /** Sets the registries that {@code list} reports (none by default). */
+    /**
+     * Sets the registries that {@code list} reports (none by default).
+     *
+     * @param registries the registries that {@code list} reports (none by default)
+     * @return this builder
+     */
     public Builder knownRegistries(List<EcrRegistry> registries) {
       List<EcrRegistry> copy = List.copyOf(registries);
       this.knownRegistries = () -> copy;
       return this;
     }
 
-    /** Sets the supplier of the registries that {@code list} reports, asked at each call. */
+    /**
+     * Sets the supplier of the registries that {@code list} reports, asked at each call.
+     *
+     * @param registries the supplier of the registries that {@code list} reports, asked at each call
+     * @return this builder
+     */
     public Builder knownRegistries(Supplier<List<EcrRegistry>> registries) {
       this.knownRegistries = Objects.requireNonNull(registries, "registries");
       return this;
     }
 
-    /** Sets the version that {@code version} prints (by default the jar's version). */
+    /**
+     * Sets the version that {@code version} prints (by default the jar's version).
+     *
+     * @param version the version that {@code version} prints (by default the jar's version)
+     * @return this builder
+     */
     public Builder version(String version) {
       this.version = Objects.requireNonNull(version, "version");
       return this;
     }
 
-    /** Returns the helper. */
+    /**
+     * Returns the helper.
+     *
+     * @return the helper
+     */
     public CredentialHelper build() {
       return new CredentialHelper(this);
     }

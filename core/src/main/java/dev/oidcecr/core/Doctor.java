@@ -159,12 +159,20 @@ public final class Doctor implements AutoCloseable {
     ecrByRegion.clear();
   }
 
-  /** Returns a new builder. */
+  /**
+   * Returns a new builder.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Runs every check and returns the report; never throws for a broken link. */
+  /**
+   * Runs every check and returns the report; never throws for a broken link.
+   *
+   * @return the report, one finding per check
+   */
   public DoctorReport run() {
     if (closed.get()) {
       throw new IllegalStateException("This Doctor (role " + b.roleArn + ") is closed: build a"
@@ -918,6 +926,9 @@ public final class Doctor implements AutoCloseable {
      * {@link #credentialsProvider(AwsCredentialsProvider)} makes the doctor build the clients
      * not given with {@link #iamClient(IamClient)} and {@link #ecrClient(EcrClient)}; without
      * them and without clients, the doctor runs the offline checks only.
+     *
+     * @param endpoint the endpoint URI to send requests to instead of the public AWS one
+     * @return this builder
      */
     public Builder endpoint(URI endpoint) {
       this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
@@ -927,6 +938,9 @@ public final class Doctor implements AutoCloseable {
     /**
      * Sets the region of the ECR client the doctor builds (default: the registry's region); see
      * {@link #endpoint(URI)}.
+     *
+     * @param region the AWS region, such as {@code us-east-1}
+     * @return this builder
      */
     public Builder region(String region) {
       this.region = Objects.requireNonNull(region, "region");
@@ -936,13 +950,21 @@ public final class Doctor implements AutoCloseable {
     /**
      * Sets the credentials of the IAM and ECR clients the doctor builds (default: the SDK's
      * default chain); see {@link #endpoint(URI)}.
+     *
+     * @param provider the AWS credentials provider
+     * @return this builder
      */
     public Builder credentialsProvider(AwsCredentialsProvider provider) {
       this.credentialsProvider = Objects.requireNonNull(provider, "provider");
       return this;
     }
 
-    /** Checks this token; a text that is not a JWT is reported by the token check. */
+    /**
+     * Checks this token; a text that is not a JWT is reported by the token check.
+     *
+     * @param token the OIDC token (a JWT); never logged
+     * @return this builder
+     */
     public Builder token(String token) {
       this.tokenText = Objects.requireNonNull(token, "token");
       this.token = null;
@@ -950,7 +972,12 @@ public final class Doctor implements AutoCloseable {
       return this;
     }
 
-    /** Checks this token. */
+    /**
+     * Checks this token.
+     *
+     * @param token the OIDC token (a JWT); never logged
+     * @return this builder
+     */
     public Builder token(WebIdentityToken token) {
       this.token = Objects.requireNonNull(token, "token");
       this.tokenText = null;
@@ -958,7 +985,12 @@ public final class Doctor implements AutoCloseable {
       return this;
     }
 
-    /** Checks the token this source gives (fetched once per run). */
+    /**
+     * Checks the token this source gives (fetched once per run).
+     *
+     * @param source the token source
+     * @return this builder
+     */
     public Builder tokenSource(TokenSource source) {
       this.tokenSource = Objects.requireNonNull(source, "source");
       this.token = null;
@@ -966,67 +998,122 @@ public final class Doctor implements AutoCloseable {
       return this;
     }
 
-    /** Sets the role the workspace assumes, such as {@code arn:aws:iam::123456789012:role/gitpod-ecr-pull}. */
+    /**
+     * Sets the role the workspace assumes, such as {@code arn:aws:iam::123456789012:role/gitpod-ecr-pull}.
+     *
+     * @param roleArn the IAM role ARN
+     * @return this builder
+     */
     public Builder roleArn(String roleArn) {
       this.roleArn = Objects.requireNonNull(roleArn, "roleArn");
       return this;
     }
 
-    /** Sets the registry, such as {@code 123456789012.dkr.ecr.eu-west-1.amazonaws.com}. */
+    /**
+     * Sets the registry, such as {@code 123456789012.dkr.ecr.eu-west-1.amazonaws.com}.
+     *
+     * @param registry the ECR registry host, such as {@code 123456789012.dkr.ecr.us-east-1.amazonaws.com}
+     * @return this builder
+     */
     public Builder registry(String registry) {
       this.registry = Objects.requireNonNull(registry, "registry");
       return this;
     }
 
-    /** Sets the registry. */
+    /**
+     * Sets the registry.
+     *
+     * @param registry the ECR registry host, such as {@code 123456789012.dkr.ecr.us-east-1.amazonaws.com}
+     * @return this builder
+     */
     public Builder registry(EcrRegistry registry) {
       this.registry = Objects.requireNonNull(registry, "registry").host();
       return this;
     }
 
-    /** Sets the image to pull (its host is the registry unless {@link #registry} is given). */
+    /**
+     * Sets the image to pull (its host is the registry unless {@link #registry} is given).
+     *
+     * @param imageReference the image to pull (its host is the registry unless {@link #registry} is given)
+     * @return this builder
+     */
     public Builder image(String imageReference) {
       this.image = Objects.requireNonNull(imageReference, "imageReference");
       return this;
     }
 
-    /** Also checks the image of this {@code .gitpod.yml} (and its Dockerfile). */
+    /**
+     * Also checks the image of this {@code .gitpod.yml} (and its Dockerfile).
+     *
+     * @param file the file
+     * @return this builder
+     */
     public Builder gitpodYml(Path file) {
       this.gitpodYml = Objects.requireNonNull(file, "file");
       return this;
     }
 
-    /** Reads providers, the role's trust policy and inline policies with this client. */
+    /**
+     * Reads providers, the role's trust policy and inline policies with this client.
+     *
+     * @param client a ready SDK client, which the caller keeps and closes
+     * @return this builder
+     */
     public Builder iamClient(IamClient client) {
       this.iam = Objects.requireNonNull(client, "client");
       return this;
     }
 
-    /** Reads repository policies with this client (for cross-account pulls). */
+    /**
+     * Reads repository policies with this client (for cross-account pulls).
+     *
+     * @param client a ready SDK client, which the caller keeps and closes
+     * @return this builder
+     */
     public Builder ecrClient(EcrClient client) {
       this.ecr = Objects.requireNonNull(client, "client");
       return this;
     }
 
-    /** Uses this trust policy instead of reading it from IAM. */
+    /**
+     * Uses this trust policy instead of reading it from IAM.
+     *
+     * @param policy the policy document
+     * @return this builder
+     */
     public Builder trustPolicy(PolicyDocument policy) {
       this.trustPolicy = Objects.requireNonNull(policy, "policy");
       return this;
     }
 
-    /** Adds a permission policy of the role, used instead of reading the inline policies. */
+    /**
+     * Adds a permission policy of the role, used instead of reading the inline policies.
+     *
+     * @param policy the policy document
+     * @return this builder
+     */
     public Builder permissionPolicy(PolicyDocument policy) {
       this.permissionPolicies.add(Objects.requireNonNull(policy, "policy"));
       return this;
     }
 
-    /** Uses this repository policy instead of reading it from ECR. */
+    /**
+     * Uses this repository policy instead of reading it from ECR.
+     *
+     * @param policy the policy document
+     * @return this builder
+     */
     public Builder repositoryPolicy(PolicyDocument policy) {
       this.repositoryPolicy = Objects.requireNonNull(policy, "policy");
       return this;
     }
 
-    /** Sets the clock the token's expiry is compared with. */
+    /**
+     * Sets the clock the token's expiry is compared with.
+     *
+     * @param clock the clock that supplies the current time (a fixed one in tests)
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -1036,13 +1123,20 @@ public final class Doctor implements AutoCloseable {
      * Adds a last check that really logs in (for example {@code authenticator::authenticate});
      * its result's {@code toString()} is shown, so it must not print secrets. It runs only when
      * no earlier check failed.
+     *
+     * @param login a last check that really logs in (for example {@code authenticator::authenticate}); its result's {@code toString()} is shown, so it must not print secrets
+     * @return this builder
      */
     public Builder login(Supplier<?> login) {
       this.login = Objects.requireNonNull(login, "login");
       return this;
     }
 
-    /** Builds the doctor; every problem with the inputs is reported by {@link Doctor#run()}. */
+    /**
+     * Builds the doctor; every problem with the inputs is reported by {@link Doctor#run()}.
+     *
+     * @return the doctor; every problem with the inputs is reported by {@link Doctor#run()}
+     */
     public Doctor build() {
       Builder copy = new Builder();
       copy.token = token;

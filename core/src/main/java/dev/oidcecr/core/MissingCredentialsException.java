@@ -8,7 +8,12 @@ package dev.oidcecr.core;
 public class MissingCredentialsException extends AwsSetupException {
   private static final long serialVersionUID = 1L;
 
-  /** Creates the exception with the message and the SDK's failure. */
+  /**
+   * Creates the exception with the message and the SDK's failure.
+   *
+   * @param message the detail message, naming the problem and the fix
+   * @param cause the underlying failure, kept as the cause
+   */
   public MissingCredentialsException(String message, Throwable cause) {
     super(message, cause);
   }

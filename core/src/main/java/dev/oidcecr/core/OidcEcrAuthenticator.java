@@ -100,22 +100,38 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
         roleArn, duration.getSeconds(), namePolicy, Map.of());
   }
 
-  /** Returns a new builder. */
+  /**
+   * Returns a new builder.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns the role this authenticator assumes. */
+  /**
+   * Returns the role this authenticator assumes.
+   *
+   * @return the role this authenticator assumes
+   */
   public String roleArn() {
     return roleArn;
   }
 
-  /** Returns the registry {@link #authenticate()} logs in to. */
+  /**
+   * Returns the registry {@link #authenticate()} logs in to.
+   *
+   * @return the registry {@link #authenticate()} logs in to
+   */
   public EcrRegistry registry() {
     return registry;
   }
 
-  /** Returns the STS session name. */
+  /**
+   * Returns the STS session name.
+   *
+   * @return the STS session name
+   */
   public String sessionName() {
     return sessionName;
   }
@@ -127,6 +143,8 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
    * @throws StsAuthenticationException when STS refuses the token (the message says what to check)
    * @throws AccessDeniedException when the role may not get an ECR token
    * @throws TokenSourceException when no token could be read
+   *
+   * @return Docker credentials for the configured registry, from the cache when they have at least half their life left
    */
   public DockerAuth authenticate() {
     return authenticate(registry);
@@ -137,6 +155,9 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
    * or an alias set with {@link Builder#registryAlias(String, String)}, for which the answer
    * carries the alias as its {@link DockerAuth#registryHost()} and the credentials of the ECR
    * registry it stands for. Any other host gets an empty answer.
+   *
+   * @param host the host name
+   * @return Docker credentials for a registry host as a client names it: an ECR registry host, or an alias set with {@link Builder#registryAlias(String, String)}, for which the answer carries the alias as its {@link DockerAuth#registryHost()} and the credentials of the ECR registry it stands for
    */
   public Optional<DockerAuth> authenticateHost(String host) {
     Objects.requireNonNull(host, "host");
@@ -152,7 +173,12 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     return EcrRegistry.tryParse(host).map(this::authenticate);
   }
 
-  /** Returns Docker credentials for another registry, using the same role session. */
+  /**
+   * Returns Docker credentials for another registry, using the same role session.
+   *
+   * @param target the other registry
+   * @return Docker credentials for another registry, using the same role session
+   */
   public DockerAuth authenticate(EcrRegistry target) {
     Objects.requireNonNull(target, "target");
     checkOpen();
@@ -222,6 +248,8 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
    * closed.
    *
    * @throws IllegalStateException when this authenticator is closed
+   *
+   * @return an SDK credentials provider for any other AWS client, backed by the SDK's {@link StsAssumeRoleWithWebIdentityCredentialsProvider}; each refresh reads a fresh token from the token source
    */
   public StsAssumeRoleWithWebIdentityCredentialsProvider credentialsProvider() {
     checkOpen();
@@ -381,6 +409,8 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
      *
      * @param host the alias, such as {@code 127.0.0.1:5000} or {@code mirror.example.com}
      * @param ecrRegistry the ECR registry host it stands for
+     *
+     * @return this builder
      */
     public Builder registryAlias(String host, String ecrRegistry) {
       Objects.requireNonNull(host, "host");
@@ -394,6 +424,9 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
      *
      * @throws InvalidRoleArnException when it is not an IAM role ARN (the message says which
      *     common mistake it looks like)
+     *
+     * @param roleArn the IAM role ARN
+     * @return this builder
      */
     public Builder roleArn(String roleArn) {
       Objects.requireNonNull(roleArn, "roleArn");
@@ -402,13 +435,23 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
       return this;
     }
 
-    /** Sets where tokens come from (default: {@link TokenSource#defaultChain(Map)}). */
+    /**
+     * Sets where tokens come from (default: {@link TokenSource#defaultChain(Map)}).
+     *
+     * @param tokenSource where tokens come from (default: {@link TokenSource#defaultChain(Map)})
+     * @return this builder
+     */
     public Builder tokenSource(TokenSource tokenSource) {
       this.tokenSource = Objects.requireNonNull(tokenSource, "tokenSource");
       return this;
     }
 
-    /** Sets the registry to log in to. */
+    /**
+     * Sets the registry to log in to.
+     *
+     * @param registry the ECR registry host, such as {@code 123456789012.dkr.ecr.us-east-1.amazonaws.com}
+     * @return this builder
+     */
     public Builder registry(EcrRegistry registry) {
       this.registry = Objects.requireNonNull(registry, "registry");
       return this;
@@ -417,18 +460,31 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     /**
      * Sets the registry from a host, URL or image reference, such as
      * {@code 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:latest}.
+     *
+     * @param registryOrImage an ECR registry host, URL or image reference
+     * @return this builder
      */
     public Builder registry(String registryOrImage) {
       return registry(EcrRegistry.parse(registryOrImage));
     }
 
-    /** Sets the registry's account; with {@link #region(String)} it replaces a registry. */
+    /**
+     * Sets the registry's account; with {@link #region(String)} it replaces a registry.
+     *
+     * @param accountId the 12-digit AWS account ID
+     * @return this builder
+     */
     public Builder accountId(String accountId) {
       this.accountId = Objects.requireNonNull(accountId, "accountId");
       return this;
     }
 
-    /** Sets the region of the registry (and of STS) when no registry host is given. */
+    /**
+     * Sets the region of the registry (and of STS) when no registry host is given.
+     *
+     * @param region the AWS region, such as {@code us-east-1}
+     * @return this builder
+     */
     public Builder region(String region) {
       this.region = Objects.requireNonNull(region, "region");
       return this;
@@ -439,6 +495,9 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
      * {@code gp idp login aws} does).
      *
      * @throws IllegalArgumentException when it is not 2-64 characters of {@code [\w+=,.@-]}
+     *
+     * @param sessionName the STS session name (default: Gitpod's workspace id and the time, as {@code gp idp login aws} does)
+     * @return this builder
      */
     public Builder sessionName(String sessionName) {
       if (!SessionNames.isValid(sessionName)) {
@@ -452,6 +511,9 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     /**
      * Sets the session duration (default one hour; 15 minutes to 12 hours, at most the role's
      * maximum session duration).
+     *
+     * @param duration the duration
+     * @return this builder
      */
     public Builder duration(Duration duration) {
       long s = duration.getSeconds();
@@ -463,49 +525,89 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
       return this;
     }
 
-    /** Sets the clock used for expiry decisions (tests inject a fixed clock). */
+    /**
+     * Sets the clock used for expiry decisions (tests inject a fixed clock).
+     *
+     * @param clock the clock that supplies the current time (a fixed one in tests)
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Shares a cache between authenticators (default: one cache per authenticator). */
+    /**
+     * Shares a cache between authenticators (default: one cache per authenticator).
+     *
+     * @param cache the shared cache
+     * @return this builder
+     */
     public Builder cache(AuthCache cache) {
       this.cache = Objects.requireNonNull(cache, "cache");
       return this;
     }
 
-    /** Sets the environment used for defaults (token chain, session name, endpoints). */
+    /**
+     * Sets the environment used for defaults (token chain, session name, endpoints).
+     *
+     * @param env the environment variables to read
+     * @return this builder
+     */
     public Builder environment(Map<String, String> env) {
       this.env = Map.copyOf(env);
       return this;
     }
 
-    /** Sends STS and ECR calls to one endpoint, such as a {@code FakeAws}. */
+    /**
+     * Sends STS and ECR calls to one endpoint, such as a {@code FakeAws}.
+     *
+     * @param endpoint the endpoint URI to send requests to instead of the public AWS one
+     * @return this builder
+     */
     public Builder endpoint(URI endpoint) {
       this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
       return this;
     }
 
-    /** Sends STS calls to this endpoint. */
+    /**
+     * Sends STS calls to this endpoint.
+     *
+     * @param endpoint the endpoint URI to send requests to instead of the public AWS one
+     * @return this builder
+     */
     public Builder stsEndpoint(URI endpoint) {
       this.stsEndpoint = Objects.requireNonNull(endpoint, "endpoint");
       return this;
     }
 
-    /** Sends ECR calls to this endpoint. */
+    /**
+     * Sends ECR calls to this endpoint.
+     *
+     * @param endpoint the endpoint URI to send requests to instead of the public AWS one
+     * @return this builder
+     */
     public Builder ecrEndpoint(URI endpoint) {
       this.ecrEndpoint = Objects.requireNonNull(endpoint, "endpoint");
       return this;
     }
 
-    /** Uses this STS client (not closed by the authenticator). */
+    /**
+     * Uses this STS client (not closed by the authenticator).
+     *
+     * @param client a ready SDK client, which the caller keeps and closes
+     * @return this builder
+     */
     public Builder stsClient(StsClient client) {
       this.stsClient = Objects.requireNonNull(client, "client");
       return this;
     }
 
-    /** Uses this ECR client for every registry (not closed by the authenticator). */
+    /**
+     * Uses this ECR client for every registry (not closed by the authenticator).
+     *
+     * @param client a ready SDK client, which the caller keeps and closes
+     * @return this builder
+     */
     public Builder ecrClient(EcrClient client) {
       this.ecrClient = Objects.requireNonNull(client, "client");
       return this;
@@ -519,6 +621,9 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
      * environment variable {@value #TIMEOUT_VARIABLE} when set, else 30 seconds.
      *
      * @throws IllegalArgumentException when the deadline is not positive
+     *
+     * @param deadline how long one {@link #authenticate()} may take in all: connecting, sending, reading the STS and ECR answers and retrying what may succeed later (throttling, {@code IDPCommunicationError}, 5xx, I/O) with exponential backoff
+     * @return this builder
      */
     public Builder retryDeadline(Duration deadline) {
       Objects.requireNonNull(deadline, "deadline");
@@ -540,6 +645,8 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
      * Builds the authenticator.
      *
      * @throws IllegalStateException when the role ARN or the registry is missing
+     *
+     * @return the authenticator
      */
     public OidcEcrAuthenticator build() {
       if (roleArn == null) {
@@ -588,6 +695,9 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
    * Returns the deadline set by {@value #TIMEOUT_VARIABLE} in {@code env}, if any.
    *
    * @throws IllegalArgumentException when it is not whole seconds from 1 to 3600
+   *
+   * @param env the environment variables to read
+   * @return the deadline set by {@value #TIMEOUT_VARIABLE} in {@code env}, if any
    */
   public static Optional<Duration> timeoutFrom(Map<String, String> env) {
     String value = env.get(TIMEOUT_VARIABLE);

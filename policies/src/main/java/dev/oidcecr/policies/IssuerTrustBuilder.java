@@ -42,7 +42,11 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
     return (B) this;
   }
 
-  /** Returns the profile this builder writes for. */
+  /**
+   * Returns the profile this builder writes for.
+   *
+   * @return the profile this builder writes for
+   */
   public IssuerProfile profile() {
     return profile;
   }
@@ -50,6 +54,9 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
   /**
    * Sets the issuer URL (the token's {@code iss}) when it is not the profile's usual one, such
    * as a GitHub Enterprise Server's {@code https://github.acme.example/_services/token}.
+   *
+   * @param issuerUrl the issuer URL (the token's {@code iss}), such as {@code https://token.actions.githubusercontent.com}
+   * @return this builder
    */
   public B issuer(String issuerUrl) {
     Arns.issuerHostPath(Objects.requireNonNull(issuerUrl, "issuerUrl"));
@@ -57,25 +64,45 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
     return self();
   }
 
-  /** Sets the account that holds the OIDC provider (and the role). */
+  /**
+   * Sets the account that holds the OIDC provider (and the role).
+   *
+   * @param accountId the 12-digit AWS account ID
+   * @return this builder
+   */
   public B account(String accountId) {
     this.account = Arns.account(Objects.requireNonNull(accountId, "accountId"));
     return self();
   }
 
-  /** Sets the OIDC provider ARN directly instead of an account. */
+  /**
+   * Sets the OIDC provider ARN directly instead of an account.
+   *
+   * @param arn the ARN
+   * @return this builder
+   */
   public B providerArn(String arn) {
     this.providerArn = Arns.oidcProviderArn(Objects.requireNonNull(arn, "arn")).arn();
     return self();
   }
 
-  /** Sets the partition: {@code aws} (the default), {@code aws-cn} or {@code aws-us-gov}. */
+  /**
+   * Sets the partition: {@code aws} (the default), {@code aws-cn} or {@code aws-us-gov}.
+   *
+   * @param partition the AWS partition: {@code aws}, {@code aws-cn} or {@code aws-us-gov}
+   * @return this builder
+   */
   public B partition(String partition) {
     this.partition = Arns.partition(Objects.requireNonNull(partition, "partition"));
     return self();
   }
 
-  /** Sets the statement's Sid (letters and digits only); by default the statement has none. */
+  /**
+   * Sets the statement's Sid (letters and digits only); by default the statement has none.
+   *
+   * @param sid the statement ID (letters and digits only)
+   * @return this builder
+   */
   public B sid(String sid) {
     Objects.requireNonNull(sid, "sid");
     if (!SID.matcher(sid).matches()) {
@@ -89,6 +116,9 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
   /**
    * Adds accepted audiences (the token's {@code aud}), ORed; without one the policy requires the
    * profile's default audience ({@link IssuerProfile#defaultAudience(String)}).
+   *
+   * @param values the accepted values, ORed
+   * @return this builder
    */
   public B audience(String... values) {
     for (String a : values) {
@@ -120,6 +150,8 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
    *
    * @throws PolicyException when the provider, a subject rule or (for issuers without a default)
    *     the audience is missing
+   *
+   * @return the trust policy
    */
   public PolicyDocument build() {
     Arns.ProviderArn provider = TrustPolicy.provider(issuer, account, providerArn, partition,

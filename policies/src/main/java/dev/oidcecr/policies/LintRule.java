@@ -88,17 +88,29 @@ public enum LintRule {
     this.summary = summary;
   }
 
-  /** Returns the stable id, the constant's name, such as {@code TRUST_NO_SUB_CONDITION}. */
+  /**
+   * Returns the stable id, the constant's name, such as {@code TRUST_NO_SUB_CONDITION}.
+   *
+   * @return the stable id, the constant's name, such as {@code TRUST_NO_SUB_CONDITION}
+   */
   public String id() {
     return name();
   }
 
-  /** Returns the severity the rule usually reports with. */
+  /**
+   * Returns the severity the rule usually reports with.
+   *
+   * @return the severity the rule usually reports with
+   */
   public Severity defaultSeverity() {
     return defaultSeverity;
   }
 
-  /** Returns a few words describing what the rule finds. */
+  /**
+   * Returns a few words describing what the rule finds.
+   *
+   * @return a few words describing what the rule finds
+   */
   public String summary() {
     return summary;
   }

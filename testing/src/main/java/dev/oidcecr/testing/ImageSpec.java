@@ -40,13 +40,21 @@ public final class ImageSpec {
 
   ImageSpec() {}
 
-  /** Adds a layer: a tar archive, gzipped or not (told apart by the gzip magic bytes). */
+  /**
+   * Adds a layer: a tar archive, gzipped or not (told apart by the gzip magic bytes).
+   *
+   * @param content a layer: a tar archive, gzipped or not (told apart by the gzip magic bytes)
+   */
   public ImageSpec layer(byte[] content) {
     layers.add(Objects.requireNonNull(content, "content").clone());
     return this;
   }
 
-  /** Adds a layer read from a file: a tar archive, gzipped or not. */
+  /**
+   * Adds a layer read from a file: a tar archive, gzipped or not.
+   *
+   * @param file the file
+   */
   public ImageSpec layer(Path file) {
     try {
       layers.add(Files.readAllBytes(Objects.requireNonNull(file, "file")));
@@ -60,6 +68,8 @@ public final class ImageSpec {
   /**
    * Sets the image config JSON; by default a linux/amd64 config whose {@code rootfs.diff_ids}
    * match the layers.
+   *
+   * @param json the JSON text
    */
   public ImageSpec config(String json) {
     try {
@@ -72,7 +82,11 @@ public final class ImageSpec {
     return this;
   }
 
-  /** Adds a tag; an image without tags is stored untagged. */
+  /**
+   * Adds a tag; an image without tags is stored untagged.
+   *
+   * @param tag the tag
+   */
   public ImageSpec tag(String tag) {
     tags.add(Objects.requireNonNull(tag, "tag"));
     return this;
