@@ -82,8 +82,11 @@ class DistributionArchiveTest {
       assertThat(Files.getPosixFilePermissions(root.resolve("bin").resolve(launcher)))
           .contains(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OTHERS_EXECUTE);
     }
-    assertThat(root.resolve("INSTALL.md")).content().contains("dependency:unpack")
-        .contains("tar.gz:bin");
+    String version = root.getFileName().toString().substring("oidc-ecr-".length());
+    assertThat(root.resolve("INSTALL.md")).content()
+        .contains("maven-dependency-plugin:3.8.1:unpack -Dartifact=dev.oidcecr:oidc-ecr-core:"
+            + version + ":tar.gz:bin")
+        .doesNotContain("${project.version}");
     assertThat(root.resolve("lib/oidc-ecr.jsa")).doesNotExist();
     List<String> jars;
     try (Stream<Path> lib = Files.list(root.resolve("lib"))) {
