@@ -1,6 +1,7 @@
 package dev.oidcecr.policies;
 
 import dev.oidcecr.policies.internal.Arns;
+import dev.oidcecr.policies.internal.profiles.Profiles;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -39,8 +40,6 @@ public final class EvaluationRequest {
   public static final String FEDERATED_PROVIDER_KEY = "aws:FederatedProvider";
 
   private static final String OIDC_PROVIDER = ":oidc-provider/";
-  private static final List<String> WEB_IDENTITY_CLAIMS = List.of("aud", "sub", "azp", "amr",
-      "email");
 
   private final String action;
   private final String resource;
@@ -75,9 +74,23 @@ public final class EvaluationRequest {
   /**
    * Returns the request STS evaluates for {@code AssumeRoleWithWebIdentity} with a token from
    * the given OIDC provider: action {@code sts:AssumeRoleWithWebIdentity}, federated principal
-   * {@code providerArn}, and context keys {@code <issuer host/path>:aud}, {@code :sub},
-   * {@code :azp}, {@code :amr}, {@code :email} (where the claims have them) plus
-   * {@code aws:FederatedProvider}.
+   * {@code providerArn}, {@code aws:FederatedProvider}, and a {@code <issuer host/path>:<claim>}
+   * key for each claim STS turns into a condition key for that issuer
+   * ({@link IssuerProfile#conditionKeyClaims()}) that the token has. For every issuer that is
+   * {@code aud}, {@code sub} and {@code amr}; Gitpod and unknown issuers also get {@code azp}
+   * and {@code email}; GitHub Actions also gets the claims STS accepts since January 2026
+   * ({@code actor}, {@code actor_id}, {@code job_workflow_ref}, {@code repository},
+   * {@code repository_id}, {@code workflow}, {@code ref}, {@code environment},
+   * {@code enterprise_id}). Other claims (GitHub's {@code repository_owner}, Ona's
+   * {@code project_id}, ...) are not condition keys, as in STS: a policy conditioning on them
+   * finds the key missing.
+   *
+   * <p>A list claim ({@code aud} as a JSON array, {@code amr}) gives a key with several
+   * values. The evaluator then reads a plain operator (no {@code ForAnyValue:} or
+   * {@code ForAllValues:}) as "some value of the key matches one of the policy's values", and a
+   * negated one ({@code StringNotEquals}) as "no value matches": so {@code StringEquals
+   * "<prefix>:aud": "sts.amazonaws.com"} allows a token whose {@code aud} is
+   * {@code ["sts.amazonaws.com", "other"]}.
    *
    * @param providerArn {@code arn:aws:iam::<account>:oidc-provider/<host/path>}
    * @param claims decoded token claims; {@code aud} may be a string or a list
@@ -88,7 +101,7 @@ public final class EvaluationRequest {
     Objects.requireNonNull(claims, "claims");
     String prefix = issuerKeyPrefix(providerArn);
     Builder b = builder().action(ASSUME_ROLE_WITH_WEB_IDENTITY).federatedProvider(providerArn);
-    for (String claim : WEB_IDENTITY_CLAIMS) {
+    for (String claim : Profiles.detectHostPath(prefix).conditionKeyClaims()) {
       List<String> values = claimValues(claims.get(claim));
       if (!values.isEmpty()) {
         b.putContext(prefix + ":" + claim, values);

@@ -44,6 +44,64 @@ public final class TrustPolicy {
   }
 
   /**
+   * Returns the builder for Gitpod Classic workspaces, the same as {@link #builder()}:
+   * {@code TrustPolicy.gitpod().gitpodDomain("gitpod.example.com").account(..).repository(url)}.
+   */
+  public static Builder gitpod() {
+    return builder();
+  }
+
+  /**
+   * Returns a builder for GitHub Actions jobs (issuer
+   * {@code https://token.actions.githubusercontent.com}):
+   * {@code .account(..).repository("acme/app").branch("main")}.
+   */
+  public static GithubActionsTrustBuilder githubActions() {
+    return new GithubActionsTrustBuilder();
+  }
+
+  /**
+   * Returns a builder for Ona environments (issuer {@code https://app.gitpod.io}):
+   * {@code .account(..).organization(orgId).project(projectId)}.
+   */
+  public static OnaTrustBuilder ona() {
+    return new OnaTrustBuilder();
+  }
+
+  /** Returns a builder for GitLab CI/CD jobs on gitlab.com. */
+  public static GitlabTrustBuilder gitlab() {
+    return gitlab("https://gitlab.com");
+  }
+
+  /** Returns a builder for GitLab CI/CD jobs of a self-managed instance, such as
+   * {@code https://gitlab.acme.example}. */
+  public static GitlabTrustBuilder gitlab(String instanceUrl) {
+    dev.oidcecr.policies.internal.Arns.issuerHostPath(
+        java.util.Objects.requireNonNull(instanceUrl, "instanceUrl"));
+    return new GitlabTrustBuilder(instanceUrl);
+  }
+
+  /** Returns a builder for CircleCI jobs of one organization (its UUID). */
+  public static CircleciTrustBuilder circleci(String organizationId) {
+    return new CircleciTrustBuilder(organizationId);
+  }
+
+  /** Returns a builder for Bitbucket Pipelines steps of one workspace (its slug). */
+  public static BitbucketTrustBuilder bitbucket(String workspace) {
+    return new BitbucketTrustBuilder(workspace);
+  }
+
+  /** Returns a builder for Buildkite jobs (issuer {@code https://agent.buildkite.com}). */
+  public static BuildkiteTrustBuilder buildkite() {
+    return new BuildkiteTrustBuilder();
+  }
+
+  /** Returns a builder for pods of an EKS cluster, from the cluster's OIDC issuer URL. */
+  public static EksTrustBuilder eks(String issuerUrl) {
+    return new EksTrustBuilder(java.util.Objects.requireNonNull(issuerUrl, "issuerUrl"));
+  }
+
+  /**
    * Collects the provider, audiences and subject rules of a trust policy. Not thread-safe; each
    * setter validates its input and {@link #build()} checks that the whole makes sense.
    */
@@ -212,56 +270,73 @@ public final class TrustPolicy {
         throw new PolicyException("anySubject() contradicts the subject rules given: remove"
             + " anySubject() to keep the rules, or remove the rules");
       }
-      String keyPrefix = provider.hostPath() + ":";
-      Statement.Builder s = Statement.builder()
-          .allow()
-          .principal(Principal.federated(provider.arn()))
-          .addActions(ACTION)
-          .addCondition(ConditionOperator.STRING_EQUALS, keyPrefix + "aud",
-              (audiences.isEmpty() ? List.of(DEFAULT_AUDIENCE) : List.copyOf(audiences))
-                  .toArray(String[]::new));
-      if (sid != null) {
-        s.sid(sid);
-      }
-      if (!subjects.isEmpty()) {
-        boolean patterns = subjects.stream().anyMatch(v -> v.indexOf('*') >= 0
-            || v.indexOf('?') >= 0);
-        s.addCondition(
-            patterns ? ConditionOperator.STRING_LIKE : ConditionOperator.STRING_EQUALS,
-            keyPrefix + "sub", new ArrayList<>(subjects).toArray(String[]::new));
-      }
-      return PolicyDocument.builder().addStatements(s.build()).build();
+      return document(provider, sid,
+          audiences.isEmpty() ? List.of(DEFAULT_AUDIENCE) : List.copyOf(audiences),
+          new ArrayList<>(subjects));
     }
 
     private Arns.ProviderArn provider() {
-      if (providerArn != null) {
-        Arns.ProviderArn p = Arns.oidcProviderArn(providerArn);
-        if (issuer != null && !Arns.issuerHostPath(issuer).equals(p.hostPath())) {
-          throw new PolicyException("Issuer " + issuer + " does not match provider ARN "
-              + providerArn + ": give one of them, or make them agree");
-        }
-        if (account != null && !account.equals(p.account())) {
-          throw new PolicyException("Account " + account + " does not match provider ARN "
-              + providerArn + ": the provider lives in account " + p.account());
-        }
-        if (partition != null && !partition.equals(p.partition())) {
-          throw new PolicyException("Partition " + partition + " does not match provider ARN "
-              + providerArn + ": drop partition(...) or fix the ARN");
-        }
-        return p;
-      }
-      if (issuer == null) {
-        throw new PolicyException("No OIDC provider: call issuer(url) and account(id), such as"
-            + " issuer(\"https://services.gitpod.example.com/idp\").account(\"123456789012\"),"
-            + " or providerArn(arn)");
-      }
-      if (account == null) {
-        throw new PolicyException("No account for issuer " + issuer + ": call account(id) with"
-            + " the 12-digit account that holds the OIDC provider, or give providerArn(arn)");
-      }
-      return new Arns.ProviderArn(Optional.ofNullable(partition).orElse("aws"), account,
-          Arns.issuerHostPath(issuer));
+      return TrustPolicy.provider(issuer, account, providerArn, partition,
+          "issuer(\"https://services.gitpod.example.com/idp\").account(\"123456789012\")");
     }
+  }
+
+  /**
+   * Returns the one statement every builder writes: the provider principal, the action,
+   * {@code StringEquals} on {@code :aud} and, when there are subjects, {@code StringEquals} on
+   * {@code :sub} when every value is exact, {@code StringLike} as soon as one is a pattern.
+   */
+  static PolicyDocument document(Arns.ProviderArn provider, String sid, List<String> audiences,
+      List<String> subjects) {
+    String keyPrefix = provider.hostPath() + ":";
+    Statement.Builder s = Statement.builder()
+        .allow()
+        .principal(Principal.federated(provider.arn()))
+        .addActions(ACTION)
+        .addCondition(ConditionOperator.STRING_EQUALS, keyPrefix + "aud",
+            audiences.toArray(String[]::new));
+    if (sid != null) {
+      s.sid(sid);
+    }
+    if (!subjects.isEmpty()) {
+      boolean patterns = subjects.stream().anyMatch(v -> v.indexOf('*') >= 0
+          || v.indexOf('?') >= 0);
+      s.addCondition(
+          patterns ? ConditionOperator.STRING_LIKE : ConditionOperator.STRING_EQUALS,
+          keyPrefix + "sub", subjects.toArray(String[]::new));
+    }
+    return PolicyDocument.builder().addStatements(s.build()).build();
+  }
+
+  /** Returns the provider from an issuer and account, or a provider ARN, checking they agree. */
+  static Arns.ProviderArn provider(String issuer, String account, String providerArn,
+      String partition, String example) {
+    if (providerArn != null) {
+      Arns.ProviderArn p = Arns.oidcProviderArn(providerArn);
+      if (issuer != null && !Arns.issuerHostPath(issuer).equals(p.hostPath())) {
+        throw new PolicyException("Issuer " + issuer + " does not match provider ARN "
+            + providerArn + ": give one of them, or make them agree");
+      }
+      if (account != null && !account.equals(p.account())) {
+        throw new PolicyException("Account " + account + " does not match provider ARN "
+            + providerArn + ": the provider lives in account " + p.account());
+      }
+      if (partition != null && !partition.equals(p.partition())) {
+        throw new PolicyException("Partition " + partition + " does not match provider ARN "
+            + providerArn + ": drop partition(...) or fix the ARN");
+      }
+      return p;
+    }
+    if (issuer == null) {
+      throw new PolicyException("No OIDC provider: call issuer(url) and account(id), such as "
+          + example + ", or providerArn(arn)");
+    }
+    if (account == null) {
+      throw new PolicyException("No account for issuer " + issuer + ": call account(id) with"
+          + " the 12-digit account that holds the OIDC provider, or give providerArn(arn)");
+    }
+    return new Arns.ProviderArn(Optional.ofNullable(partition).orElse("aws"), account,
+        Arns.issuerHostPath(issuer));
   }
 
   /**
