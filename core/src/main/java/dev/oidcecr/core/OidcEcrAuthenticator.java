@@ -128,6 +128,9 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
   public StsAssumeRoleWithWebIdentityCredentialsProvider credentialsProvider() {
     return StsAssumeRoleWithWebIdentityCredentialsProvider.builder()
         .stsClient(clients.sts())
+        // The Supplier overload: the SDK calls it at every refresh, so each session is asked
+        // for with the token of that moment. The Consumer overload builds one request up front
+        // and would resend the first (by then expired) token.
         .refreshRequest(() -> assumeRequest(tokenSource.fetch()))
         .build();
   }

@@ -5,38 +5,105 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Where a web identity token comes from: a fixed string, a file, an environment variable, a
- * command, or the default chain that picks the first one available.
+ * command, a CI system's token service, or a chain that takes the first one that has a token.
  *
- * <p>{@link #fetch()} is called every time a fresh token is needed, so file and command sources
- * return the current token (Gitpod tokens live 60 minutes).
+ * <p>A source is a one-method plug-in: {@link #find()} returns the current token, an empty
+ * {@code Optional} when the source does not apply here (its variable is not set, this is not its
+ * CI system), or throws when it applies but is broken (the file it names is missing, the command
+ * fails). That difference lets {@link #firstOf(TokenSource...)} move on past a source that does
+ * not apply and stop at one that is broken, so an embedder can add a source of their own to the
+ * {@linkplain #defaultChain(Map) default chain}:
+ *
+ * <pre>{@code
+ * TokenSource vault = TokenSource.named("Vault", () -> myVault.jwt().map(WebIdentityToken::parse));
+ * TokenSource tokens = TokenSource.firstOf(vault, TokenSource.defaultChain(System.getenv()));
+ * }</pre>
+ *
+ * <p>{@link #find()} is called every time a fresh token is needed, so file, command and HTTP
+ * sources return the current token (Gitpod tokens live 60 minutes, EKS rotates its token file).
+ *
+ * <p>Migration from the two-method interface of earlier versions: implement {@link #find()}
+ * (return {@code Optional.of(token)} where {@code fetch()} returned {@code token}) instead of
+ * {@code fetch()}; {@link #fetch()} and {@link #describe()} are now default methods that callers
+ * keep using unchanged, and {@link #named(String, TokenSource)} gives a lambda a description.
  */
+@FunctionalInterface
 public interface TokenSource {
 
-  /** The Gitpod CLI command that prints a token for AWS STS. */
-  List<String> GITPOD_COMMAND = List.of("gp", "idp", "token", "--audience", "sts.amazonaws.com");
+  /** The audience requested from sources that take one, as AWS STS expects by default. */
+  String DEFAULT_AUDIENCE = "sts.amazonaws.com";
 
-  /** How long a token command may run before it is killed. */
+  /** The Gitpod CLI command that prints a token for AWS STS. */
+  List<String> GITPOD_COMMAND = List.of("gp", "idp", "token", "--audience", DEFAULT_AUDIENCE);
+
+  /** How long a token command or token request may take before it is abandoned. */
   Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(30);
 
-  /** The variable naming a token file, as the AWS SDKs and CLI read it. */
+  /** The variable naming a token file, as the AWS SDKs and CLI read it (EKS sets it). */
   String TOKEN_FILE_VARIABLE = "AWS_WEB_IDENTITY_TOKEN_FILE";
 
   /** The variable holding a token directly, read by the default chain. */
   String TOKEN_VARIABLE = "OIDC_ECR_TOKEN";
 
   /**
-   * Returns the current token.
+   * The variables {@link #fromGitLab(Map)} reads, in order, when no name is given: GitLab puts
+   * each {@code id_tokens:} entry of a job in a variable of the name the job chose.
+   */
+  List<String> GITLAB_TOKEN_VARIABLES = List.of(
+      TOKEN_VARIABLE, "ID_TOKEN", "AWS_ID_TOKEN", "AWS_OIDC_TOKEN", "GITLAB_OIDC_TOKEN",
+      "OIDC_TOKEN");
+
+  /**
+   * Returns the current token, or an empty {@code Optional} when this source does not apply
+   * here.
    *
-   * @throws TokenSourceException if the source cannot produce a token
+   * @throws TokenSourceException if the source applies but cannot produce a token
    * @throws InvalidTokenException if what it produced is not a JWT
    */
-  WebIdentityToken fetch();
+  Optional<WebIdentityToken> find();
 
-  /** Describes the source for messages and logs (for example {@code file /var/run/token}). */
-  String describe();
+  /**
+   * Returns the current token, failing when the source has none here.
+   *
+   * @throws TokenSourceException if the source does not apply here or cannot produce a token
+   * @throws InvalidTokenException if what it produced is not a JWT
+   */
+  default WebIdentityToken fetch() {
+    return find().orElseThrow(() -> new TokenSourceException("The " + describe()
+        + " has no token here: configure it, or use another token source"));
+  }
+
+  /**
+   * Describes the source for messages and logs (for example {@code file /var/run/token}); a
+   * lambda is described as {@code custom token source} unless wrapped by {@link #named}.
+   */
+  default String describe() {
+    return "custom token source";
+  }
+
+  /** Returns {@code source} described as {@code description} in messages and logs. */
+  static TokenSource named(String description, TokenSource source) {
+    return TokenSources.named(description, source);
+  }
+
+  /**
+   * Returns a chain that asks each source in turn and gives the first token found. A source that
+   * throws stops the chain (it applies here but is broken); when none has a token, {@link
+   * #fetch()} throws a {@link TokenSourceException} that names each source and why it had none.
+   * Chains nest: {@code firstOf(mine, defaultChain(env))} lists every source of both.
+   */
+  static TokenSource firstOf(TokenSource... sources) {
+    return TokenSources.firstOf(List.of(sources));
+  }
+
+  /** Returns a chain of {@code sources}; see {@link #firstOf(TokenSource...)}. */
+  static TokenSource firstOf(List<? extends TokenSource> sources) {
+    return TokenSources.firstOf(sources);
+  }
 
   /** Returns a source that always gives {@code token}; it is parsed at each {@link #fetch()}. */
   static TokenSource of(String token) {
@@ -48,12 +115,27 @@ public interface TokenSource {
     return TokenSources.fixed(token);
   }
 
-  /** Returns a source that reads the token from {@code file} at every {@link #fetch()}. */
+  /**
+   * Returns a source that reads the token from {@code file} at every {@link #fetch()}; a missing
+   * or empty file is an error, not "no token here".
+   */
   static TokenSource fromFile(Path file) {
     return TokenSources.file(file);
   }
 
-  /** Returns a source that reads the token from {@code variable} in {@code environment}. */
+  /**
+   * Returns a source that reads the token from the file named by {@code AWS_WEB_IDENTITY_TOKEN_FILE}
+   * in {@code environment}, again at every fetch (EKS rotates the projected token); no token
+   * here when the variable is not set, an error when the file it names cannot be read.
+   */
+  static TokenSource fromWebIdentityTokenFile(Map<String, String> environment) {
+    return TokenSources.webIdentityTokenFile(environment);
+  }
+
+  /**
+   * Returns a source that reads the token from {@code variable} in {@code environment}; no token
+   * here when it is unset or blank.
+   */
   static TokenSource fromEnvironment(String variable, Map<String, String> environment) {
     return TokenSources.environment(variable, environment);
   }
@@ -76,20 +158,125 @@ public interface TokenSource {
     return fromCommand(GITPOD_COMMAND, DEFAULT_COMMAND_TIMEOUT);
   }
 
-  /**
-   * Returns the default chain, which uses the first available of: the file named by {@code
-   * AWS_WEB_IDENTITY_TOKEN_FILE}, the token in {@code OIDC_ECR_TOKEN}, and {@code gp idp token
-   * --audience sts.amazonaws.com} if {@code gp} is on the {@code PATH} of {@code environment}.
-   *
-   * <p>The choice is made at each fetch and logged at debug level. The command runs with exactly
-   * {@code environment} as its environment.
-   */
-  static TokenSource defaultChain(Map<String, String> environment) {
-    return TokenSources.defaultChain(environment, ProcessRunner.system(environment));
+  /** Returns {@link #fromGitHubActions(Map, String)} for {@link #DEFAULT_AUDIENCE}. */
+  static TokenSource fromGitHubActions(Map<String, String> environment) {
+    return fromGitHubActions(environment, DEFAULT_AUDIENCE);
   }
 
-  /** Returns the default chain, running {@code gp} with {@code runner}. */
+  /**
+   * Returns a source that asks GitHub Actions for a token with {@code audience}: an HTTP GET of
+   * {@code ACTIONS_ID_TOKEN_REQUEST_URL} with the audience added, authorized by {@code
+   * ACTIONS_ID_TOKEN_REQUEST_TOKEN}. No token here outside a job that may request one (the job
+   * needs {@code permissions: id-token: write}).
+   */
+  static TokenSource fromGitHubActions(Map<String, String> environment, String audience) {
+    return TokenSources.gitHubActions(environment, audience, DEFAULT_COMMAND_TIMEOUT);
+  }
+
+  /** Returns {@link #fromGitHubActions(Map, String)} giving up after {@code timeout}. */
+  static TokenSource fromGitHubActions(Map<String, String> environment, String audience,
+      Duration timeout) {
+    return TokenSources.gitHubActions(environment, audience, timeout);
+  }
+
+  /**
+   * Returns a source for GitLab CI ({@code GITLAB_CI=true}) that reads the first of {@link
+   * #GITLAB_TOKEN_VARIABLES} that is set; the job declares the token with {@code id_tokens:} and
+   * {@code aud: sts.amazonaws.com}.
+   */
+  static TokenSource fromGitLab(Map<String, String> environment) {
+    return TokenSources.gitLab(environment, GITLAB_TOKEN_VARIABLES);
+  }
+
+  /** Returns a source for GitLab CI that reads the {@code id_tokens:} entry named {@code variable}. */
+  static TokenSource fromGitLab(Map<String, String> environment, String variable) {
+    return TokenSources.gitLab(environment, List.of(variable));
+  }
+
+  /** Returns a source for CircleCI: {@code CIRCLE_OIDC_TOKEN_V2}, then {@code CIRCLE_OIDC_TOKEN}. */
+  static TokenSource fromCircleCi(Map<String, String> environment) {
+    return TokenSources.circleCi(environment);
+  }
+
+  /** Returns a source for Bitbucket Pipelines: {@code BITBUCKET_STEP_OIDC_TOKEN}. */
+  static TokenSource fromBitbucket(Map<String, String> environment) {
+    return TokenSources.bitbucket(environment);
+  }
+
+  /**
+   * Returns a source for Buildkite ({@code BUILDKITE=true}) that runs {@code buildkite-agent oidc
+   * request-token --audience <audience>}, found on the {@code PATH} of {@code environment}.
+   */
+  static TokenSource fromBuildkite(Map<String, String> environment, String audience) {
+    return fromBuildkite(environment, audience, ProcessRunner.system(environment));
+  }
+
+  /** Returns {@link #fromBuildkite(Map, String)} running the command with {@code runner}. */
+  static TokenSource fromBuildkite(Map<String, String> environment, String audience,
+      ProcessRunner runner) {
+    return TokenSources.buildkite(environment, audience, runner);
+  }
+
+  /**
+   * Returns a source for an Ona environment ({@code GITPOD_ENVIRONMENT_ID} set) that runs {@code
+   * ona idp token --audience <audience>}, or {@code gitpod idp token ...} where the CLI still has
+   * its former name.
+   */
+  static TokenSource fromOna(Map<String, String> environment, String audience) {
+    return fromOna(environment, audience, ProcessRunner.system(environment));
+  }
+
+  /** Returns {@link #fromOna(Map, String)} running the command with {@code runner}. */
+  static TokenSource fromOna(Map<String, String> environment, String audience,
+      ProcessRunner runner) {
+    return TokenSources.ona(environment, audience, runner);
+  }
+
+  /**
+   * Returns a source for a Gitpod Classic, Enterprise or Dedicated workspace ({@code
+   * GITPOD_WORKSPACE_ID} set) that runs {@code gp idp token --audience <audience>}.
+   */
+  static TokenSource fromGitpod(Map<String, String> environment, String audience) {
+    return fromGitpod(environment, audience, ProcessRunner.system(environment));
+  }
+
+  /** Returns {@link #fromGitpod(Map, String)} running the command with {@code runner}. */
+  static TokenSource fromGitpod(Map<String, String> environment, String audience,
+      ProcessRunner runner) {
+    return TokenSources.gitpod(environment, audience, runner);
+  }
+
+  /**
+   * Returns the default chain for {@link #DEFAULT_AUDIENCE}; commands run with exactly {@code
+   * environment} as their environment. See {@link #defaultChain(Map, String, ProcessRunner)}.
+   */
+  static TokenSource defaultChain(Map<String, String> environment) {
+    return defaultChain(environment, DEFAULT_AUDIENCE, ProcessRunner.system(environment));
+  }
+
+  /** Returns the default chain for {@link #DEFAULT_AUDIENCE}, running commands with {@code runner}. */
   static TokenSource defaultChain(Map<String, String> environment, ProcessRunner runner) {
-    return TokenSources.defaultChain(environment, runner);
+    return defaultChain(environment, DEFAULT_AUDIENCE, runner);
+  }
+
+  /**
+   * Returns the default chain: the first of {@link #fromWebIdentityTokenFile}, {@code
+   * OIDC_ECR_TOKEN}, {@link #fromGitHubActions}, {@link #fromGitLab}, {@link #fromCircleCi},
+   * {@link #fromBitbucket}, {@link #fromBuildkite}, {@link #fromOna} and {@link #fromGitpod}
+   * that has a token in {@code environment}, asking for {@code audience} where a source takes
+   * one. The choice is made at each fetch and logged at debug level.
+   */
+  static TokenSource defaultChain(Map<String, String> environment, String audience,
+      ProcessRunner runner) {
+    return named("default chain", firstOf(
+        fromWebIdentityTokenFile(environment),
+        fromEnvironment(TOKEN_VARIABLE, environment),
+        fromGitHubActions(environment, audience),
+        fromGitLab(environment),
+        fromCircleCi(environment),
+        fromBitbucket(environment),
+        fromBuildkite(environment, audience, runner),
+        fromOna(environment, audience, runner),
+        fromGitpod(environment, audience, runner)));
   }
 }

@@ -41,7 +41,7 @@ class LogSecrecyTest {
 
     assertThat(log)
         .contains("Web identity token source: file")
-        .contains("Web identity token source: command")
+        .contains("Web identity token source: Gitpod command")
         .contains("Credential cache miss")
         .contains("Credential cache hit")
         .contains("credsStore 'desktop'")
@@ -62,7 +62,8 @@ class LogSecrecyTest {
     Path bin = Files.createDirectories(dir.resolve("bin"));
     Path gp = Files.writeString(bin.resolve("gp"), "#!/bin/sh\nprintf '%s' \"$T\"\n");
     Files.setPosixFilePermissions(gp, PosixFilePermissions.fromString("rwx------"));
-    TokenSource.defaultChain(Map.of("PATH", bin.toString(), "T", TOKEN)).fetch();
+    TokenSource.defaultChain(
+        Map.of("PATH", bin.toString(), "T", TOKEN, "GITPOD_WORKSPACE_ID", "ws-1")).fetch();
     catchThrowable(() -> TokenSource.of("garbage." + PASSWORD + ".x").fetch());
 
     MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));

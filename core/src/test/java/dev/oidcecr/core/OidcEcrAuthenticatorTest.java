@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -66,9 +67,9 @@ class OidcEcrAuthenticatorTest {
     }
 
     @Override
-    public WebIdentityToken fetch() {
+    public Optional<WebIdentityToken> find() {
       fetches.incrementAndGet();
-      return WebIdentityToken.parse(mint.get());
+      return Optional.of(WebIdentityToken.parse(mint.get()));
     }
 
     @Override

@@ -269,10 +269,18 @@ class TokenSourceTest {
   void defaultChain_thenGpOnPath() throws IOException {
     Path bin = fakeGp();
     Map<String, String> env =
-        Map.of("PATH", dir.resolve("empty") + ":" + bin, "GP_TOKEN", TOKEN_A);
+        Map.of("PATH", dir.resolve("empty") + ":" + bin, "GP_TOKEN", TOKEN_A,
+            "GITPOD_WORKSPACE_ID", "acme-app-0a1b2c3d");
     TokenSource s = TokenSource.defaultChain(env);
     assertThat(s.fetch().value()).isEqualTo(TOKEN_A);
     assertThat(s.describe()).contains("command `" + bin.resolve("gp") + " idp token --audience sts.amazonaws.com`");
+  }
+
+  @Test
+  void defaultChain_gpOnPathOutsideAGitpodWorkspace_isNotUsed() throws IOException {
+    // `gp` is also PARI/GP's calculator: only GITPOD_WORKSPACE_ID says this is a workspace.
+    TokenSource s = TokenSource.defaultChain(Map.of("PATH", fakeGp().toString(), "GP_TOKEN", TOKEN_A));
+    assertThat(s.find()).isEmpty();
   }
 
   @Test
@@ -291,7 +299,8 @@ class TokenSourceTest {
     } catch (IOException e) {
       throw new AssertionError(e);
     }
-    TokenSource s = TokenSource.defaultChain(Map.of("PATH", bin.toString()), fake);
+    TokenSource s = TokenSource.defaultChain(
+        Map.of("PATH", bin.toString(), "GITPOD_WORKSPACE_ID", "acme-app-0a1b2c3d"), fake);
     assertThat(s.fetch().value()).isEqualTo(TOKEN_B);
     assertThat(calls)
         .containsExactly(List.of(bin.resolve("gp").toString(), "idp", "token", "--audience", "sts.amazonaws.com"));
@@ -302,9 +311,12 @@ class TokenSourceTest {
     Path bin = Files.createDirectories(dir.resolve("bin3"));
     Files.writeString(bin.resolve("gp"), "not executable");
     Files.setPosixFilePermissions(bin.resolve("gp"), PosixFilePermissions.fromString("rw-------"));
-    TokenSource s = TokenSource.defaultChain(Map.of("PATH", bin.toString()));
+    TokenSource s = TokenSource.defaultChain(
+        Map.of("PATH", bin.toString(), "GITPOD_WORKSPACE_ID", "acme-app-0a1b2c3d"));
     assertThat(catchThrowableOfType(TokenSourceException.class, s::fetch))
-        .hasMessageContaining("No web identity token source");
+        .hasMessageContaining("No web identity token found")
+        .hasMessageContaining("This is a Gitpod workspace")
+        .hasMessageContaining("`gp` is not on PATH");
   }
 
   @Test
@@ -313,7 +325,7 @@ class TokenSourceTest {
     assertThat(catchThrowableOfType(TokenSourceException.class, s::fetch))
         .hasMessageContaining("AWS_WEB_IDENTITY_TOKEN_FILE is not set")
         .hasMessageContaining("OIDC_ECR_TOKEN is not set")
-        .hasMessageContaining("no `gp` on PATH");
+        .hasMessageContaining("GITPOD_WORKSPACE_ID is not set");
     assertThat(s.describe()).contains("no source available");
   }
 

@@ -40,14 +40,20 @@ public final class RegistryParser {
       "(?:central|north|south|east|west|northeast|northwest|southeast|southwest)";
 
   // Order matters: the more specific prefixes (us-gov, us-iso...) are tried before plain "us".
+  // The dual-stack suffixes of the isolated partitions and of the European Sovereign Cloud are
+  // the ones AWS's own ECS agent accepts: see ECRDualStackImagePattern in
+  // github.com/aws/amazon-ecs-agent, ecs-agent/utils/uri (for example
+  // 123456789012.dkr-ecr.us-iso-west-1.on.aws.ic.gov, ...dkr-ecr.us-isob-east-1.on.aws.scloud,
+  // ...dkr-ecr.us-isof-south-1.on.aws.hci.ic.gov, ...dkr-ecr.eu-isoe-west-1.on.cloud-aws.adc-e.uk,
+  // ...dkr-ecr.eusc-de-east-1.amazonwebservices.eu).
   static final List<Partition> PARTITIONS =
       List.of(
           new Partition("aws-us-gov", "us-gov", "amazonaws.com", "on.aws", true),
-          new Partition("aws-iso", "us-iso", "c2s.ic.gov", null, false),
-          new Partition("aws-iso-b", "us-isob", "sc2s.sgov.gov", null, false),
-          new Partition("aws-iso-f", "us-isof", "csp.hci.ic.gov", null, false),
-          new Partition("aws-iso-e", "eu-isoe", "cloud.adc-e.uk", null, false),
-          new Partition("aws-eusc", "eusc-de", "amazonaws.eu", null, false),
+          new Partition("aws-iso", "us-iso", "c2s.ic.gov", "on.aws.ic.gov", false),
+          new Partition("aws-iso-b", "us-isob", "sc2s.sgov.gov", "on.aws.scloud", false),
+          new Partition("aws-iso-f", "us-isof", "csp.hci.ic.gov", "on.aws.hci.ic.gov", false),
+          new Partition("aws-iso-e", "eu-isoe", "cloud.adc-e.uk", "on.cloud-aws.adc-e.uk", false),
+          new Partition("aws-eusc", "eusc-de", "amazonaws.eu", "amazonwebservices.eu", false),
           new Partition("aws-cn", "cn", "amazonaws.com.cn", "on.amazonwebservices.com.cn", false),
           new Partition(
               "aws", "us|eu|ap|sa|ca|me|af|il|mx", "amazonaws.com", "on.aws", true));

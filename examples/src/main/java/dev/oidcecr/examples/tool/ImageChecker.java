@@ -51,7 +51,7 @@ public final class ImageChecker implements AutoCloseable {
     OidcEcrAuthenticator.Builder builder = OidcEcrAuthenticator.builder()
         .roleArn(roleArn)                 // e.g. System.getenv("IDP_AWS_ROLE_ARN")
         .registry(image)                  // a registry host or any image reference in it
-        .tokenSource(tokens);             // default: token file, env, then `gp idp token`
+        .tokenSource(tokens);             // default: TokenSource.defaultChain(System.getenv())
     if (awsEndpoint != null) {
       builder.endpoint(awsEndpoint);      // only to point STS and ECR at a fake
     }

@@ -9,6 +9,7 @@ import dev.oidcecr.core.DoctorReport;
 import dev.oidcecr.core.EcrRegistry;
 import dev.oidcecr.core.OidcEcrAuthenticator;
 import dev.oidcecr.core.OidcEcrException;
+import dev.oidcecr.core.ProcessRunner;
 import dev.oidcecr.core.SetupPlan;
 import dev.oidcecr.core.SetupResult;
 import dev.oidcecr.core.TokenSource;
@@ -16,6 +17,7 @@ import dev.oidcecr.core.internal.AwsEnvironment;
 import dev.oidcecr.core.internal.AwsNames;
 import dev.oidcecr.core.internal.DoctorRunner;
 import dev.oidcecr.core.internal.RoleArns;
+import dev.oidcecr.core.internal.TokenSources;
 import dev.oidcecr.policies.Finding;
 import dev.oidcecr.policies.PolicyDocument;
 import dev.oidcecr.policies.PolicyException;
@@ -63,7 +65,8 @@ public final class OidcEcrCli {
       "  help      Show this text; `oidc-ecr <command> --help` shows a command's options.",
       "",
       "Environment: OIDC_ECR_ROLE_ARN (or IDP_AWS_ROLE_ARN, AWS_ROLE_ARN), OIDC_ECR_REGISTRY,",
-      "AWS_WEB_IDENTITY_TOKEN_FILE, OIDC_ECR_TOKEN, DOCKER_CONFIG, AWS_ENDPOINT_URL,",
+      "AWS_WEB_IDENTITY_TOKEN_FILE, OIDC_ECR_TOKEN, the token variables of GitHub Actions,",
+      "GitLab CI, CircleCI, Bitbucket, Buildkite, Ona and Gitpod, DOCKER_CONFIG, AWS_ENDPOINT_URL,",
       "AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_ECR, AWS_ENDPOINT_URL_IAM; for setup and doctor",
       "also AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION.",
       "OIDC_ECR_TIMEOUT: seconds one login may take in all, connecting, reading and retrying",
@@ -89,8 +92,17 @@ public final class OidcEcrCli {
       "                         $AWS_ROLE_ARN)",
       "  --registry HOST|IMAGE  ECR registry host or image reference (default:",
       "                         $OIDC_ECR_REGISTRY)",
-      "  --token-file FILE      read the OIDC token from FILE (default: $AWS_WEB_IDENTITY_TOKEN_FILE,",
-      "                         $OIDC_ECR_TOKEN, then `gp idp token --audience sts.amazonaws.com`)",
+      "  --token-file FILE      read the OIDC token from FILE",
+      "  --token-env NAME       read the OIDC token from the environment variable NAME (such as",
+      "                         the name of a GitLab id_tokens: entry)",
+      "  --audience AUD         the audience to ask token services for (default",
+      "                         sts.amazonaws.com): GitHub Actions, Buildkite, Ona, Gitpod",
+      "                         Without --token-file or --token-env, the first of:",
+      "                         $AWS_WEB_IDENTITY_TOKEN_FILE, $OIDC_ECR_TOKEN, GitHub Actions",
+      "                         ($ACTIONS_ID_TOKEN_REQUEST_URL), GitLab CI (id_tokens: variable),",
+      "                         CircleCI ($CIRCLE_OIDC_TOKEN_V2), Bitbucket",
+      "                         ($BITBUCKET_STEP_OIDC_TOKEN), Buildkite (buildkite-agent), Ona",
+      "                         (ona idp token), Gitpod (gp idp token)",
       "  --docker-config DIR    Docker config folder (default: $DOCKER_CONFIG or ~/.docker)",
       "  --endpoint-url URL     send STS and ECR calls to URL (default: $AWS_ENDPOINT_URL,",
       "                         $AWS_ENDPOINT_URL_STS, $AWS_ENDPOINT_URL_ECR)",
@@ -158,8 +170,17 @@ public final class OidcEcrCli {
       "                         $IDP_AWS_ROLE_ARN, $AWS_ROLE_ARN)",
       "  --registry HOST|IMAGE  ECR registry host or image reference (default:",
       "                         $OIDC_ECR_REGISTRY)",
-      "  --token-file FILE      read the OIDC token from FILE (default: $AWS_WEB_IDENTITY_TOKEN_FILE,",
-      "                         $OIDC_ECR_TOKEN, then `gp idp token --audience sts.amazonaws.com`)",
+      "  --token-file FILE      read the OIDC token from FILE",
+      "  --token-env NAME       read the OIDC token from the environment variable NAME (such as",
+      "                         the name of a GitLab id_tokens: entry)",
+      "  --audience AUD         the audience to ask token services for (default",
+      "                         sts.amazonaws.com): GitHub Actions, Buildkite, Ona, Gitpod",
+      "                         Without --token-file or --token-env, the first of:",
+      "                         $AWS_WEB_IDENTITY_TOKEN_FILE, $OIDC_ECR_TOKEN, GitHub Actions",
+      "                         ($ACTIONS_ID_TOKEN_REQUEST_URL), GitLab CI (id_tokens: variable),",
+      "                         CircleCI ($CIRCLE_OIDC_TOKEN_V2), Bitbucket",
+      "                         ($BITBUCKET_STEP_OIDC_TOKEN), Buildkite (buildkite-agent), Ona",
+      "                         (ona idp token), Gitpod (gp idp token)",
       "  --gitpod-yml FILE      check the image of this .gitpod.yml (default: ./.gitpod.yml when",
       "                         it exists)",
       "  --endpoint-url URL     send IAM, ECR and STS calls to URL (default: $AWS_ENDPOINT_URL_IAM,",
@@ -275,8 +296,8 @@ public final class OidcEcrCli {
 
   private int login(List<String> argv) {
     Args a = Args.parse(argv,
-        Set.of("role-arn", "registry", "token-file", "docker-config", "endpoint-url",
-            "duration", "session-name"),
+        Set.of("role-arn", "registry", "token-file", "token-env", "audience", "docker-config",
+            "endpoint-url", "duration", "session-name"),
         Set.of("print", "help"));
     if (a.flag("help")) {
       out.println(LOGIN_USAGE);
@@ -302,7 +323,7 @@ public final class OidcEcrCli {
         .registry(registry)
         .environment(env)
         .clock(clock);
-    a.value("token-file").ifPresent(f -> b.tokenSource(TokenSource.fromFile(Path.of(f))));
+    b.tokenSource(tokenSource(a, Path.of("")));
     a.value("endpoint-url").ifPresent(u -> b.endpoint(parseUrl(u)));
     a.value("session-name").ifPresent(n -> UsageChecks.option("--session-name",
         () -> b.sessionName(n)));
@@ -436,7 +457,8 @@ public final class OidcEcrCli {
 
   private int doctor(List<String> argv) {
     Args a = Args.parse(argv,
-        Set.of("role-arn", "registry", "token-file", "gitpod-yml", "endpoint-url"),
+        Set.of("role-arn", "registry", "token-file", "token-env", "audience", "gitpod-yml",
+            "endpoint-url"),
         Set.of("login", "json", "help"));
     if (a.flag("help")) {
       out.println(DOCTOR_USAGE);
@@ -455,7 +477,7 @@ public final class OidcEcrCli {
     Optional<Path> gitpodYml = a.value("gitpod-yml").map(workDir::resolve)
         .or(() -> DoctorRunner.gitpodYmlIn(workDir));
     DoctorRunner.Inputs inputs = new DoctorRunner.Inputs(roleArn, registry,
-        a.value("token-file").map(f -> TokenSource.fromFile(workDir.resolve(f))), gitpodYml,
+        Optional.of(tokenSource(a, workDir)), gitpodYml,
         a.value("endpoint-url").map(OidcEcrCli::parseUrl), a.flag("login"));
     DoctorReport report = DoctorRunner.run(inputs, env, clock);
     if (a.flag("json")) {
@@ -469,6 +491,31 @@ public final class OidcEcrCli {
       }
     }
     return report.ok() ? OK : FAILED;
+  }
+
+  /**
+   * The token sources of {@code --token-file}, {@code --token-env} and {@code --audience}: the
+   * named file, then the named variable (both errors when missing, since the user named them),
+   * then the default chain asking for the audience.
+   */
+  private TokenSource tokenSource(Args a, Path base) {
+    String audience = a.value("audience").map(String::strip).orElse(TokenSource.DEFAULT_AUDIENCE);
+    if (audience.isEmpty() || !audience.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
+      throw new Args.UsageException("--audience \"" + audience + "\" must be printable ASCII"
+          + " without spaces, such as sts.amazonaws.com");
+    }
+    List<TokenSource> sources = new ArrayList<>();
+    a.value("token-file").ifPresent(f -> sources.add(TokenSource.fromFile(base.resolve(f))));
+    a.value("token-env").ifPresent(n -> {
+      if (!n.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        throw new Args.UsageException("--token-env \"" + n + "\" is not a variable name: give"
+            + " the name of the variable holding the token, such as GITLAB_OIDC_TOKEN");
+      }
+      sources.add(TokenSources.requiredEnvironment(n, env));
+    });
+    sources.add(TokenSource.defaultChain(env, audience, ProcessRunner.system(env)));
+    return sources.size() == 1 ? sources.get(0)
+        : TokenSource.named("token source", TokenSource.firstOf(sources));
   }
 
   private static void noPositional(Args a) {

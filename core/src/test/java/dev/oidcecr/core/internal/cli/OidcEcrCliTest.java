@@ -146,6 +146,27 @@ class OidcEcrCliTest {
   }
 
   @Test
+  void login_tokenEnvFlag_readsThatVariable_andBadTokenFlagsAreUsageErrors() throws Exception {
+    Path dockerDir = dir.resolve("docker-env");
+    Run r = run(Map.of("AWS_ENDPOINT_URL", fake.endpoint().toString(), "MY_JWT", token), "",
+        "login", "--role-arn", fake.roleArn("gitpod-ecr-pull"), "--registry", registry(),
+        "--token-env", "MY_JWT", "--docker-config", dockerDir.toString());
+    assertThat(r.status()).as(r.err()).isZero();
+    assertThat(dockerDir.resolve("config.json")).exists();
+
+    Run badName = run(Map.of(), "", "login", "--role-arn", fake.roleArn("gitpod-ecr-pull"),
+        "--registry", registry(), "--token-env", "1-BAD");
+    assertThat(badName.status()).isEqualTo(2);
+    assertThat(badName.err()).contains("--token-env \"1-BAD\" is not a variable name");
+    Run badAudience = run(Map.of(), "", "login", "--role-arn", fake.roleArn("gitpod-ecr-pull"),
+        "--registry", registry(), "--audience", "two words");
+    assertThat(badAudience.status()).isEqualTo(2);
+    assertThat(badAudience.err()).contains("--audience");
+    assertThat(run(Map.of(), "", "login", "--help").out()).contains("--token-env NAME")
+        .contains("--audience AUD").contains("GitHub Actions");
+  }
+
+  @Test
   void usageErrors_exitTwoWithTheFix() {
     Run missingRole = run(Map.of(), "", "login", "--registry", registry());
     assertThat(missingRole.status()).isEqualTo(2);
