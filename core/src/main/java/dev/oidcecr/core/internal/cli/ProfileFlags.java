@@ -286,6 +286,8 @@ final class ProfileFlags {
   // A builder call chain as library messages write it: TrustPolicy.x(args).call(args)...
   private static final Pattern CHAIN = Pattern.compile(
       "TrustPolicy\\.([a-zA-Z]+)\\(([^()]*)\\)((?:\\.[a-zA-Z]+\\([^()]*\\))+)");
+  private static final Pattern SETUP_AUDIENCE =
+      Pattern.compile("AwsSetup audience\\(\"([^\"]*)\"\\)");
   private static final Pattern CALL = Pattern.compile("\\.([a-zA-Z]+)\\(([^()]*)\\)");
 
   /**
@@ -293,6 +295,8 @@ final class ProfileFlags {
    * {@code oidc-ecr setup} flags that make the same rules; chains of other builders stay.
    */
   static String toFlags(String text) {
+    text = SETUP_AUDIENCE.matcher(text).replaceAll(r -> Matcher.quoteReplacement(
+        "oidc-ecr setup --audience " + r.group(1)));
     if (!text.contains("TrustPolicy.")) {
       return text;
     }
@@ -362,6 +366,9 @@ final class ProfileFlags {
   /** A quoted argument's text, or the flag's metavar for a placeholder such as {@code orgId}. */
   private static String arg(String javaArg, String metavar) {
     String a = javaArg.strip();
+    if (a.matches("[0-9]+")) {
+      return a;
+    }
     if (a.length() >= 2 && a.startsWith("\"") && a.endsWith("\"")) {
       String v = a.substring(1, a.length() - 1);
       return v.matches("[A-Za-z0-9@._:/{}-]+") ? v : "'" + v.replace("'", "'\\''") + "'";
