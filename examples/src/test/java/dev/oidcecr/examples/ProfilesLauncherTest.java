@@ -17,6 +17,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,10 +41,7 @@ class ProfilesLauncherTest {
   private static final String ORG = "0191e223-1c3c-7607-badf-303c98b52d2f";
   private static final String PROJECT = "019527e4-75d5-704d-a5a4-a2b52cf56198";
   private static final String CIRCLE_ORG = "6b376885-8f20-45b2-ba2f-c27c0919bc6d";
-  private static final String CIRCLE_PROJECT = "2a7d1b9c-3e4f-4a5b-8c6d-7e8f9a0b1c2d";
-  private static final String BITBUCKET_REPO = "437da666-7aab-4b60-a947-ec542536ca0d";
-  private static final String EKS_ISSUER =
-      "https://oidc.eks.eu-west-1.amazonaws.com/id/5E5D7BAA84911ACC36EE4D978F209DD7";
+  private static final String OTHER_UUID = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
 
   private static FakeAws fake;
   private static String host;
@@ -83,73 +82,86 @@ class ProfilesLauncherTest {
     fake.close();
   }
 
-  /** One profile's inputs: setup flags, an allowed and a refused token, what doctor must say. */
-  private record Case(List<String> setup, String allowed, String refused, List<String> cause,
-      List<String> fix) {}
+  /** One profile's tokens (allowed, refused) and what the doctor must say of the refused one. */
+  private record Case(String allowed, String refused, List<String> cause, List<String> fix) {}
 
   private Case caseOf(String id) {
     var issuer = fake.issuer();
     return switch (id) {
       case "gitpod" -> new Case(
-          List.of("--issuer", "gitpod", "--gitpod-domain", "gitpod.example.com",
-              "--allow-repository", "https://github.com/acme/app"),
           issuer.token().repository("https://github.com/acme/app").mint(),
           issuer.token().repository("https://github.com/acme/other").mint(),
-          List.of("Gitpod"), List.of("https://github.com/acme/other"));
+          List.of("Gitpod"), List.of("oidc-ecr setup --issuer gitpod --allow-repository"
+              + " https://github.com/acme/other"));
       case "ona" -> new Case(
-          List.of("--issuer", "ona", "--allow-organization", ORG, "--allow-project", PROJECT),
           issuer.ona().mint(),
           issuer.ona().v2().mint(),
           List.of("Ona", "V2 tokens"),
           List.of("oidc-ecr setup --issuer ona --allow-organization " + ORG
               + " --allow-project " + PROJECT + " --ona-token-version 2"));
       case "github-actions" -> new Case(
-          List.of("--issuer", "github-actions", "--allow-repository", "acme/app",
-              "--allow-branch", "main"),
           issuer.githubActions().branch("main").mint(),
           issuer.githubActions().environment("production").mint(),
           List.of("GitHub Actions", "deployment environment \"production\"", "with no ref"),
           List.of("oidc-ecr setup --issuer github-actions --allow-repository acme/app"
               + " --allow-environment production"));
       case "gitlab" -> new Case(
-          List.of("--issuer", "gitlab", "--allow-project", "acme/app", "--allow-branch", "main",
-              "--audience", "sts.amazonaws.com"),
           issuer.gitlab().branch("main").mint(),
           issuer.gitlab().branch("feature").mint(),
           List.of("GitLab", "project_path:acme/app:ref_type:branch:ref:feature"),
           List.of("oidc-ecr setup --issuer gitlab --allow-project acme/app"
               + " --allow-branch feature"));
       case "circleci" -> new Case(
-          List.of("--issuer", "circleci", "--circleci-org-id", CIRCLE_ORG, "--allow-project",
-              CIRCLE_PROJECT, "--audience", "sts.amazonaws.com"),
-          issuer.circleci().audience("sts.amazonaws.com").mint(),
           issuer.circleci().mint(),
-          List.of("default audience " + CIRCLE_ORG),
-          List.of("oidc-ecr setup --audience " + CIRCLE_ORG));
+          issuer.circleci().project(OTHER_UUID).mint(),
+          List.of("CircleCI", "project=" + OTHER_UUID),
+          List.of("oidc-ecr setup --issuer circleci --circleci-org-id " + CIRCLE_ORG
+              + " --allow-project " + OTHER_UUID));
       case "bitbucket" -> new Case(
-          List.of("--issuer", "bitbucket", "--bitbucket-workspace", "acme",
-              "--allow-repository", BITBUCKET_REPO, "--audience", "sts.amazonaws.com"),
-          issuer.bitbucket().audience("sts.amazonaws.com").mint(),
           issuer.bitbucket().mint(),
-          List.of("default audience ari:cloud:bitbucket::workspace/"),
-          List.of("oidc-ecr setup --audience ari:cloud:bitbucket::workspace/"));
+          issuer.bitbucket().repository(OTHER_UUID).mint(),
+          List.of("Bitbucket Pipelines", "repository={" + OTHER_UUID + "}"),
+          List.of("--allow-repository " + OTHER_UUID));
       case "buildkite" -> new Case(
-          List.of("--issuer", "buildkite", "--buildkite-organization", "acme",
-              "--allow-pipeline", "app"),
           issuer.buildkite().mint(),
           issuer.buildkite().pipeline("deploy").mint(),
           List.of("Buildkite", "pipeline=deploy"),
           List.of("oidc-ecr setup --issuer buildkite --buildkite-organization acme"
               + " --allow-pipeline deploy"));
       case "eks" -> new Case(
-          List.of("--issuer", "eks", "--issuer-url", EKS_ISSUER, "--allow-service-account",
-              "default/app"),
           issuer.eks().mint(),
           issuer.eks().serviceAccount("default", "other").mint(),
           List.of("Amazon EKS", "service_account=other"),
           List.of("--allow-service-account default/other"));
       default -> throw new IllegalArgumentException(id);
     };
+  }
+
+  /** The CI file of the profile, whose snippets the README shows. */
+  static String ciFile(String id) throws IOException {
+    return Files.readString(Path.of("ci", id + ".yml"));
+  }
+
+  private static final Pattern SETUP_LINE = Pattern.compile("(?m)^# setup: oidc-ecr (setup .*)$");
+  private static final Pattern LOGIN = Pattern.compile(
+      "oidc-ecr login[^\\n&\"]*|\\[\"oidc-ecr\", \"login\"(?:, \"[^\"]+\")*\\]");
+
+  /** Returns the file's setup command's arguments, as an AWS admin runs it once. */
+  static List<String> setupArgs(String file) {
+    Matcher m = SETUP_LINE.matcher(file);
+    assertThat(m.find()).as("a '# setup: oidc-ecr setup ...' line").isTrue();
+    return List.of(m.group(1).strip().split(" +"));
+  }
+
+  /** Returns the arguments of the file's {@code oidc-ecr login} command. */
+  static List<String> loginArgs(String file) {
+    Matcher m = LOGIN.matcher(file);
+    assertThat(m.find()).as("an oidc-ecr login command").isTrue();
+    String cmd = m.group().strip();
+    List<String> words = cmd.startsWith("[")
+        ? List.of(cmd.substring(1, cmd.length() - 1).replace("\"", "").split(", "))
+        : List.of(cmd.split(" +"));
+    return words.subList(1, words.size()); // without "oidc-ecr"
   }
 
   /** The variables (and stub commands) with which a job of the profile finds the token. */
@@ -246,10 +258,11 @@ class ProfilesLauncherTest {
     assertThat(TokenSourcesLauncherTest.LAUNCHER).as("built by core's package phase")
         .isExecutable();
     Case c = caseOf(id);
-    String role = "ci-" + id;
-    List<String> setup = new ArrayList<>(List.of("setup", "--account", fake.accountId(),
-        "--role-name", role, "--repository", "acme/app"));
-    setup.addAll(c.setup());
+    String file = ciFile(id);
+    List<String> setup = new ArrayList<>(setupArgs(file));
+    assertThat(setup).as("the file's setup applies").contains("--apply");
+    setup.remove("--apply");
+    setup.addAll(List.of("--account", fake.accountId()));
 
     Run plan = launch(admin(), setup);
     assertThat(plan.status()).as(plan.all()).isZero();
@@ -262,11 +275,26 @@ class ProfilesLauncherTest {
     assertThat(again.status()).as(again.all()).isZero();
     assertThat(again.out()).startsWith("Nothing to change.");
 
-    String roleArn = fake.roleArn(role);
+    String roleArn = fake.roleArn(id.equals("gitpod") ? "gitpod-ecr-pull" : id + "-ecr-pull");
+    assertThat(apply.out()).contains("Role:     " + roleArn);
+    if (file.contains(":role/")) {
+      assertThat(file).as("the file names the role setup made").contains(roleArn);
+    }
+    if (file.contains("OIDC_ECR_REGISTRY: ")) {
+      assertThat(file).contains("OIDC_ECR_REGISTRY: " + host);
+    }
+    // The job's variables, as the file (or the README next to it) sets them.
     Map<String, String> job = new HashMap<>(ciEnvironment(id, c.allowed()));
-    Run login = launch(job, List.of("login", "--role-arn", roleArn, "--registry", host));
+    job.put(id.equals("eks") ? "AWS_ROLE_ARN" : "OIDC_ECR_ROLE_ARN", roleArn);
+    job.put("OIDC_ECR_REGISTRY", host);
+    List<String> loginArgs = loginArgs(file);
+    Run login = launch(job, loginArgs);
     assertThat(login.status()).as(login.all()).isZero();
-    assertThat(login.out()).startsWith("Login Succeeded: " + host);
+    if (loginArgs.contains("--print")) {
+      assertThat(login.out()).contains("\"auths\"").contains(host);
+    } else {
+      assertThat(login.out()).startsWith("Login Succeeded: " + host);
+    }
     assertThat(login.all()).doesNotContain(c.allowed());
 
     Map<String, String> refusedJob = new HashMap<>(ciEnvironment(id, c.refused()));

@@ -129,7 +129,8 @@ public final class OidcEcrCli {
       "                               https://services.DOMAIN/idp)",
       "  --issuer-url URL             the installation's issuer URL instead of the domain",
       "  --audience AUD               the provider's client id (default sts.amazonaws.com)",
-      "  --role-name NAME             the role to create or update (default gitpod-ecr-pull)",
+      "  --role-name NAME             the role to create or update (default gitpod-ecr-pull;",
+      "                               with another --issuer ID: ID-ecr-pull)",
       "  --role-path PATH             the role's path, such as /gitpod/ (default /)",
       "  --max-session-duration SEC   the role's maximum session, 3600-43200 (default 3600)",
       "  --allow-repository URL       let workspaces of this repository assume the role, such as",
@@ -418,14 +419,14 @@ public final class OidcEcrCli {
         options.add(o);
       }
     }
-    AwsSetup.Builder b = commonSetup(a);
+    AwsSetup.Builder b = commonSetup(a, shape.profileId() + "-ecr-pull");
     b.trust(ProfileFlags.builder(shape, options, known));
     options.stream().filter(o -> o.getKey().equals("issuer-url")).reduce((x, y) -> y)
         .ifPresent(o -> b.issuerUrl(o.getValue()));
     return runSetup(a, b);
   }
 
-  private AwsSetup.Builder commonSetup(Args a) {
+  private AwsSetup.Builder commonSetup(Args a, String defaultRoleName) {
     if (a.values("repository").isEmpty()) {
       throw new Args.UsageException("--repository NAME is required (repeatable): the ECR"
           + " repositories the role may pull, such as acme/app");
@@ -435,7 +436,7 @@ public final class OidcEcrCli {
             + " the region of the ECR repositories, such as eu-west-1"));
     AwsSetup.Builder b = AwsSetup.builder()
         .region(region)
-        .roleName(a.value("role-name").orElse(DEFAULT_ROLE_NAME))
+        .roleName(a.value("role-name").orElse(defaultRoleName))
         .allowPush(a.flag("push"))
         .allowLintErrors(a.flag("allow-lint-errors"));
     a.value("audience").ifPresent(b::audience);
@@ -472,7 +473,7 @@ public final class OidcEcrCli {
           : "say who may assume the role: --allow-repository URL (such as"
               + " https://github.com/acme/app), --allow-organization URL or --trust-policy FILE");
     }
-    AwsSetup.Builder b = commonSetup(a);
+    AwsSetup.Builder b = commonSetup(a, DEFAULT_ROLE_NAME);
     a.value("gitpod-domain").ifPresent(b::gitpodDomain);
     issuerUrl.ifPresent(b::issuerUrl);
     a.values("allow-repository").forEach(b::allowRepository);

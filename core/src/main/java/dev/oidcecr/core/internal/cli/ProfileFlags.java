@@ -250,8 +250,8 @@ final class ProfileFlags {
         f.get().apply().accept(b, o.getValue());
         anyRule = true;
       } catch (PolicyException e) {
-        throw new Args.UsageException("--" + name + " " + o.getValue() + ": "
-            + toFlags(e.getMessage()));
+        throw new Args.UsageException("--" + name + (f.get().takesValue() ? " "
+            + o.getValue() : "") + ": " + callsToFlags(shape, toFlags(e.getMessage())));
       }
     }
     if (!anyRule) {
@@ -361,6 +361,23 @@ final class ProfileFlags {
       }
     }
     return Optional.of(s.toString());
+  }
+
+  private static final Pattern ANY_CALL = Pattern.compile("\\b([a-zA-Z]+)\\(([^()]*)\\)");
+
+  /** Returns the text with the profile builder's own calls ({@code repository("acme/app")}) as flags. */
+  static String callsToFlags(Shape shape, String text) {
+    Matcher m = ANY_CALL.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      Optional<Flag> f = shape.byCall(m.group(1));
+      String words = f.map(flag -> "--" + flag.name() + (flag.takesValue()
+          ? " " + (m.group(2).isBlank() || m.group(2).equals("...") ? flag.metavar()
+              : arg(m.group(2), flag.metavar())) : "")).orElse(m.group());
+      m.appendReplacement(out, Matcher.quoteReplacement(words));
+    }
+    m.appendTail(out);
+    return out.toString();
   }
 
   /** A quoted argument's text, or the flag's metavar for a placeholder such as {@code orgId}. */
