@@ -29,7 +29,7 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   final Map<String, Object> claims = new LinkedHashMap<>();
   private final List<String> removed = new ArrayList<>();
   private String iss;
-  private Object audience;
+  private List<String> audience;
   private String subject;
   private Instant issuedAt;
   private Instant expiresAt;
@@ -51,7 +51,7 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   /** Returns the issuer URL this token gets without {@link #issuer(String)}. */
   public abstract String defaultIssuer();
 
-  /** The audience without {@link #audience(String...)}: a string or a list, as the issuer sends. */
+  /** The audience without {@link #audience}: a string or a list, as the issuer sends it. */
   abstract Object defaultAudience();
 
   /** Puts this issuer's claims (from the typed setters) before the overrides of claim(). */
@@ -102,9 +102,7 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
     if (audiences.length == 0) {
       throw new IllegalArgumentException("A token needs at least one audience.");
     }
-    Object d = defaultAudience();
-    this.audience = audiences.length == 1 && !(d instanceof List<?>) ? audiences[0]
-        : List.of(audiences);
+    this.audience = List.of(audiences);
     return self();
   }
 
@@ -179,7 +177,9 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
     }
     c.put("iss", issuer());
     c.put("sub", "");
-    c.put("aud", audience != null ? audience : defaultAudience());
+    c.put("aud", audience == null ? defaultAudience()
+        : audience.size() == 1 && !(defaultAudience() instanceof List<?>) ? audience.get(0)
+        : audience);
     putProfileClaims(c);
     if (sendsNotBefore()) {
       c.put("nbf", iat.getEpochSecond());

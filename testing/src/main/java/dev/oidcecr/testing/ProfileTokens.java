@@ -448,8 +448,8 @@ public final class ProfileTokens {
    * audience (it is whatever {@code id_tokens:} sets); this builder uses
    * {@code sts.amazonaws.com}. Ids are strings, as GitLab sends them.
    */
-  // Facts: https://docs.gitlab.com/ci/secrets/id_token_authentication/ (token payload: namespace_id,
-  // namespace_path, project_id, project_path, user_id, user_login, user_email,
+  // Facts: https://docs.gitlab.com/ci/secrets/id_token_authentication/ (token payload:
+  // namespace_id, namespace_path, project_id, project_path, user_id, user_login, user_email,
   // user_access_level, pipeline_id, pipeline_source, job_id, ref, ref_type, ref_path,
   // ref_protected, environment, runner_id, runner_environment, sha, ci_config_ref_uri, jti, nbf),
   // JWKS at <instance>/oauth/discovery/keys.
