@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.oidcecr.core.internal.AtomicFiles;
-import dev.oidcecr.core.internal.FileLocks;
+import dev.oidcecr.core.internal.TransientLocks;
 import dev.oidcecr.core.internal.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each change is a locked read-modify-write: an exclusive lock on a {@code config.json.lock}
  * sibling (plus a lock inside this JVM) so that concurrent writers, threads or processes, lose
- * nothing; the new content goes to a temporary file in the same folder which is then renamed over
+ * nothing. The lock file is deleted before the lock is released, so none is left beside the file
+ * (the Docker CLI never leaves one). The new content goes to a temporary file in the same folder which is then renamed over
  * the old one, so readers never see half a file. A new file is created mode 0600 (its folder
  * 0700); an existing file keeps its mode. Nothing is written when nothing changes. A file that is
  * not valid JSON is reported, never overwritten.
@@ -200,7 +201,7 @@ public final class DockerConfig {
     }
     Path lockFile = dir.resolve(target.getFileName() + ".lock");
     try {
-      return FileLocks.withLock(
+      return TransientLocks.withLock(
           lockFile,
           lockTimeout,
           () -> {
@@ -329,6 +330,10 @@ public final class DockerConfig {
 
   private void warnIfShadowed(ObjectNode root, String host) {
     JsonNode helper = root.path("credHelpers").get(host);
+    // Docker's rule: the host's credHelpers entry wins, an empty one meaning this file.
+    if (helper != null && helper.isTextual() && helper.textValue().isEmpty()) {
+      return;
+    }
     if (helper != null && helper.isTextual()) {
       LOG.warn(
           "{} sets credential helper '{}' for {}: Docker will ask that helper, not the stored"
@@ -336,7 +341,8 @@ public final class DockerConfig {
           file,
           helper.textValue(),
           host);
-    } else if (root.path("credsStore").isTextual()) {
+    } else if (root.path("credsStore").isTextual()
+        && !root.path("credsStore").textValue().isEmpty()) {
       LOG.warn(
           "{} sets credsStore '{}': Docker will ask that store, not the stored credentials, for"
               + " {}; set a credential helper for the host instead",

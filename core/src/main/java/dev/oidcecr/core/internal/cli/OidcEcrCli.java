@@ -110,7 +110,14 @@ public final class OidcEcrCli {
       "  --duration SECONDS     role session duration, 900-43200 (default 3600)",
       "  --session-name NAME    STS session name (default: <workspace id>-<unix seconds>)",
       "  --print                print the Docker config entry instead of writing it",
-      "  --help                 show this text");
+      "  --use-credential-helper",
+      "                         make Docker ask docker-credential-oidc-ecr for the registry",
+      "                         (a credHelpers entry) instead of storing this login",
+      "  --help                 show this text",
+      "",
+      "Where the login goes, by Docker's rules: through the credHelpers entry for the registry",
+      "if the Docker config has one, else through its credsStore (docker-credential-NAME store),",
+      "else into its auths. A symlinked config.json is written through the link.");
 
   private static final String SETUP_USAGE = String.join("\n",
       "Usage: oidc-ecr setup [--issuer ID|URL] --repository NAME ALLOW-FLAGS [options] [--apply]",
@@ -308,7 +315,7 @@ public final class OidcEcrCli {
     Args a = Args.parse(argv,
         Set.of("role-arn", "registry", "token-file", "token-env", "audience", "docker-config",
             "endpoint-url", "duration", "session-name"),
-        Set.of("print", "help"));
+        Set.of("print", "use-credential-helper", "help"));
     if (a.flag("help")) {
       out.println(LOGIN_USAGE);
       return OK;
@@ -351,10 +358,12 @@ public final class OidcEcrCli {
     DockerConfig config = a.value("docker-config")
         .map(dir -> DockerConfig.at(Path.of(dir).resolve("config.json")))
         .orElseGet(() -> DockerConfig.fromEnvironment(env, home));
-    boolean changed = config.store(auth);
-    out.println("Login Succeeded: " + auth.registryHost() + " until "
-        + auth.expiresAt().map(Object::toString).orElse("(no expiry)")
-        + (changed ? " (written to " : " (already in ") + config.path() + ")");
+    boolean roleFromEnvironment = RoleArns.fromEnvironment(env).map(Map.Entry::getValue)
+        .filter(roleArn::equals).isPresent();
+    DockerLogin.Outcome done = new DockerLogin(config, env)
+        .store(auth, a.flag("use-credential-helper"), roleFromEnvironment);
+    done.warning().ifPresent(w -> err.println("oidc-ecr login: warning: " + w));
+    out.println(done.said());
     return OK;
   }
 
