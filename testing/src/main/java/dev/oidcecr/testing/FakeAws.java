@@ -52,11 +52,11 @@ public final class FakeAws implements AutoCloseable {
   private final String secretAccessKey;
   private volatile Engine engine;
   private volatile WireServer server;
+  private volatile boolean closed;
   private final List<Runnable> stopServingListeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile dev.oidcecr.testing.internal.RegistryServer registryServer;
   private final int registryPort;
-  private volatile boolean closed;
 
   private FakeAws(Builder b) {
     this.region = b.region;
