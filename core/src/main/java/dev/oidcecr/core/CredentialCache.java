@@ -122,6 +122,27 @@ public final class CredentialCache {
   }
 
   /**
+   * Returns the instant until which {@link #get} serves the entry for {@code registryHost} and
+   * {@code roleArn} (half its life), if it serves it now.
+   */
+  public Optional<Instant> servedUntil(String registryHost, String roleArn) {
+    Optional<Entry> entry = readEntry(fileFor(registryHost, roleArn));
+    if (entry.isEmpty() || !entry.get().auth.registryHost().equals(registryHost)
+        || !entry.get().roleArn.equals(roleArn)) {
+      return Optional.empty();
+    }
+    Entry e = entry.get();
+    Instant now = clock.instant();
+    Instant expiresAt = e.auth.expiresAt().orElseThrow();
+    Instant refreshAt = halfLife(e.storedAt, expiresAt);
+    if (now.isBefore(e.storedAt.minus(MAX_CLOCK_SKEW)) || !now.isBefore(refreshAt)
+        || !now.isBefore(expiresAt)) {
+      return Optional.empty();
+    }
+    return Optional.of(refreshAt.isBefore(expiresAt) ? refreshAt : expiresAt);
+  }
+
+  /**
    * Stores {@code auth} for its registry host and {@code roleArn}, stamped with the clock's
    * current instant. Credentials without an expiry or already expired are not stored.
    *
