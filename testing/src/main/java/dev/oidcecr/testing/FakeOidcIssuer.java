@@ -14,10 +14,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 
 /**
  * A fake OIDC issuer shaped like a Gitpod installation's: an RSA-2048 key, its discovery document
- * and JWKS served over HTTP on 127.0.0.1, and a minter of RS256 tokens with Gitpod's claims.
+ * and JWKS served over HTTP on 127.0.0.1, and a minter of RS256 tokens with Gitpod's claims
+ * ({@link #token()}) and with the claims of every other issuer profile: {@link #ona()},
+ * {@link #githubActions()}, {@link #gitlab()}, {@link #circleci()}, {@link #bitbucket()},
+ * {@link #buildkite()} and {@link #eks()}.
+ *
+ * <p>One fake issuer serves several issuer URLs with its one key: each profile token carries its
+ * real issuer URL (such as {@code https://token.actions.githubusercontent.com}), and from the
+ * first token minted for a URL on, this issuer also serves that URL's discovery document and
+ * JWKS under {@code http://127.0.0.1:<port>/<host><path>}. A {@link FakeAws} hosting this issuer
+ * fetches the keys from there, as STS would from the real URL, so a token verifies as soon as
+ * an OIDC provider for its URL exists in the fake IAM. {@link #rotateKey()} rotates the key of
+ * every URL.
  *
  * <p>The issuer name ({@code iss}) is a realistic Gitpod URL by default
  * ({@code https://services.gitpod.example.com/idp}) so that provider ARNs and condition keys read
@@ -49,6 +63,9 @@ public final class FakeOidcIssuer implements AutoCloseable {
   private final IssuerKeys keys = new IssuerKeys();
   private volatile IssuerServer server;
   private volatile String issuer;
+  // Issuer URLs of profile tokens, to the JWKS path their discovery documents name.
+  private final Map<String, String> extraIssuers = new ConcurrentHashMap<>();
+  private final List<BiConsumer<String, URI>> servingListeners = new CopyOnWriteArrayList<>();
 
   private FakeOidcIssuer(Builder b) {
     this.configuredIssuer = b.issuer;
@@ -58,17 +75,29 @@ public final class FakeOidcIssuer implements AutoCloseable {
     this.issuer = b.issuer;
   }
 
-  /** Returns a builder with Gitpod-like defaults. */
+  /**
+   * Returns a builder with Gitpod-like defaults.
+   *
+   * @return a builder with Gitpod-like defaults
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns an issuer with defaults, not yet started. */
+  /**
+   * Returns an issuer with defaults, not yet started.
+   *
+   * @return an issuer with defaults, not yet started
+   */
   public static FakeOidcIssuer create() {
     return builder().build();
   }
 
-  /** Returns text that is not a JWT at all, for the "not a token" case. */
+  /**
+   * Returns text that is not a JWT at all, for the "not a token" case.
+   *
+   * @return text that is not a JWT at all, for the "not a token" case
+   */
   public static String notAJwt() {
     return "this-is-not-a-jwt";
   }
@@ -87,7 +116,75 @@ public final class FakeOidcIssuer implements AutoCloseable {
     if (loopbackIssuer) {
       issuer = baseUrl().toString();
     }
+    extraIssuers.forEach(this::serveOnServer);
     return this;
+  }
+
+  /**
+   * Serves an issuer URL a profile token was minted for, and tells the fakes hosting this issuer
+   * where its documents are.
+   */
+  synchronized void serveIssuer(String iss, String jwksPath) {
+    String name = stripSlash(iss);
+    if (name.equals(issuer()) || extraIssuers.putIfAbsent(name, jwksPath) != null) {
+      return;
+    }
+    if (server != null) {
+      serveOnServer(name, jwksPath);
+    }
+  }
+
+  private void serveOnServer(String iss, String jwksPath) {
+    server.serve(servedPath(iss), () -> discoveryJson(iss, jwksPath), jwksPath, keys::jwksJson);
+    URI url = servedUrl(iss);
+    servingListeners.forEach(l -> l.accept(iss, url));
+  }
+
+  /**
+   * Calls {@code listener} with each issuer URL this issuer serves and the local URL serving it:
+   * now for the ones served already, later for each new one. Requires {@link #start()}.
+   *
+   * @return what stops the calls, for a fake that closes before this issuer
+   */
+  synchronized Runnable whenServing(BiConsumer<String, URI> listener) {
+    servingListeners.add(listener);
+    listener.accept(issuer(), baseUrl());
+    extraIssuers.keySet().forEach(i -> listener.accept(i, servedUrl(i)));
+    return () -> servingListeners.remove(listener);
+  }
+
+  private static String servedPath(String iss) {
+    URI u = URI.create(iss);
+    String path = u.getRawPath() == null ? "" : stripSlash(u.getRawPath());
+    return "/" + u.getHost().toLowerCase(java.util.Locale.ROOT) + path;
+  }
+
+  /**
+   * Returns where the discovery document and JWKS of an issuer URL are served on 127.0.0.1:
+   * {@link #baseUrl()} for {@link #issuer()}, {@code http://127.0.0.1:<port>/<host><path>} for
+   * the issuer URL of a profile token minted before.
+   *
+   * @throws IllegalStateException before {@link #start()}
+   * @throws IllegalArgumentException for an issuer URL no token was minted for
+   *
+   * @param issuerUrl the issuer URL (the token's {@code iss}), such as {@code https://token.actions.githubusercontent.com}
+   * @return where the discovery document and JWKS of an issuer URL are served on 127.0.0.1: {@link #baseUrl()} for {@link #issuer()}, {@code http://127.0.0.1:<port>/<host><path>} for the issuer URL of a profile token minted before
+   */
+  public URI baseUrl(String issuerUrl) {
+    String name = stripSlash(Objects.requireNonNull(issuerUrl, "issuerUrl"));
+    if (name.equals(issuer())) {
+      return baseUrl();
+    }
+    if (!extraIssuers.containsKey(name)) {
+      throw new IllegalArgumentException("Issuer URL " + issuerUrl + " is not served: mint a "
+          + "token for it first, for example with githubActions().mint().");
+    }
+    baseUrl();
+    return servedUrl(name);
+  }
+
+  private URI servedUrl(String iss) {
+    return URI.create("http://127.0.0.1:" + server.port() + servedPath(iss));
   }
 
   /** Stops serving; tokens already minted keep their signatures. */
@@ -98,12 +195,20 @@ public final class FakeOidcIssuer implements AutoCloseable {
     }
   }
 
-  /** Returns whether {@link #start()} has been called. */
+  /**
+   * Returns whether {@link #start()} has been called.
+   *
+   * @return whether {@link #start()} has been called
+   */
   public boolean isStarted() {
     return server != null;
   }
 
-  /** Returns the issuer name, the {@code iss} of minted tokens. */
+  /**
+   * Returns the issuer name, the {@code iss} of minted tokens.
+   *
+   * @return the issuer name, the {@code iss} of minted tokens
+   */
   public String issuer() {
     return issuer;
   }
@@ -112,6 +217,8 @@ public final class FakeOidcIssuer implements AutoCloseable {
    * Returns where the documents are served: {@code http://127.0.0.1:<port><issuer path>}.
    *
    * @throws IllegalStateException before {@link #start()}
+   *
+   * @return where the documents are served
    */
   public URI baseUrl() {
     IssuerServer s = server;
@@ -123,17 +230,29 @@ public final class FakeOidcIssuer implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + s.port() + (path == null ? "" : stripSlash(path)));
   }
 
-  /** Returns the served discovery document URL. */
+  /**
+   * Returns the served discovery document URL.
+   *
+   * @return the served discovery document URL
+   */
   public URI discoveryUrl() {
     return URI.create(baseUrl() + "/.well-known/openid-configuration");
   }
 
-  /** Returns the served JWKS URL. */
+  /**
+   * Returns the served JWKS URL.
+   *
+   * @return the served JWKS URL
+   */
   public URI jwksUrl() {
     return URI.create(baseUrl() + "/keys");
   }
 
-  /** Returns the {@code kid} of the current signing key. */
+  /**
+   * Returns the {@code kid} of the current signing key.
+   *
+   * @return the {@code kid} of the current signing key
+   */
   public String keyId() {
     return keys.kid();
   }
@@ -146,43 +265,229 @@ public final class FakeOidcIssuer implements AutoCloseable {
     keys.rotate();
   }
 
-  /** Returns the host and path of the issuer, the prefix of AWS condition keys. */
+  /**
+   * Returns the host and path of the issuer, the prefix of AWS condition keys.
+   *
+   * @return the host and path of the issuer, the prefix of AWS condition keys
+   */
   public String conditionKeyPrefix() {
     return issuer().replaceFirst("^https?://", "");
   }
 
-  /** Returns the provider ARN of this issuer in the given account. */
+  /**
+   * Returns the provider ARN of this issuer in the given account.
+   *
+   * @param accountId the 12-digit AWS account ID
+   * @return the provider ARN of this issuer in the given account
+   */
   public String providerArn(String accountId) {
     return "arn:aws:iam::" + accountId + ":oidc-provider/" + conditionKeyPrefix();
   }
 
-  /** Returns a new token builder with Gitpod's default claims. */
+  /**
+   * Returns a new token builder with Gitpod's default claims.
+   *
+   * @return a new token builder with Gitpod's default claims
+   */
   public TokenBuilder token() {
     return new TokenBuilder();
   }
 
-  /** Returns a valid token with default claims for the given repository context URL. */
+  /**
+   * Returns a valid token with default claims for the given repository context URL.
+   *
+   * @param repositoryUrl the repository URL
+   * @return a valid token with default claims for the given repository context URL
+   */
   public String mint(String repositoryUrl) {
     return token().repository(repositoryUrl).mint();
   }
 
-  /** Returns the clock used for {@code iat} and {@code exp}. */
+  /**
+   * Returns a new Ona (formerly Gitpod Flex) environment token builder, V3 by default.
+   *
+   * @return a new Ona (formerly Gitpod Flex) environment token builder, V3 by default
+   */
+  public ProfileTokens.Ona ona() {
+    return new ProfileTokens.Ona(this);
+  }
+
+  /**
+   * Returns a new GitHub Actions token builder ({@code repo:acme/app:ref:refs/heads/main}).
+   *
+   * @return a new GitHub Actions token builder ({@code repo:acme/app:ref:refs/heads/main})
+   */
+  public ProfileTokens.GitHubActions githubActions() {
+    return new ProfileTokens.GitHubActions(this);
+  }
+
+  /**
+   * Returns a new GitLab CI/CD ID token builder (gitlab.com, {@code acme/app}, {@code main}).
+   *
+   * @return a new GitLab CI/CD ID token builder (gitlab.com, {@code acme/app}, {@code main})
+   */
+  public ProfileTokens.GitLab gitlab() {
+    return new ProfileTokens.GitLab(this);
+  }
+
+  /**
+   * Returns a new CircleCI job token builder.
+   *
+   * @return a new CircleCI job token builder
+   */
+  public ProfileTokens.CircleCi circleci() {
+    return new ProfileTokens.CircleCi(this);
+  }
+
+  /**
+   * Returns a new Bitbucket Pipelines step token builder.
+   *
+   * @return a new Bitbucket Pipelines step token builder
+   */
+  public ProfileTokens.Bitbucket bitbucket() {
+    return new ProfileTokens.Bitbucket(this);
+  }
+
+  /**
+   * Returns a new Buildkite job token builder.
+   *
+   * @return a new Buildkite job token builder
+   */
+  public ProfileTokens.Buildkite buildkite() {
+    return new ProfileTokens.Buildkite(this);
+  }
+
+  /**
+   * Returns a new EKS service-account token builder.
+   *
+   * @return a new EKS service-account token builder
+   */
+  public ProfileTokens.Eks eks() {
+    return new ProfileTokens.Eks(this);
+  }
+
+  /**
+   * Returns a new token builder of a profile other than {@code gitpod} (use {@link #token()} for
+   * that one).
+   *
+   * @param profileId one of {@link ProfileTokens#IDS} except {@code gitpod}
+   * @throws IllegalArgumentException for an unknown id
+   *
+   * @return a new token builder of a profile other than {@code gitpod} (use {@link #token()} for that one)
+   */
+  public ProfileToken<?> profile(String profileId) {
+    return ProfileTokens.create(this, Objects.requireNonNull(profileId, "profileId"));
+  }
+
+  /**
+   * Mints a token from the JSON of {@code POST /_fake/tokens}: {@code profile} (default
+   * {@code gitpod}) picks the shape; {@code iss}, {@code aud}, {@code sub}, {@code iat} and
+   * {@code exp} override those claims; a profile's options ({@code immutable} for
+   * github-actions, {@code version} for ona) are applied; every other key is a claim.
+   */
+  String mintFromRequest(Map<String, Object> request) {
+    Map<String, Object> rest = new LinkedHashMap<>(request);
+    Object profile = rest.remove("profile");
+    if (profile == null || "gitpod".equalsIgnoreCase(String.valueOf(profile))) {
+      return mintGitpod(rest);
+    }
+    ProfileToken<?> t = profile(String.valueOf(profile));
+    Object iss = rest.remove("iss");
+    if (iss instanceof String i) {
+      t.issuer(i);
+    }
+    String[] aud = audiences(rest.remove("aud"));
+    if (aud.length > 0) {
+      t.audience(aud);
+    }
+    Object sub = rest.remove("sub");
+    if (sub instanceof String s) {
+      t.subject(s);
+    }
+    if (rest.remove("exp") instanceof Number n) {
+      t.expiresAt(Instant.ofEpochSecond(n.longValue()));
+    }
+    if (rest.remove("iat") instanceof Number n) {
+      t.issuedAt(Instant.ofEpochSecond(n.longValue()));
+    }
+    rest.forEach((k, v) -> {
+      if (!t.option(k, v) && v != null) {
+        t.claim(k, v);
+      }
+    });
+    return t.mint();
+  }
+
+  private String mintGitpod(Map<String, Object> rest) {
+    TokenBuilder t = token();
+    Object repo = rest.remove("repository");
+    if (repo instanceof String r) {
+      t.repository(r);
+    }
+    String[] aud = audiences(rest.remove("aud"));
+    if (aud.length > 0) {
+      t.audience(aud);
+    }
+    Object sub = rest.remove("sub");
+    if (sub instanceof String s) {
+      t.subject(s);
+    }
+    if (rest.remove("exp") instanceof Number n) {
+      t.expiresAt(Instant.ofEpochSecond(n.longValue()));
+    }
+    if (rest.remove("iat") instanceof Number n) {
+      t.issuedAt(Instant.ofEpochSecond(n.longValue()));
+    }
+    rest.forEach((k, v) -> {
+      if (v != null) {
+        t.claim(k, v);
+      }
+    });
+    return t.mint();
+  }
+
+  private static String[] audiences(Object aud) {
+    if (aud instanceof String a) {
+      return new String[] {a};
+    }
+    if (aud instanceof List<?> l) {
+      return l.stream().map(String::valueOf).toArray(String[]::new);
+    }
+    return new String[0];
+  }
+
+  String sign(Map<String, Object> claims, boolean unknownKid, boolean badSignature) {
+    String kid = unknownKid ? "id-" + UUID.randomUUID().toString().replace("-", "") : keys.kid();
+    return keys.sign(claims, kid, badSignature);
+  }
+
+  /**
+   * Returns the clock used for {@code iat} and {@code exp}.
+   *
+   * @return the clock used for {@code iat} and {@code exp}
+   */
   public Clock clock() {
     return clock;
   }
 
   private String discoveryJson() {
+    return discoveryJson(issuer(), "/keys");
+  }
+
+  private String discoveryJson(String iss, String jwksPath) {
     Map<String, Object> doc = new LinkedHashMap<>();
-    String iss = issuer();
     doc.put("issuer", iss);
     doc.put("authorization_endpoint", iss + "/auth");
-    doc.put("jwks_uri", iss + "/keys");
+    doc.put("jwks_uri", iss + jwksPath);
     doc.put("response_types_supported", List.of("id_token"));
     doc.put("subject_types_supported", List.of("public"));
     doc.put("id_token_signing_alg_values_supported", List.of("RS256"));
     doc.put("scopes_supported", List.of("openid"));
-    doc.put("claims_supported", List.of("iss", "sub", "aud", "exp", "iat", "auth_time", "email",
-        "email_verified", "name", "user_id", "org_id", "workspace_id", "context", "repository"));
+    if (iss.equals(issuer())) {
+      doc.put("claims_supported", List.of("iss", "sub", "aud", "exp", "iat", "auth_time",
+          "email", "email_verified", "name", "user_id", "org_id", "workspace_id", "context",
+          "repository"));
+    }
     return write(doc);
   }
 
@@ -213,7 +518,12 @@ public final class FakeOidcIssuer implements AutoCloseable {
 
     private Builder() {}
 
-    /** Sets the issuer name ({@code iss}); default {@value FakeOidcIssuer#DEFAULT_ISSUER}. */
+    /**
+     * Sets the issuer name ({@code iss}); default {@value FakeOidcIssuer#DEFAULT_ISSUER}.
+     *
+     * @param issuerUrl the issuer URL (the token's {@code iss}), such as {@code https://token.actions.githubusercontent.com}
+     * @return this builder
+     */
     public Builder issuer(String issuerUrl) {
       URI uri = URI.create(Objects.requireNonNull(issuerUrl, "issuerUrl"));
       if (uri.getScheme() == null || uri.getHost() == null) {
@@ -227,25 +537,41 @@ public final class FakeOidcIssuer implements AutoCloseable {
     /**
      * Makes the issuer name the served loopback URL ({@code http://127.0.0.1:<port>/idp}), so
      * that any verifier can fetch its keys from the {@code iss} itself, as for a real issuer.
+     *
+     * @return this builder
      */
     public Builder loopbackIssuer() {
       this.loopbackIssuer = true;
       return this;
     }
 
-    /** Sets the port on 127.0.0.1; default 0 (any free port). */
+    /**
+     * Sets the port on 127.0.0.1; default 0 (any free port).
+     *
+     * @param port the TCP port
+     * @return this builder
+     */
     public Builder port(int port) {
       this.port = port;
       return this;
     }
 
-    /** Sets the clock for {@code iat} and {@code exp}; default the system UTC clock. */
+    /**
+     * Sets the clock for {@code iat} and {@code exp}; default the system UTC clock.
+     *
+     * @param clock the clock that supplies the current time (a fixed one in tests)
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Returns the configured, not yet started issuer. */
+    /**
+     * Returns the configured, not yet started issuer.
+     *
+     * @return the configured, not yet started issuer
+     */
     public FakeOidcIssuer build() {
       return new FakeOidcIssuer(this);
     }
@@ -273,20 +599,35 @@ public final class FakeOidcIssuer implements AutoCloseable {
 
     private TokenBuilder() {}
 
-    /** Sets the context to a repository: {@code sub} and {@code repository} become the URL. */
+    /**
+     * Sets the context to a repository: {@code sub} and {@code repository} become the URL.
+     *
+     * @param url the URL
+     * @return this builder
+     */
     public TokenBuilder repository(String url) {
       this.subject = Objects.requireNonNull(url, "url");
       this.repository = url;
       return this;
     }
 
-    /** Sets {@code sub} alone (for example a pull request URL or {@code no-context}). */
+    /**
+     * Sets {@code sub} alone (for example a pull request URL or {@code no-context}).
+     *
+     * @param sub the exact subject (the token's {@code sub})
+     * @return this builder
+     */
     public TokenBuilder subject(String sub) {
       this.subject = Objects.requireNonNull(sub, "sub");
       return this;
     }
 
-    /** Sets the audiences; {@code azp} follows the first. */
+    /**
+     * Sets the audiences; {@code azp} follows the first.
+     *
+     * @param audiences the audiences; {@code azp} follows the first
+     * @return this builder
+     */
     public TokenBuilder audience(String... audiences) {
       if (audiences.length == 0) {
         throw new IllegalArgumentException("A token needs at least one audience.");
@@ -295,51 +636,91 @@ public final class FakeOidcIssuer implements AutoCloseable {
       return this;
     }
 
-    /** Sets {@code iat} (and {@code auth_time}); default now. */
+    /**
+     * Sets {@code iat} (and {@code auth_time}); default now.
+     *
+     * @param iat {@code iat} (and {@code auth_time}); default now
+     * @return this builder
+     */
     public TokenBuilder issuedAt(Instant iat) {
       this.issuedAt = Objects.requireNonNull(iat, "iat");
       return this;
     }
 
-    /** Sets {@code exp}; default {@code iat} + 60 minutes. */
+    /**
+     * Sets {@code exp}; default {@code iat} + 60 minutes.
+     *
+     * @param exp {@code exp}; default {@code iat} + 60 minutes
+     * @return this builder
+     */
     public TokenBuilder expiresAt(Instant exp) {
       this.expiresAt = Objects.requireNonNull(exp, "exp");
       return this;
     }
 
-    /** Adds an {@code nbf} claim (Gitpod sends none). */
+    /**
+     * Adds an {@code nbf} claim (Gitpod sends none).
+     *
+     * @param nbf an {@code nbf} claim (Gitpod sends none)
+     * @return this builder
+     */
     public TokenBuilder notBefore(Instant nbf) {
       this.notBefore = Objects.requireNonNull(nbf, "nbf");
       return this;
     }
 
-    /** Sets {@code workspace_id}. */
+    /**
+     * Sets {@code workspace_id}.
+     *
+     * @param id the identifier
+     * @return this builder
+     */
     public TokenBuilder workspaceId(String id) {
       this.workspaceId = Objects.requireNonNull(id, "id");
       return this;
     }
 
-    /** Sets {@code email}. */
+    /**
+     * Sets {@code email}.
+     *
+     * @param email {@code email}
+     * @return this builder
+     */
     public TokenBuilder email(String email) {
       this.email = Objects.requireNonNull(email, "email");
       return this;
     }
 
-    /** Sets any claim, overriding a default one of the same name. */
+    /**
+     * Sets any claim, overriding a default one of the same name.
+     *
+     * @param name the name
+     * @param value the value
+     * @return this builder
+     */
     public TokenBuilder claim(String name, Object value) {
       extra.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
       removed.remove(name);
       return this;
     }
 
-    /** Leaves a claim out of the token. */
+    /**
+     * Leaves a claim out of the token.
+     *
+     * @param name the name
+     * @return this builder
+     */
     public TokenBuilder withoutClaim(String name) {
       extra.remove(name);
       removed.add(name);
       return this;
     }
 
-    /** Makes the token expired for an hour, well past the 5 minutes of skew AWS allows. */
+    /**
+     * Makes the token expired for an hour, well past the 5 minutes of skew AWS allows.
+     *
+     * @return this builder
+     */
     public TokenBuilder expired() {
       Instant now = clock.instant();
       this.issuedAt = now.minus(Duration.ofHours(2));
@@ -347,7 +728,11 @@ public final class FakeOidcIssuer implements AutoCloseable {
       return this;
     }
 
-    /** Makes the token valid only from an hour in the future ({@code nbf} and {@code iat}). */
+    /**
+     * Makes the token valid only from an hour in the future ({@code nbf} and {@code iat}).
+     *
+     * @return this builder
+     */
     public TokenBuilder notYetValid() {
       Instant later = clock.instant().plus(Duration.ofHours(1));
       this.issuedAt = later;
@@ -356,30 +741,50 @@ public final class FakeOidcIssuer implements AutoCloseable {
       return this;
     }
 
-    /** Sets an audience that no provider lists. */
+    /**
+     * Sets an audience that no provider lists.
+     *
+     * @return this builder
+     */
     public TokenBuilder wrongAudience() {
       return audience("https://wrong-audience.example");
     }
 
-    /** Sets an issuer for which no provider exists. */
+    /**
+     * Sets an issuer for which no provider exists.
+     *
+     * @return this builder
+     */
     public TokenBuilder wrongIssuer() {
       this.iss = "https://services.wrong-issuer.example/idp";
       return this;
     }
 
-    /** Puts a {@code kid} in the header that the JWKS does not list. */
+    /**
+     * Puts a {@code kid} in the header that the JWKS does not list.
+     *
+     * @return this builder
+     */
     public TokenBuilder unknownKid() {
       this.unknownKid = true;
       return this;
     }
 
-    /** Signs with a key other than the one the {@code kid} names. */
+    /**
+     * Signs with a key other than the one the {@code kid} names.
+     *
+     * @return this builder
+     */
     public TokenBuilder badSignature() {
       this.badSignature = true;
       return this;
     }
 
-    /** Returns the claims the token will carry. */
+    /**
+     * Returns the claims the token will carry.
+     *
+     * @return the claims the token will carry
+     */
     public Map<String, Object> claims() {
       Instant iat = issuedAt != null ? issuedAt : clock.instant();
       Instant exp = expiresAt != null ? expiresAt : iat.plus(Duration.ofMinutes(60));
