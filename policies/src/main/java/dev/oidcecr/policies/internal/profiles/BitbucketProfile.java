@@ -4,7 +4,6 @@ import static dev.oidcecr.policies.internal.profiles.SubGrammar.alt;
 
 import dev.oidcecr.policies.internal.profiles.SubGrammar.Field;
 import dev.oidcecr.policies.internal.profiles.SubGrammar.Role;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -47,16 +46,6 @@ final class BitbucketProfile extends GrammarProfile {
   @Override
   public Optional<String> defaultAudience(String issuerUrl) {
     return Optional.empty();
-  }
-
-  @Override
-  public boolean sharedIssuer(String issuerUrl) {
-    return false;
-  }
-
-  @Override
-  public List<String> conditionKeyClaims() {
-    return List.of("aud", "sub", "amr");
   }
 
   @Override

@@ -5,8 +5,6 @@ import static dev.oidcecr.policies.internal.profiles.SubGrammar.anyExcept;
 import static dev.oidcecr.policies.internal.profiles.SubGrammar.chars;
 
 import dev.oidcecr.policies.internal.profiles.SubGrammar.Role;
-import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -16,7 +14,8 @@ import java.util.Set;
  * <p>Subject: {@code organization:ORG:pipeline:PIPELINE:ref:REF:commit:SHA:step:STEP}, with the
  * organization and pipeline slugs (https://buildkite.com/docs/apis/workload-identity-federation/buildkite-agents
  * shows {@code organization:acme-inc:pipeline:<slug>:ref:refs/heads/main:commit:*:step:*}). The
- * step key may be empty. Buildkite's AWS guide also documents session tags ({@code
+ * step key may be empty. Audience {@code sts.amazonaws.com}, given to {@code buildkite-agent oidc
+ * request-token --audience}. Buildkite's AWS guide also documents session tags ({@code
  * sts:TagSession}).
  */
 final class BuildkiteProfile extends GrammarProfile {
@@ -36,11 +35,6 @@ final class BuildkiteProfile extends GrammarProfile {
   }
 
   @Override
-  public Optional<String> defaultAudience(String issuerUrl) {
-    return Optional.of("sts.amazonaws.com");  // buildkite-agent oidc request-token --audience
-  }
-
-  @Override
   public boolean iamRequiresSubCondition(String issuerUrl) {
     return true;
   }
@@ -48,11 +42,6 @@ final class BuildkiteProfile extends GrammarProfile {
   @Override
   public boolean sharedIssuer(String issuerUrl) {
     return true;
-  }
-
-  @Override
-  public List<String> conditionKeyClaims() {
-    return List.of("aud", "sub", "amr");
   }
 
   @Override

@@ -5,7 +5,6 @@ import static dev.oidcecr.policies.internal.profiles.SubGrammar.uuid;
 
 import dev.oidcecr.policies.internal.Arns;
 import dev.oidcecr.policies.internal.profiles.SubGrammar.Role;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -39,16 +38,6 @@ final class CircleciProfile extends GrammarProfile {
   public Optional<String> defaultAudience(String issuerUrl) {
     Matcher m = ISSUER.matcher(Arns.issuerHostPath(issuerUrl));
     return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
-  }
-
-  @Override
-  public boolean sharedIssuer(String issuerUrl) {
-    return false;
-  }
-
-  @Override
-  public List<String> conditionKeyClaims() {
-    return List.of("aud", "sub", "amr");
   }
 
   @Override

@@ -4,8 +4,6 @@ import static dev.oidcecr.policies.internal.profiles.SubGrammar.alt;
 import static dev.oidcecr.policies.internal.profiles.SubGrammar.chars;
 
 import dev.oidcecr.policies.internal.profiles.SubGrammar.Role;
-import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -30,21 +28,6 @@ final class EksProfile extends GrammarProfile {
   @Override
   public boolean matchesHostPath(String hostPath) {
     return ISSUER.matcher(hostPath).matches();
-  }
-
-  @Override
-  public Optional<String> defaultAudience(String issuerUrl) {
-    return Optional.of("sts.amazonaws.com");
-  }
-
-  @Override
-  public boolean sharedIssuer(String issuerUrl) {
-    return false;
-  }
-
-  @Override
-  public List<String> conditionKeyClaims() {
-    return List.of("aud", "sub", "amr");
   }
 
   @Override

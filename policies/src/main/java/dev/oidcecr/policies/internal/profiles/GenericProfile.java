@@ -1,20 +1,14 @@
 package dev.oidcecr.policies.internal.profiles;
 
-import dev.oidcecr.policies.IssuerProfile;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /** Any other issuer: the subject is opaque, so only "matches everything" can be judged. */
-final class GenericProfile implements IssuerProfile {
+final class GenericProfile extends BaseProfile {
 
-  @Override
-  public String id() {
-    return "generic";
-  }
-
-  @Override
-  public String displayName() {
-    return "OIDC";
+  GenericProfile() {
+    super("generic", "OIDC");
   }
 
   @Override
@@ -23,18 +17,8 @@ final class GenericProfile implements IssuerProfile {
   }
 
   @Override
-  public Optional<String> defaultAudience(String issuerUrl) {
-    return Optional.of("sts.amazonaws.com");
-  }
-
-  @Override
-  public boolean sharedIssuer(String issuerUrl) {
-    return false;
-  }
-
-  @Override
-  public java.util.List<String> conditionKeyClaims() {
-    return GrammarProfile.LEGACY_CLAIMS;
+  public List<String> conditionKeyClaims() {
+    return LEGACY_CLAIMS;
   }
 
   @Override
@@ -67,11 +51,6 @@ final class GenericProfile implements IssuerProfile {
     }
     return new PatternCheck(Verdict.OK, "the subjects of this issuer are opaque",
         Optional.empty());
-  }
-
-  @Override
-  public String toString() {
-    return "IssuerProfile[generic]";
   }
 
   @Override

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * ...:pull_request}; the immutable form {@code repo:OWNER@OWNER_ID/REPO@REPO_ID:...} (GitHub
  * changelog 2026-04-23, "immutable subject claims"). Names keep GitHub's case and IAM compares
  * them case-sensitively. Custom templates ({@code include_claim_keys}) write other subjects;
- * they are not modelled here.
+ * they are not modelled here. Audience {@code sts.amazonaws.com}, as
+ * aws-actions/configure-aws-credentials asks.
  *
  * <p>The default issuer is shared by every GitHub customer: IAM refuses trust policies for it
  * that do not check {@code sub} ("Identity-provider controls for shared OIDC providers",
@@ -76,11 +77,6 @@ final class GithubActionsProfile extends GrammarProfile {
     String path = slash < 0 ? "" : hostPath.substring(slash);
     return host.equals(HOST) || GHE_COM.matcher(host).matches()
         || path.endsWith("/_services/token");
-  }
-
-  @Override
-  public Optional<String> defaultAudience(String issuerUrl) {
-    return Optional.of("sts.amazonaws.com");  // aws-actions/configure-aws-credentials
   }
 
   @Override

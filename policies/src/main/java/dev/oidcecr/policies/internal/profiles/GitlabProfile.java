@@ -88,11 +88,6 @@ final class GitlabProfile extends GrammarProfile {
   }
 
   @Override
-  public java.util.List<String> conditionKeyClaims() {
-    return java.util.List.of("aud", "sub", "amr");
-  }
-
-  @Override
   String tenantWord() {
     return "group";
   }

@@ -5,13 +5,15 @@ import static dev.oidcecr.policies.internal.profiles.SubGrammar.anyExcept;
 import static dev.oidcecr.policies.internal.profiles.SubGrammar.chars;
 
 import dev.oidcecr.policies.internal.profiles.SubGrammar.Role;
-import java.util.Optional;
+import java.util.List;
 import java.util.Set;
 
 /**
  * Gitpod Classic (Enterprise, Dedicated and the retired gitpod.io): issuer
  * {@code https://services.<domain>/idp} (older {@code https://api.<domain>/idp}); {@code sub} is
- * the workspace's normalized context URL, or {@code no-context}.
+ * the workspace's normalized context URL, or {@code no-context}. Audience {@code sts.amazonaws.com}
+ * ({@code gp idp token --audience sts.amazonaws.com}). One issuer per installation: gitpod.io
+ * (retired) was shared but is gone.
  */
 final class GitpodProfile extends GrammarProfile {
 
@@ -34,18 +36,7 @@ final class GitpodProfile extends GrammarProfile {
   }
 
   @Override
-  public Optional<String> defaultAudience(String issuerUrl) {
-    return Optional.of("sts.amazonaws.com");  // gp idp token --audience sts.amazonaws.com
-  }
-
-  @Override
-  public boolean sharedIssuer(String issuerUrl) {
-    // One issuer per installation; gitpod.io (retired) was shared but is gone.
-    return false;
-  }
-
-  @Override
-  public java.util.List<String> conditionKeyClaims() {
+  public List<String> conditionKeyClaims() {
     return LEGACY_CLAIMS;
   }
 

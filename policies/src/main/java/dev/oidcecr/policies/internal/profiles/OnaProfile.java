@@ -5,7 +5,6 @@ import static dev.oidcecr.policies.internal.profiles.SubGrammar.anyExcept;
 import static dev.oidcecr.policies.internal.profiles.SubGrammar.uuid;
 
 import dev.oidcecr.policies.internal.profiles.SubGrammar.Role;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -18,7 +17,8 @@ import java.util.Set;
  * tokens (https://ona.com/docs/ona/integrations/aws, still supported): {@code org:<org>/prj:<proj>
  * /env:<env>}, {@code org:<org>/env:<env>}, {@code org:<org>/user:<user>},
  * {@code org:<org>/rnr:<runner>}. Switching V2 to V3 changes {@code sub}. Ids are lower-case
- * UUIDs. Every Ona organization shares the issuer, so only {@code sub} tells them apart.
+ * UUIDs. Every Ona organization shares the issuer, so only {@code sub} tells them apart. Audience
+ * {@code sts.amazonaws.com} ({@code ona idp token --audience sts.amazonaws.com}).
  */
 final class OnaProfile extends GrammarProfile {
 
@@ -50,11 +50,6 @@ final class OnaProfile extends GrammarProfile {
   @Override
   public boolean matchesHostPath(String hostPath) {
     return hostPath.equals("app.gitpod.io");
-  }
-
-  @Override
-  public Optional<String> defaultAudience(String issuerUrl) {
-    return Optional.of("sts.amazonaws.com");  // ona idp token --audience sts.amazonaws.com
   }
 
   @Override
