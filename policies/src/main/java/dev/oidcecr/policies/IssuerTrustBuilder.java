@@ -22,20 +22,13 @@ import java.util.regex.Pattern;
  */
 public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
 
-  private static final Pattern SID = Pattern.compile("[A-Za-z0-9]+");
-
   private final IssuerProfile profile;
-  private String issuer;
-  private String account;
-  private String providerArn;
-  private String partition;
-  private String sid;
-  private final Set<String> audiences = new LinkedHashSet<>();
+  private final TrustProvider provider;
   private final Set<String> subjectPatterns = new LinkedHashSet<>();
 
   IssuerTrustBuilder(IssuerProfile profile, String issuer) {
     this.profile = profile;
-    this.issuer = issuer;
+    this.provider = new TrustProvider(issuer);
   }
 
   @SuppressWarnings("unchecked")
@@ -60,8 +53,7 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
    * @return this builder
    */
   public B issuer(String issuerUrl) {
-    Arns.issuerHostPath(Objects.requireNonNull(issuerUrl, "issuerUrl"));
-    this.issuer = issuerUrl;
+    provider.issuer(issuerUrl);
     return self();
   }
 
@@ -72,7 +64,7 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
    * @return this builder
    */
   public B account(String accountId) {
-    this.account = Arns.account(Objects.requireNonNull(accountId, "accountId"));
+    provider.account(accountId);
     return self();
   }
 
@@ -83,7 +75,7 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
    * @return this builder
    */
   public B providerArn(String arn) {
-    this.providerArn = Arns.oidcProviderArn(Objects.requireNonNull(arn, "arn")).arn();
+    provider.providerArn(arn);
     return self();
   }
 
@@ -94,7 +86,7 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
    * @return this builder
    */
   public B partition(String partition) {
-    this.partition = Arns.partition(Objects.requireNonNull(partition, "partition"));
+    provider.partition(partition);
     return self();
   }
 
@@ -105,12 +97,7 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
    * @return this builder
    */
   public B sid(String sid) {
-    Objects.requireNonNull(sid, "sid");
-    if (!SID.matcher(sid).matches()) {
-      throw new PolicyException("Invalid Sid \"" + sid
-          + "\": IAM allows only letters and digits, such as CiPull");
-    }
-    this.sid = sid;
+    provider.sid(sid, "CiPull");
     return self();
   }
 
@@ -122,14 +109,7 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
    * @return this builder
    */
   public B audience(String... values) {
-    for (String a : values) {
-      Objects.requireNonNull(a, "audience");
-      if (a.isBlank() || a.indexOf('*') >= 0 || a.indexOf('?') >= 0) {
-        throw new PolicyException("Invalid audience \"" + a + "\": give the exact audience the"
-            + " token is issued for, such as " + TrustPolicy.DEFAULT_AUDIENCE);
-      }
-      audiences.add(a);
-    }
+    provider.audience(values, "audience");
     return self();
   }
 
@@ -164,7 +144,7 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
 
   /** Returns the issuer URL in use (set by the factory or {@link #issuer(String)}). */
   public String issuerUrl() {
-    return issuer;
+    return provider.issuer();
   }
 
   /**
@@ -176,21 +156,21 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
    * @return the trust policy
    */
   public PolicyDocument build() {
-    Arns.ProviderArn provider = TrustPolicy.provider(issuer, account, providerArn, partition,
-        "account(\"123456789012\")");
+    Arns.ProviderArn arn = provider.provider("account(\"123456789012\")");
     List<String> subjects = new ArrayList<>();
     if (subjectPatterns.isEmpty() || hasRules()) {
       subjects.addAll(subjects());
     }
     subjectPatterns.stream().filter(p -> !subjects.contains(p)).forEach(subjects::add);
-    List<String> aud = new ArrayList<>(audiences);
+    List<String> aud = new ArrayList<>(provider.audiences());
     if (aud.isEmpty()) {
-      String issuerForDefault = issuer != null ? issuer : "https://" + provider.hostPath();
+      String issuer = provider.issuer();
+      String issuerForDefault = issuer != null ? issuer : "https://" + arn.hostPath();
       aud.add(profile.defaultAudience(issuerForDefault).orElseThrow(() -> new PolicyException(
           profile.displayName() + " tokens have no default audience: call " + noAudienceHint()
               + " with the aud your tokens carry")));
     }
-    return TrustPolicy.document(provider, sid, aud, subjects);
+    return TrustPolicy.document(arn, provider.sid(), aud, subjects);
   }
 
   // ---------------------------------------------------------------- validation helpers

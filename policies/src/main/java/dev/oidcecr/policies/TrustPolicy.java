@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -143,12 +142,7 @@ public final class TrustPolicy {
    * setter validates its input and {@link #build()} checks that the whole makes sense.
    */
   public static final class Builder {
-    private String issuer;
-    private String account;
-    private String providerArn;
-    private String partition;
-    private String sid;
-    private final Set<String> audiences = new LinkedHashSet<>();
+    private final TrustProvider provider = new TrustProvider(null);
     private final Set<String> subjects = new LinkedHashSet<>();
     private boolean anySubject;
 
@@ -164,8 +158,7 @@ public final class TrustPolicy {
      * @return this builder
      */
     public Builder issuer(String issuerUrl) {
-      Arns.issuerHostPath(Objects.requireNonNull(issuerUrl, "issuerUrl"));
-      this.issuer = issuerUrl;
+      provider.issuer(issuerUrl);
       return this;
     }
 
@@ -193,7 +186,7 @@ public final class TrustPolicy {
      * @return this builder
      */
     public Builder account(String accountId) {
-      this.account = Arns.account(Objects.requireNonNull(accountId, "accountId"));
+      provider.account(accountId);
       return this;
     }
 
@@ -206,7 +199,7 @@ public final class TrustPolicy {
      * @return this builder
      */
     public Builder providerArn(String arn) {
-      this.providerArn = Arns.oidcProviderArn(Objects.requireNonNull(arn, "arn")).arn();
+      provider.providerArn(arn);
       return this;
     }
 
@@ -217,7 +210,7 @@ public final class TrustPolicy {
      * @return this builder
      */
     public Builder partition(String partition) {
-      this.partition = Arns.partition(Objects.requireNonNull(partition, "partition"));
+      provider.partition(partition);
       return this;
     }
 
@@ -228,12 +221,7 @@ public final class TrustPolicy {
      * @return this builder
      */
     public Builder sid(String sid) {
-      Objects.requireNonNull(sid, "sid");
-      if (!sid.matches("[A-Za-z0-9]+")) {
-        throw new PolicyException("Invalid Sid \"" + sid
-            + "\": IAM allows only letters and digits, such as GitpodWorkspaces");
-      }
-      this.sid = sid;
+      provider.sid(sid, "GitpodWorkspaces");
       return this;
     }
 
@@ -248,15 +236,7 @@ public final class TrustPolicy {
      * @return this builder
      */
     public Builder audience(String... audiences) {
-      for (String a : audiences) {
-        Objects.requireNonNull(a, "audience");
-        if (a.isBlank() || a.indexOf('*') >= 0 || a.indexOf('?') >= 0) {
-          throw new PolicyException("Invalid audience \"" + a
-              + "\": give the exact client id the token is issued for, such as "
-              + DEFAULT_AUDIENCE);
-        }
-        this.audiences.add(a);
-      }
+      provider.audience(audiences, "client id");
       return this;
     }
 
@@ -339,7 +319,8 @@ public final class TrustPolicy {
      * @return the trust policy
      */
     public PolicyDocument build() {
-      Arns.ProviderArn provider = provider();
+      Arns.ProviderArn arn = provider.provider(
+          "issuer(\"https://services.gitpod.example.com/idp\").account(\"123456789012\")");
       if (subjects.isEmpty() && !anySubject) {
         throw new PolicyException("No subject rule: without one, any workspace of any user of the"
             + " installation could assume the role. Add repository(url), contextUrl(url),"
@@ -350,14 +331,10 @@ public final class TrustPolicy {
         throw new PolicyException("anySubject() contradicts the subject rules given: remove"
             + " anySubject() to keep the rules, or remove the rules");
       }
-      return document(provider, sid,
+      Set<String> audiences = provider.audiences();
+      return document(arn, provider.sid(),
           audiences.isEmpty() ? List.of(DEFAULT_AUDIENCE) : List.copyOf(audiences),
           new ArrayList<>(subjects));
-    }
-
-    private Arns.ProviderArn provider() {
-      return TrustPolicy.provider(issuer, account, providerArn, partition,
-          "issuer(\"https://services.gitpod.example.com/idp\").account(\"123456789012\")");
     }
   }
 
@@ -388,36 +365,6 @@ public final class TrustPolicy {
     return PolicyDocument.builder().addStatements(s.build()).build();
   }
 
-  /** Returns the provider from an issuer and account, or a provider ARN, checking they agree. */
-  static Arns.ProviderArn provider(String issuer, String account, String providerArn,
-      String partition, String example) {
-    if (providerArn != null) {
-      Arns.ProviderArn p = Arns.oidcProviderArn(providerArn);
-      if (issuer != null && !Arns.issuerHostPath(issuer).equals(p.hostPath())) {
-        throw new PolicyException("Issuer " + issuer + " does not match provider ARN "
-            + providerArn + ": give one of them, or make them agree");
-      }
-      if (account != null && !account.equals(p.account())) {
-        throw new PolicyException("Account " + account + " does not match provider ARN "
-            + providerArn + ": the provider lives in account " + p.account());
-      }
-      if (partition != null && !partition.equals(p.partition())) {
-        throw new PolicyException("Partition " + partition + " does not match provider ARN "
-            + providerArn + ": drop partition(...) or fix the ARN");
-      }
-      return p;
-    }
-    if (issuer == null) {
-      throw new PolicyException("No OIDC provider: call issuer(url) and account(id), such as "
-          + example + ", or providerArn(arn)");
-    }
-    if (account == null) {
-      throw new PolicyException("No account for issuer " + issuer + ": call account(id) with"
-          + " the 12-digit account that holds the OIDC provider, or give providerArn(arn)");
-    }
-    return new Arns.ProviderArn(Optional.ofNullable(partition).orElse("aws"), account,
-        Arns.issuerHostPath(issuer));
-  }
 
   /**
    * Normalizes a repository, context or organization URL as Gitpod writes subjects: https, no
