@@ -44,16 +44,8 @@ public final class FileLocks {
   public static <T> T withLock(Path lockFile, Duration timeout, Locked<T> work)
       throws IOException, TimeoutException {
     Path key = lockFile.toAbsolutePath().normalize();
-    ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(key, k -> new ReentrantLock());
     long deadline = System.nanoTime() + timeout.toNanos();
-    try {
-      if (!jvmLock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-        throw new TimeoutException("JVM lock on " + key);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("Interrupted while waiting for the lock on " + key, e);
-    }
+    ReentrantLock jvmLock = lockInJvm(JVM_LOCKS, key, timeout);
     try (FileChannel channel = openLockFile(key)) {
       FileLock lock = acquire(channel, deadline, key);
       try {
@@ -84,26 +76,55 @@ public final class FileLocks {
       throws IOException, TimeoutException {
     long sleepMillis = 2;
     while (true) {
-      FileLock lock;
-      try {
-        lock = channel.tryLock();
-      } catch (OverlappingFileLockException e) {
-        // Only possible if code outside this class locks the same file in this JVM.
-        lock = null;
-      }
+      FileLock lock = tryLock(channel);
       if (lock != null) {
         return lock;
       }
       if (System.nanoTime() > deadline) {
         throw new TimeoutException("file lock on " + key);
       }
-      try {
-        Thread.sleep(sleepMillis);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("Interrupted while waiting for the lock on " + key, e);
-      }
+      sleep(sleepMillis, key);
       sleepMillis = Math.min(50, sleepMillis * 2);
+    }
+  }
+
+  // ---------------------------------------------------------------- shared with TransientLocks
+
+  /**
+   * Takes the JVM-wide lock of {@code key} from {@code locks} within {@code timeout} and returns
+   * it (the caller unlocks it).
+   */
+  static ReentrantLock lockInJvm(ConcurrentHashMap<Path, ReentrantLock> locks, Path key,
+      Duration timeout) throws IOException, TimeoutException {
+    ReentrantLock jvmLock = locks.computeIfAbsent(key, k -> new ReentrantLock());
+    try {
+      if (!jvmLock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        throw new TimeoutException("JVM lock on " + key);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("Interrupted while waiting for the lock on " + key, e);
+    }
+    return jvmLock;
+  }
+
+  /** Returns the OS lock on the channel's file, or null when another holds it. */
+  static FileLock tryLock(FileChannel channel) throws IOException {
+    try {
+      return channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      // Only possible if code outside these classes locks the same file in this JVM.
+      return null;
+    }
+  }
+
+  /** Sleeps between two tries for the lock on {@code key}. */
+  static void sleep(long millis, Path key) throws IOException {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("Interrupted while waiting for the lock on " + key, e);
     }
   }
 }

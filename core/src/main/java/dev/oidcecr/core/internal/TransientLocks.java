@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
@@ -19,7 +18,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -57,22 +55,14 @@ public final class TransientLocks {
   public static <T> T withLock(Path lockFile, Duration timeout, FileLocks.Locked<T> work)
       throws IOException, TimeoutException {
     Path key = lockFile.toAbsolutePath().normalize();
-    ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(key, k -> new ReentrantLock());
     long deadline = System.nanoTime() + timeout.toNanos();
-    try {
-      if (!jvmLock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-        throw new TimeoutException("JVM lock on " + key);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("Interrupted while waiting for the lock on " + key, e);
-    }
+    ReentrantLock jvmLock = FileLocks.lockInJvm(JVM_LOCKS, key, timeout);
     try {
       long sleepMillis = 1;
       while (true) {
         FileChannel look = null;
         try (FileChannel channel = open(key)) {
-          FileLock lock = tryLock(channel);
+          FileLock lock = FileLocks.tryLock(channel);
           if (lock != null) {
             try {
               look = FileChannel.open(key, StandardOpenOption.READ);
@@ -98,7 +88,7 @@ public final class TransientLocks {
         if (System.nanoTime() > deadline) {
           throw new TimeoutException("file lock on " + key);
         }
-        sleep(sleepMillis, key);
+        FileLocks.sleep(sleepMillis, key);
         sleepMillis = Math.min(50, sleepMillis * 2);
       }
     } finally {
@@ -120,15 +110,6 @@ public final class TransientLocks {
         StandardOpenOption.WRITE);
   }
 
-  private static FileLock tryLock(FileChannel channel) throws IOException {
-    try {
-      return channel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      // Only possible if code outside this class locks the same file in this JVM.
-      return null;
-    }
-  }
-
   /**
    * Writes a fresh stamp into the locked file and tells whether {@code look}, opened on the path
    * after the lock was taken, shows it.
@@ -145,14 +126,5 @@ public final class TransientLocks {
     }
     return seen.position() == text.length
         && Arrays.equals(seen.array(), 0, text.length, text, 0, text.length);
-  }
-
-  private static void sleep(long millis, Path key) throws IOException {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("Interrupted while waiting for the lock on " + key, e);
-    }
   }
 }
