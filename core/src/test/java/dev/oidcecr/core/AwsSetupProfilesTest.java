@@ -7,37 +7,24 @@ import dev.oidcecr.policies.TrustPolicy;
 import dev.oidcecr.testing.FakeAws;
 import java.time.Clock;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.iam.model.GetOpenIdConnectProviderResponse;
 
 /** {@link AwsSetup.Builder#trust} with the typed builders of other issuers, against the fake. */
 class AwsSetupProfilesTest {
-  private static FakeAws fake;
-  private static AwsFixture aws;
-
-  @BeforeAll
-  static void start() {
-    fake = FakeAws.builder().build().start();
-    aws = new AwsFixture(fake);
-  }
-
-  @AfterAll
-  static void stop() {
-    aws.close();
-    fake.close();
-  }
+  @RegisterExtension
+  static final AwsFixture aws = AwsFixture.perClass(FakeAws.builder(), false);
 
   @BeforeEach
   void repository() {
-    fake.reset();
+    aws.fake.reset();
     aws.ecr.createRepository(r -> r.repositoryName("acme/app"));
   }
 
   private AwsSetup.Builder setup() {
-    return AwsSetup.builder().iamClient(aws.iam).ecrClient(aws.ecr).accountId(fake.accountId())
+    return AwsSetup.builder().iamClient(aws.iam).ecrClient(aws.ecr).accountId(aws.fake.accountId())
         .roleName("ci-ecr-pull").repositories("acme/app");
   }
 
@@ -88,7 +75,7 @@ class AwsSetupProfilesTest {
         .isInstanceOf(AwsSetupException.class)
         .hasMessageContaining("IAM would refuse the trust policy of role ci-ecr-pull")
         .hasMessageContaining("TrustPolicy.githubActions().repository(\"acme/app\")");
-    assertThat(fake.requests()).as("no IAM call").allMatch(c -> c.service().equals("ecr"));
+    assertThat(aws.fake.requests()).as("no IAM call").allMatch(c -> c.service().equals("ecr"));
   }
 
   @Test

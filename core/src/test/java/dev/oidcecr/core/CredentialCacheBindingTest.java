@@ -15,10 +15,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,27 +28,15 @@ import org.junit.jupiter.api.io.TempDir;
 class CredentialCacheBindingTest {
   private static final MutableClock CLOCK = new MutableClock(Instant.now());
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static FakeAws fake;
-  private static AwsFixture aws;
 
   @TempDir Path dir;
   private Path tokenFile;
 
-  @BeforeAll
-  static void start() {
-    fake = FakeAws.builder().clock(CLOCK).build().start();
-    aws = new AwsFixture(fake);
-  }
-
-  @AfterAll
-  static void stop() {
-    aws.close();
-    fake.close();
-  }
+  @RegisterExtension
+  static final AwsFixture aws = AwsFixture.perClass(FakeAws.builder().clock(CLOCK), true);
 
   @BeforeEach
   void setUp() throws IOException {
-    aws.setUp();
     tokenFile = Files.writeString(dir.resolve("token"), aws.allowedToken() + "\n");
   }
 
@@ -68,7 +55,7 @@ class CredentialCacheBindingTest {
   }
 
   private DockerAuth process() {
-    return process(aws.roleArn(), fake.endpoint());
+    return process(aws.roleArn(), aws.fake.endpoint());
   }
 
   @Test
@@ -90,7 +77,7 @@ class CredentialCacheBindingTest {
     DockerAuth cached = process();
     // The next job on this runner is another repository's.
     Files.writeString(tokenFile,
-        fake.issuer().token().repository("https://github.com/acme/website").mint());
+        aws.fake.issuer().token().repository("https://github.com/acme/website").mint());
     StsAuthenticationException e =
         catchThrowableOfType(StsAuthenticationException.class, this::process);
     assertThat(e).isNotNull();
@@ -111,7 +98,7 @@ class CredentialCacheBindingTest {
   @Test
   void expiredToken_getsStsRefusal_neverTheEntry() throws IOException {
     process();
-    Files.writeString(tokenFile, fake.issuer().token().repository(AwsFixture.ALLOWED_REPO_URL)
+    Files.writeString(tokenFile, aws.fake.issuer().token().repository(AwsFixture.ALLOWED_REPO_URL)
         .workspaceId("acme-app-0a1b2c3d").expired().mint());
     StsAuthenticationException e =
         catchThrowableOfType(StsAuthenticationException.class, this::process);
@@ -130,7 +117,7 @@ class CredentialCacheBindingTest {
 
   @Test
   void otherEndpoint_neverUsesTheEntry() {
-    try (FakeAws second = FakeAws.builder().clock(CLOCK).issuer(fake.issuer()).build().start();
+    try (FakeAws second = FakeAws.builder().clock(CLOCK).issuer(aws.fake.issuer()).build().start();
         AwsFixture secondAws = new AwsFixture(second)) {
       secondAws.setUp();
       DockerAuth fromFirst = process();
@@ -150,7 +137,7 @@ class CredentialCacheBindingTest {
     aws.iam.putRolePolicy(r -> r.roleName("other-pull").policyName("ecr-pull")
         .policyDocument(aws.permissionPolicy().toJson()));
     DockerAuth mine = process();
-    DockerAuth other = process(fake.roleArn("other-pull"), fake.endpoint());
+    DockerAuth other = process(aws.fake.roleArn("other-pull"), aws.fake.endpoint());
     assertThat(other.password()).isNotEqualTo(mine.password());
     assertThat(aws.calls("AssumeRoleWithWebIdentity")).isEqualTo(2);
   }

@@ -23,10 +23,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.regions.Region;
@@ -35,27 +33,11 @@ import software.amazon.awssdk.services.sts.auth.StsAssumeRoleWithWebIdentityCred
 
 class OidcEcrAuthenticatorTest {
   private static final MutableClock CLOCK = new MutableClock(Instant.now());
-  private static FakeAws fake;
-  private static AwsFixture aws;
 
   private final List<Duration> sleeps = new ArrayList<>();
 
-  @BeforeAll
-  static void start() {
-    fake = FakeAws.builder().clock(CLOCK).build().start();
-    aws = new AwsFixture(fake);
-  }
-
-  @AfterAll
-  static void stop() {
-    aws.close();
-    fake.close();
-  }
-
-  @BeforeEach
-  void setUp() {
-    aws.setUp();
-  }
+  @RegisterExtension
+  static final AwsFixture aws = AwsFixture.perClass(FakeAws.builder().clock(CLOCK), true);
 
   /** A token source that mints a fresh allowed token at each fetch, and counts fetches. */
   private static final class MintingSource implements TokenSource {
@@ -83,7 +65,7 @@ class OidcEcrAuthenticatorTest {
         .roleArn(aws.roleArn())
         .registry(aws.registry())
         .tokenSource(tokens)
-        .endpoint(fake.endpoint())
+        .endpoint(aws.fake.endpoint())
         .environment(Map.of("GITPOD_WORKSPACE_ID", "acme-app-0a1b2c3d"))
         .clock(CLOCK)
         .sleeper(sleeps::add);
@@ -106,7 +88,7 @@ class OidcEcrAuthenticatorTest {
         .isBetween(Duration.ofHours(12).minusSeconds(1), Duration.ofHours(12).plusSeconds(1));
     // The login really opens the registry: pull the seeded manifest with it.
     HttpResponse<String> manifest = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(fake.endpoint().resolve("/v2/acme/app/manifests/latest"))
+        HttpRequest.newBuilder(aws.fake.endpoint().resolve("/v2/acme/app/manifests/latest"))
             .header("Authorization", auth.authorizationHeader())
             .timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -164,13 +146,13 @@ class OidcEcrAuthenticatorTest {
       a.authenticate();
       // Another registry needs another ECR call, but the session is still good.
       CLOCK.advance(Duration.ofMinutes(54));
-      a.authenticate(EcrRegistry.of("210987654321", fake.region()));
+      a.authenticate(EcrRegistry.of("210987654321", aws.fake.region()));
       assertThat(aws.calls("AssumeRoleWithWebIdentity")).isEqualTo(1);
       assertThat(aws.calls("GetAuthorizationToken")).isEqualTo(2);
 
       // Within five minutes of the session's end: a new session first.
       CLOCK.advance(Duration.ofMinutes(2));
-      a.authenticate(EcrRegistry.of("310987654321", fake.region()));
+      a.authenticate(EcrRegistry.of("310987654321", aws.fake.region()));
       assertThat(aws.calls("AssumeRoleWithWebIdentity")).isEqualTo(2);
       assertThat(aws.calls("GetAuthorizationToken")).isEqualTo(3);
       assertThat(cache.size()).isEqualTo(3);
@@ -226,7 +208,7 @@ class OidcEcrAuthenticatorTest {
 
   @Test
   void authenticate_tokenForAnotherRepository_accessDeniedNamesSubAndTrustPolicy() {
-    String token = fake.issuer().token().repository("https://github.com/acme/app-evil").mint();
+    String token = aws.fake.issuer().token().repository("https://github.com/acme/app-evil").mint();
     StsAuthenticationException e;
     try (OidcEcrAuthenticator a = authenticator(token)) {
       e = catchThrowableOfType(StsAuthenticationException.class, a::authenticate);
@@ -244,7 +226,7 @@ class OidcEcrAuthenticatorTest {
 
   @Test
   void authenticate_wrongAudience_saysToAddItToTheProviderClientIds() {
-    String token = fake.issuer().token().repository(AwsFixture.ALLOWED_REPO_URL)
+    String token = aws.fake.issuer().token().repository(AwsFixture.ALLOWED_REPO_URL)
         .audience("my-app").mint();
     try (OidcEcrAuthenticator a = authenticator(token)) {
       assertThatThrownBy(a::authenticate)
@@ -258,12 +240,12 @@ class OidcEcrAuthenticatorTest {
 
   @Test
   void authenticate_noProviderForIssuer_namesTheIssuerUrl() {
-    aws.iam.deleteOpenIDConnectProvider(r -> r.openIDConnectProviderArn(fake.providerArn()));
+    aws.iam.deleteOpenIDConnectProvider(r -> r.openIDConnectProviderArn(aws.fake.providerArn()));
     try (OidcEcrAuthenticator a = authenticator(aws.allowedToken())) {
       assertThatThrownBy(a::authenticate)
           .isInstanceOf(StsAuthenticationException.class)
           .hasMessageContaining("no IAM OIDC provider for issuer "
-              + fake.issuer().issuer())
+              + aws.fake.issuer().issuer())
           .satisfies(t -> assertThat(((OidcEcrException) t).awsErrorCode())
               .contains("InvalidIdentityToken"));
     }
@@ -271,7 +253,8 @@ class OidcEcrAuthenticatorTest {
 
   @Test
   void authenticate_expiredToken_pointsAtTheClockAndAFreshToken() {
-    String token = fake.issuer().token().repository(AwsFixture.ALLOWED_REPO_URL).expired().mint();
+    String token = aws.fake.issuer().token().repository(AwsFixture.ALLOWED_REPO_URL).expired()
+        .mint();
     try (OidcEcrAuthenticator a = authenticator(token)) {
       assertThatThrownBy(a::authenticate)
           .isInstanceOf(StsAuthenticationException.class)
@@ -287,7 +270,7 @@ class OidcEcrAuthenticatorTest {
   void authenticate_permissionPolicyWithoutGetAuthorizationToken_accessDeniedNamesPolicy() {
     aws.setUp(PolicyDocument.builder()
         .addStatement(s -> s.allow().addActions("ecr:BatchGetImage")
-            .addResources(fake.repositoryArn(AwsFixture.REPOSITORY)))
+            .addResources(aws.fake.repositoryArn(AwsFixture.REPOSITORY)))
         .build());
     try (OidcEcrAuthenticator a = authenticator(aws.allowedToken())) {
       assertThatThrownBy(a::authenticate)
@@ -301,8 +284,8 @@ class OidcEcrAuthenticatorTest {
 
   @Test
   void authenticate_idpCommunicationErrorAndThrottling_retriedWithBackoff() {
-    fake.failNext("AssumeRoleWithWebIdentity", 2, "IDPCommunicationError", 400);
-    fake.failNext("GetAuthorizationToken", 1, "ThrottlingException", 400);
+    aws.fake.failNext("AssumeRoleWithWebIdentity", 2, "IDPCommunicationError", 400);
+    aws.fake.failNext("GetAuthorizationToken", 1, "ThrottlingException", 400);
     try (OidcEcrAuthenticator a = authenticator(aws.allowedToken())) {
       assertThat(a.authenticate().password()).isNotEmpty();
     }
@@ -314,7 +297,7 @@ class OidcEcrAuthenticatorTest {
 
   @Test
   void authenticate_serverErrorsBeyondTheDeadline_giveUpWithTheLastError() {
-    fake.failNext("AssumeRoleWithWebIdentity", 100, "InternalFailure", 500);
+    aws.fake.failNext("AssumeRoleWithWebIdentity", 100, "InternalFailure", 500);
     try (OidcEcrAuthenticator a = authenticator(TokenSource.of(aws.allowedToken()))
         .retryDeadline(Duration.ofSeconds(2)).build()) {
       assertThatThrownBy(a::authenticate)
@@ -333,8 +316,8 @@ class OidcEcrAuthenticatorTest {
     MintingSource tokens = new MintingSource(aws::allowedToken);
     try (OidcEcrAuthenticator a = authenticator(tokens).build();
         StsAssumeRoleWithWebIdentityCredentialsProvider provider = a.credentialsProvider();
-        EcrClient ecr = EcrClient.builder().endpointOverride(fake.endpoint())
-            .region(Region.of(fake.region())).httpClient(aws.http)
+        EcrClient ecr = EcrClient.builder().endpointOverride(aws.fake.endpoint())
+            .region(Region.of(aws.fake.region())).httpClient(aws.http)
             .credentialsProvider(provider).build()) {
       AwsCredentials credentials = provider.resolveCredentials();
       assertThat(credentials).isInstanceOf(AwsSessionCredentials.class);
@@ -369,7 +352,7 @@ class OidcEcrAuthenticatorTest {
         .roleArn(aws.roleArn())
         .registry(aws.registry().host())
         .tokenSource(TokenSource.of(aws.allowedToken()))
-        .environment(Map.of("AWS_ENDPOINT_URL", fake.endpoint().toString()))
+        .environment(Map.of("AWS_ENDPOINT_URL", aws.fake.endpoint().toString()))
         .clock(CLOCK)
         .build()) {
       assertThat(a.authenticate().registryHost()).isEqualTo(aws.registry().host());
