@@ -10,6 +10,7 @@ import dev.oidcecr.policies.PolicyKind;
 import dev.oidcecr.policies.PolicyLinter;
 import dev.oidcecr.policies.TrustPolicy;
 import dev.oidcecr.testing.FakeAws;
+import dev.oidcecr.testing.FakeAwsExtension;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -22,13 +23,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecr.EcrClient;
@@ -39,25 +37,20 @@ import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 class OidcEcrCliSetupDoctorTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String APP = "https://github.com/acme/app";
-  private static FakeAws fake;
 
   @TempDir Path dir;
   private Path home;
   private Path work;
 
-  @BeforeAll
-  static void start() {
-    fake = FakeAws.builder().build().start();
-  }
+  @RegisterExtension
+  static final FakeAwsExtension AWS = FakeAwsExtension.builder().build();  // reset before each
 
-  @AfterAll
-  static void stop() {
-    fake.close();
+  private static FakeAws fake() {
+    return AWS.fake();
   }
 
   @BeforeEach
   void emptyAccount() throws Exception {
-    fake.reset();
     try (var http = UrlConnectionHttpClient.create(); EcrClient ecr = ecr(http)) {
       ecr.createRepository(r -> r.repositoryName("acme/app"));
       ecr.createRepository(r -> r.repositoryName("acme/other"));
@@ -66,19 +59,12 @@ class OidcEcrCliSetupDoctorTest {
     work = Files.createDirectories(dir.resolve("work"));
   }
 
-  private static StaticCredentialsProvider admin() {
-    return StaticCredentialsProvider.create(
-        AwsBasicCredentials.create(fake.accessKeyId(), fake.secretAccessKey()));
-  }
-
   private static EcrClient ecr(software.amazon.awssdk.http.SdkHttpClient http) {
-    return EcrClient.builder().endpointOverride(fake.endpoint()).region(Region.of(fake.region()))
-        .httpClient(http).credentialsProvider(admin()).build();
+    return fake().configure(EcrClient.builder()).httpClient(http).build();
   }
 
   private static IamClient iam(software.amazon.awssdk.http.SdkHttpClient http) {
-    return IamClient.builder().endpointOverride(fake.endpoint()).region(Region.AWS_GLOBAL)
-        .httpClient(http).credentialsProvider(admin()).build();
+    return fake().configure(IamClient.builder()).region(Region.AWS_GLOBAL).httpClient(http).build();
   }
 
   private record Run(int status, String out, String err) {
@@ -104,10 +90,10 @@ class OidcEcrCliSetupDoctorTest {
   /** An administrator's environment: credentials, region and endpoint, as the SDK reads them. */
   private Map<String, String> adminEnv() {
     Map<String, String> env = new HashMap<>();
-    env.put("AWS_ACCESS_KEY_ID", fake.accessKeyId());
-    env.put("AWS_SECRET_ACCESS_KEY", fake.secretAccessKey());
-    env.put("AWS_REGION", fake.region());
-    env.put("AWS_ENDPOINT_URL", fake.endpoint().toString());
+    env.put("AWS_ACCESS_KEY_ID", fake().accessKeyId());
+    env.put("AWS_SECRET_ACCESS_KEY", fake().secretAccessKey());
+    env.put("AWS_REGION", fake().region());
+    env.put("AWS_ENDPOINT_URL", fake().endpoint().toString());
     return env;
   }
 
@@ -121,11 +107,11 @@ class OidcEcrCliSetupDoctorTest {
   }
 
   private long calls(String operation) {
-    return fake.requests().stream().filter(c -> c.operation().equals(operation)).count();
+    return fake().requests().stream().filter(c -> c.operation().equals(operation)).count();
   }
 
   private Path tokenFile(String repositoryUrl) throws Exception {
-    return Files.writeString(dir.resolve("token"), fake.issuer().mint(repositoryUrl));
+    return Files.writeString(dir.resolve("token"), fake().issuer().mint(repositoryUrl));
   }
 
   // ---------------------------------------------------------------- setup
@@ -135,7 +121,7 @@ class OidcEcrCliSetupDoctorTest {
     Run r = run(adminEnv(), setup());
 
     assertThat(r.status()).as(r.all()).isZero();
-    assertThat(r.out()).contains("3 changes for role " + fake.roleArn("gitpod-ecr-pull"),
+    assertThat(r.out()).contains("3 changes for role " + fake().roleArn("gitpod-ecr-pull"),
         "1. CREATE_PROVIDER", "2. CREATE_ROLE", "3. PUT_INLINE_POLICY",
         "+ ", "services.gitpod.example.com/idp:sub", "--apply");
     assertThat(calls("CreateOpenIDConnectProvider")).isZero();
@@ -150,7 +136,7 @@ class OidcEcrCliSetupDoctorTest {
         "https://github.com/acme-labs", "--audience", "sts.amazonaws.com"));
 
     assertThat(r.status()).as(r.all()).isZero();
-    assertThat(r.out()).contains("arn:aws:iam::" + fake.accountId() + ":role/gitpod/ws-pull",
+    assertThat(r.out()).contains("arn:aws:iam::" + fake().accountId() + ":role/gitpod/ws-pull",
         "path /gitpod/", "max session 7200s", "pull and push", "ecr:PutImage",
         "https://github.com/acme-labs/*");
   }
@@ -160,15 +146,15 @@ class OidcEcrCliSetupDoctorTest {
     Map<String, String> env = adminEnv();
     env.remove("AWS_ENDPOINT_URL");
     for (String service : List.of("IAM", "ECR", "STS")) {
-      env.put("AWS_ENDPOINT_URL_" + service, fake.endpoint().toString());
+      env.put("AWS_ENDPOINT_URL_" + service, fake().endpoint().toString());
     }
     Run applied = run(env, setup("--apply"));
     assertThat(applied.status()).as(applied.all()).isZero();
 
     Map<String, String> noEndpoint = adminEnv();
     noEndpoint.remove("AWS_ENDPOINT_URL");
-    Run doctor = run(noEndpoint, "doctor", "--endpoint-url", fake.endpoint().toString(),
-        "--role-arn", fake.roleArn("gitpod-ecr-pull"), "--registry", fake.registryHost(),
+    Run doctor = run(noEndpoint, "doctor", "--endpoint-url", fake().endpoint().toString(),
+        "--role-arn", fake().roleArn("gitpod-ecr-pull"), "--registry", fake().registryHost(),
         "--token-file", tokenFile(APP).toString());
     assertThat(doctor.status()).as(doctor.all()).isZero();
     assertThat(doctor.out()).contains("[PASS   ] provider:", "[PASS   ] trust-policy:");
@@ -181,26 +167,26 @@ class OidcEcrCliSetupDoctorTest {
     assertThat(first.status()).as(first.all()).isZero();
     assertThat(first.out()).contains("Applied 4 changes", "CREATE_PROVIDER", "CREATE_ROLE",
         "PUT_INLINE_POLICY", "SET_REPOSITORY_POLICY", "Next steps",
-        "IDP_AWS_ROLE_ARN=" + fake.roleArn("gitpod-ecr-pull"),
+        "IDP_AWS_ROLE_ARN=" + fake().roleArn("gitpod-ecr-pull"),
         "oidc-ecr login --role-arn", "oidc-ecr doctor --role-arn");
     try (var http = UrlConnectionHttpClient.create(); IamClient iam = iam(http);
         EcrClient ecr = ecr(http)) {
       assertThat(iam.getRole(q -> q.roleName("gitpod-ecr-pull")).role().arn())
-          .isEqualTo(fake.roleArn("gitpod-ecr-pull"));
+          .isEqualTo(fake().roleArn("gitpod-ecr-pull"));
       // IAM returns policies URL-encoded.
       assertThat(PolicyDocument.parse(iam.getRolePolicy(q -> q.roleName("gitpod-ecr-pull")
           .policyName("oidc-ecr-pull")).policyDocument()).toJson())
-          .contains(fake.repositoryArn("acme/app"));
+          .contains(fake().repositoryArn("acme/app"));
       assertThat(ecr.getRepositoryPolicy(q -> q.repositoryName("acme/app")).policyText())
           .contains("210987654321");
     }
-    long writes = fake.requests().size();
+    long writes = fake().requests().size();
 
     Run second = run(adminEnv(), setup("--gitpod-account", "210987654321", "--apply"));
 
     assertThat(second.status()).as(second.all()).isZero();
     assertThat(second.out()).contains("Nothing to change");
-    assertThat(fake.requests().subList((int) writes, fake.requests().size()))
+    assertThat(fake().requests().subList((int) writes, fake().requests().size()))
         .extracting(c -> c.operation())
         .noneMatch(op -> op.startsWith("Create") || op.startsWith("Put")
             || op.startsWith("Update") || op.startsWith("Set") || op.startsWith("Add"));
@@ -214,7 +200,7 @@ class OidcEcrCliSetupDoctorTest {
   void setupApply_nextStepsAreWorkingCommands() throws Exception {
     Run applied = run(adminEnv(), setup("--apply"));
     assertThat(applied.status()).as(applied.all()).isZero();
-    String roleArn = fake.roleArn("gitpod-ecr-pull");
+    String roleArn = fake().roleArn("gitpod-ecr-pull");
     Map<String, String> workspace = new HashMap<>(adminEnv());
     workspace.put("IDP_AWS_ROLE_ARN", roleArn);
     workspace.put("AWS_WEB_IDENTITY_TOKEN_FILE", tokenFile(APP + "/pull/9").toString());
@@ -235,18 +221,18 @@ class OidcEcrCliSetupDoctorTest {
       Run r = run(workspace, args.subList(1, args.size()));
       assertThat(r.status()).as(command + "\n" + r.all()).isZero();
     }
-    assertThat(dir.resolve("docker/config.json")).content().contains(fake.registryHost());
+    assertThat(dir.resolve("docker/config.json")).content().contains(fake().registryHost());
   }
 
   @Test
   void setupApply_withLintedBadTrustPolicyFile_isRefusedNamingTheFinding() throws Exception {
-    PolicyDocument risky = TrustPolicy.builder().issuer(fake.issuer().issuer())
-        .account(fake.accountId()).subjectPattern(APP + "*").build();
+    PolicyDocument risky = TrustPolicy.builder().issuer(fake().issuer().issuer())
+        .account(fake().accountId()).subjectPattern(APP + "*").build();
     List<Finding> errors = PolicyLinter.create().lint(risky, PolicyKind.TRUST).stream()
         .filter(f -> f.severity() == Finding.Severity.ERROR).toList();
     assertThat(errors).isNotEmpty();
     Path file = Files.writeString(work.resolve("trust.json"), risky.toPrettyJson());
-    String[] args = {"setup", "--issuer-url", fake.issuer().issuer(), "--trust-policy",
+    String[] args = {"setup", "--issuer-url", fake().issuer().issuer(), "--trust-policy",
         "trust.json", "--repository", "acme/app"};
 
     Run plan = run(adminEnv(), args);
@@ -310,7 +296,7 @@ class OidcEcrCliSetupDoctorTest {
     Map<String, String> env = adminEnv();
     env.remove("AWS_REGION");
     Files.createDirectories(home.resolve(".aws"));
-    Files.writeString(home.resolve(".aws/config"), "[default]\nregion = " + fake.region()
+    Files.writeString(home.resolve(".aws/config"), "[default]\nregion = " + fake().region()
         + "\n");
 
     Run r = run(env, setup());
@@ -321,14 +307,14 @@ class OidcEcrCliSetupDoctorTest {
 
   @Test
   void setup_awsFailure_exitsOneWithTheCodeAndNoSecret() {
-    fake.failNext("GetRole", 1, "AccessDenied", 403);
+    fake().failNext("GetRole", 1, "AccessDenied", 403);
 
-    Run r = run(adminEnv(), setup("--account", fake.accountId()));
+    Run r = run(adminEnv(), setup("--account", fake().accountId()));
 
     assertThat(r.status()).isEqualTo(1);
     assertThat(r.err()).contains("oidc-ecr setup:", "GetRole", "AccessDenied",
         "requiredPermissions");
-    assertThat(r.all()).doesNotContain(fake.secretAccessKey());
+    assertThat(r.all()).doesNotContain(fake().secretAccessKey());
   }
 
   @Test
@@ -358,18 +344,18 @@ class OidcEcrCliSetupDoctorTest {
   }
 
   private String image() {
-    return fake.registryHost() + "/acme/app:latest";
+    return fake().registryHost() + "/acme/app:latest";
   }
 
   @Test
   void doctor_whenEverythingIsRight_exitsZero() throws Exception {
     applySetup();
-    fake.seedImage("acme/app", "latest");
+    fake().seedImage("acme/app", "latest");
     Files.writeString(work.resolve(".gitpod.yml"), "image: " + image() + "\n");
-    String token = fake.issuer().mint(APP);
+    String token = fake().issuer().mint(APP);
     Files.writeString(dir.resolve("token"), token);
 
-    Run r = run(adminEnv(), "doctor", "--role-arn", fake.roleArn("gitpod-ecr-pull"),
+    Run r = run(adminEnv(), "doctor", "--role-arn", fake().roleArn("gitpod-ecr-pull"),
         "--registry", image(), "--token-file", dir.resolve("token").toString(), "--login");
 
     assertThat(r.status()).as(r.all()).isZero();
@@ -378,15 +364,15 @@ class OidcEcrCliSetupDoctorTest {
             "[PASS   ] trust-policy:", "[PASS   ] permission-policy:",
             "[PASS   ] gitpod-yml:", "[PASS   ] login:")
         .doesNotContain("FAIL");
-    assertThat(r.all()).doesNotContain(token).doesNotContain(fake.secretAccessKey());
+    assertThat(r.all()).doesNotContain(token).doesNotContain(fake().secretAccessKey());
   }
 
   @Test
   void doctor_withTokenOfAnotherRepository_exitsOneNamingTrustPolicyAndSub() throws Exception {
     applySetup();
     Map<String, String> env = adminEnv();
-    env.put("IDP_AWS_ROLE_ARN", fake.roleArn("gitpod-ecr-pull"));
-    env.put("OIDC_ECR_REGISTRY", fake.registryHost());
+    env.put("IDP_AWS_ROLE_ARN", fake().roleArn("gitpod-ecr-pull"));
+    env.put("OIDC_ECR_REGISTRY", fake().registryHost());
     env.put("AWS_WEB_IDENTITY_TOKEN_FILE", tokenFile("https://github.com/acme/other").toString());
 
     Run r = run(env, "doctor");
@@ -399,8 +385,8 @@ class OidcEcrCliSetupDoctorTest {
   @Test
   void doctor_json_parsesAndCarriesTheFailedCheck() throws Exception {
     applySetup();
-    Run r = run(adminEnv(), "doctor", "--json", "--role-arn", fake.roleArn("gitpod-ecr-pull"),
-        "--registry", fake.registryHost(), "--token-file",
+    Run r = run(adminEnv(), "doctor", "--json", "--role-arn", fake().roleArn("gitpod-ecr-pull"),
+        "--registry", fake().registryHost(), "--token-file",
         tokenFile("https://github.com/acme/other").toString());
 
     assertThat(r.status()).isEqualTo(1);
@@ -418,25 +404,25 @@ class OidcEcrCliSetupDoctorTest {
   @Test
   void doctor_withoutCredentials_runsOfflineChecksAndSkipsIam() throws Exception {
     applySetup();
-    int before = fake.requests().size();
+    int before = fake().requests().size();
 
-    Run r = run(Map.of(), "doctor", "--role-arn", fake.roleArn("gitpod-ecr-pull"),
-        "--registry", fake.registryHost(), "--token-file", tokenFile(APP).toString());
+    Run r = run(Map.of(), "doctor", "--role-arn", fake().roleArn("gitpod-ecr-pull"),
+        "--registry", fake().registryHost(), "--token-file", tokenFile(APP).toString());
 
     assertThat(r.status()).as(r.all()).isZero();
     assertThat(r.out()).contains("[PASS   ] token:", "[SKIPPED] provider:",
         "[SKIPPED] trust-policy:", "No AWS credentials in the environment");
-    assertThat(fake.requests().size()).isEqualTo(before);
+    assertThat(fake().requests().size()).isEqualTo(before);
   }
 
   @Test
   void doctor_readsGitpodYmlOfTheWorkingDirectory() throws Exception {
     applySetup();
     Files.writeString(work.resolve(".gitpod.yml"),
-        "image: " + fake.registryHost() + "/acme/other:latest\n");
+        "image: " + fake().registryHost() + "/acme/other:latest\n");
 
-    Run r = run(adminEnv(), "doctor", "--role-arn", fake.roleArn("gitpod-ecr-pull"),
-        "--registry", fake.registryHost(), "--token-file", tokenFile(APP).toString());
+    Run r = run(adminEnv(), "doctor", "--role-arn", fake().roleArn("gitpod-ecr-pull"),
+        "--registry", fake().registryHost(), "--token-file", tokenFile(APP).toString());
 
     assertThat(r.status()).as(r.all()).isEqualTo(1);
     assertThat(r.out()).contains("[FAIL   ] gitpod-yml:", "acme/other");

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.oidcecr.policies.TrustPolicy;
 import dev.oidcecr.policies.PermissionPolicy;
 import dev.oidcecr.testing.FakeAws;
+import dev.oidcecr.testing.FakeAwsExtension;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -20,13 +21,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecr.EcrClient;
@@ -35,46 +33,37 @@ import software.amazon.awssdk.services.iam.IamClient;
 /** The {@code oidc-ecr} command line against the fake, in-process and as separate processes. */
 class OidcEcrCliTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static FakeAws fake;
 
   @TempDir Path dir;
   private Path home;
   private Path tokenFile;
   private String token;
 
-  @BeforeAll
-  static void start() {
-    fake = FakeAws.builder().build().start();
-  }
+  @RegisterExtension
+  static final FakeAwsExtension AWS = FakeAwsExtension.builder().build();  // reset before each
 
-  @AfterAll
-  static void stop() {
-    fake.close();
+  private static FakeAws fake() {
+    return AWS.fake();
   }
 
   @BeforeEach
   void setUp() throws Exception {
-    fake.reset();
-    var admin = StaticCredentialsProvider.create(
-        AwsBasicCredentials.create(fake.accessKeyId(), fake.secretAccessKey()));
     try (var http = UrlConnectionHttpClient.create();
-        IamClient iam = IamClient.builder().endpointOverride(fake.endpoint())
-            .region(Region.AWS_GLOBAL).httpClient(http).credentialsProvider(admin).build();
-        EcrClient ecr = EcrClient.builder().endpointOverride(fake.endpoint())
-            .region(Region.of(fake.region())).httpClient(http).credentialsProvider(admin)
-            .build()) {
-      iam.createOpenIDConnectProvider(r -> r.url(fake.issuer().issuer())
+        IamClient iam = fake().configure(IamClient.builder()).region(Region.AWS_GLOBAL)
+            .httpClient(http).build();
+        EcrClient ecr = fake().configure(EcrClient.builder()).httpClient(http).build()) {
+      iam.createOpenIDConnectProvider(r -> r.url(fake().issuer().issuer())
           .clientIDList("sts.amazonaws.com"));
       iam.createRole(r -> r.roleName("gitpod-ecr-pull").assumeRolePolicyDocument(
-          TrustPolicy.builder().issuer(fake.issuer().issuer()).account(fake.accountId())
+          TrustPolicy.builder().issuer(fake().issuer().issuer()).account(fake().accountId())
               .repository("https://github.com/acme/app").build().toJson()));
       iam.putRolePolicy(r -> r.roleName("gitpod-ecr-pull").policyName("pull").policyDocument(
-          PermissionPolicy.builder().repository(fake.accountId(), fake.region(), "acme/app")
+          PermissionPolicy.builder().repository(fake().accountId(), fake().region(), "acme/app")
               .build().toJson()));
       ecr.createRepository(r -> r.repositoryName("acme/app"));
     }
     home = Files.createDirectories(dir.resolve("home"));
-    token = fake.issuer().mint("https://github.com/acme/app");
+    token = fake().issuer().mint("https://github.com/acme/app");
     tokenFile = Files.writeString(dir.resolve("token"), token);
   }
 
@@ -92,19 +81,19 @@ class OidcEcrCliTest {
   }
 
   private String registry() {
-    return fake.accountId() + ".dkr.ecr." + fake.region() + ".amazonaws.com";
+    return fake().accountId() + ".dkr.ecr." + fake().region() + ".amazonaws.com";
   }
 
   private long calls(String operation) {
-    return fake.requests().stream().filter(c -> c.operation().equals(operation)).count();
+    return fake().requests().stream().filter(c -> c.operation().equals(operation)).count();
   }
 
   @Test
   void login_writesDockerConfigWithTheEcrLogin() throws Exception {
     Path dockerDir = dir.resolve("docker");
-    Run r = run(Map.of(), "", "login", "--role-arn", fake.roleArn("gitpod-ecr-pull"),
+    Run r = run(Map.of(), "", "login", "--role-arn", fake().roleArn("gitpod-ecr-pull"),
         "--registry", registry() + "/acme/app:latest", "--token-file", tokenFile.toString(),
-        "--docker-config", dockerDir.toString(), "--endpoint-url", fake.endpoint().toString());
+        "--docker-config", dockerDir.toString(), "--endpoint-url", fake().endpoint().toString());
 
     assertThat(r.status()).as(r.err()).isZero();
     assertThat(r.out()).startsWith("Login Succeeded: " + registry() + " until ");
@@ -122,11 +111,11 @@ class OidcEcrCliTest {
   @Test
   void login_takesEverythingFromTheEnvironmentAsTheSdkDoes() throws Exception {
     Map<String, String> env = Map.of(
-        "IDP_AWS_ROLE_ARN", fake.roleArn("gitpod-ecr-pull"),
+        "IDP_AWS_ROLE_ARN", fake().roleArn("gitpod-ecr-pull"),
         "OIDC_ECR_REGISTRY", registry(),
         "AWS_WEB_IDENTITY_TOKEN_FILE", tokenFile.toString(),
-        "AWS_ENDPOINT_URL_STS", fake.endpoint().toString(),
-        "AWS_ENDPOINT_URL_ECR", fake.endpoint().toString(),
+        "AWS_ENDPOINT_URL_STS", fake().endpoint().toString(),
+        "AWS_ENDPOINT_URL_ECR", fake().endpoint().toString(),
         "DOCKER_CONFIG", dir.resolve("dc").toString());
     Run r = run(env, "", "login");
     assertThat(r.status()).as(r.err()).isZero();
@@ -136,9 +125,9 @@ class OidcEcrCliTest {
 
   @Test
   void login_refusedToken_exitsOneWithTheReason() throws Exception {
-    Files.writeString(tokenFile, fake.issuer().mint("https://github.com/acme/other"));
-    Run r = run(Map.of("AWS_ENDPOINT_URL", fake.endpoint().toString()), "", "login",
-        "--role-arn", fake.roleArn("gitpod-ecr-pull"), "--registry", registry(),
+    Files.writeString(tokenFile, fake().issuer().mint("https://github.com/acme/other"));
+    Run r = run(Map.of("AWS_ENDPOINT_URL", fake().endpoint().toString()), "", "login",
+        "--role-arn", fake().roleArn("gitpod-ecr-pull"), "--registry", registry(),
         "--token-file", tokenFile.toString(), "--docker-config", dir.toString());
     assertThat(r.status()).isEqualTo(1);
     assertThat(r.err()).contains("sub=https://github.com/acme/other").contains("trust policy");
@@ -148,17 +137,17 @@ class OidcEcrCliTest {
   @Test
   void login_tokenEnvFlag_readsThatVariable_andBadTokenFlagsAreUsageErrors() throws Exception {
     Path dockerDir = dir.resolve("docker-env");
-    Run r = run(Map.of("AWS_ENDPOINT_URL", fake.endpoint().toString(), "MY_JWT", token), "",
-        "login", "--role-arn", fake.roleArn("gitpod-ecr-pull"), "--registry", registry(),
+    Run r = run(Map.of("AWS_ENDPOINT_URL", fake().endpoint().toString(), "MY_JWT", token), "",
+        "login", "--role-arn", fake().roleArn("gitpod-ecr-pull"), "--registry", registry(),
         "--token-env", "MY_JWT", "--docker-config", dockerDir.toString());
     assertThat(r.status()).as(r.err()).isZero();
     assertThat(dockerDir.resolve("config.json")).exists();
 
-    Run badName = run(Map.of(), "", "login", "--role-arn", fake.roleArn("gitpod-ecr-pull"),
+    Run badName = run(Map.of(), "", "login", "--role-arn", fake().roleArn("gitpod-ecr-pull"),
         "--registry", registry(), "--token-env", "1-BAD");
     assertThat(badName.status()).isEqualTo(2);
     assertThat(badName.err()).contains("--token-env \"1-BAD\" is not a variable name");
-    Run badAudience = run(Map.of(), "", "login", "--role-arn", fake.roleArn("gitpod-ecr-pull"),
+    Run badAudience = run(Map.of(), "", "login", "--role-arn", fake().roleArn("gitpod-ecr-pull"),
         "--registry", registry(), "--audience", "two words");
     assertThat(badAudience.status()).isEqualTo(2);
     assertThat(badAudience.err()).contains("--audience");
@@ -232,18 +221,18 @@ class OidcEcrCliTest {
   @Test
   void login_registryAlias_writesTheAliasWithTheEcrCredentials() throws Exception {
     Path dockerDir = dir.resolve("docker");
-    Run r = run(Map.of(), "", "login", "--role-arn", fake.roleArn("gitpod-ecr-pull"),
+    Run r = run(Map.of(), "", "login", "--role-arn", fake().roleArn("gitpod-ecr-pull"),
         "--registry", registry(), "--token-file", tokenFile.toString(),
-        "--registry-alias", "127.0.0.1:" + fake.port() + "=" + registry(),
-        "--docker-config", dockerDir.toString(), "--endpoint-url", fake.endpoint().toString());
+        "--registry-alias", "127.0.0.1:" + fake().port() + "=" + registry(),
+        "--docker-config", dockerDir.toString(), "--endpoint-url", fake().endpoint().toString());
     assertThat(r.status()).as(r.err()).isZero();
-    assertThat(r.out()).contains("Login Succeeded: 127.0.0.1:" + fake.port() + " (alias of "
+    assertThat(r.out()).contains("Login Succeeded: 127.0.0.1:" + fake().port() + " (alias of "
         + registry() + ")");
     JsonNode auths = JSON.readTree(dockerDir.resolve("config.json").toFile()).path("auths");
-    assertThat(auths.path("127.0.0.1:" + fake.port()).path("auth").asText())
+    assertThat(auths.path("127.0.0.1:" + fake().port()).path("auth").asText())
         .isEqualTo(auths.path(registry()).path("auth").asText()).isNotEmpty();
 
-    Run bad = run(Map.of(), "", "login", "--role-arn", fake.roleArn("gitpod-ecr-pull"),
+    Run bad = run(Map.of(), "", "login", "--role-arn", fake().roleArn("gitpod-ecr-pull"),
         "--registry", registry(), "--registry-alias", "127.0.0.1:5000");
     assertThat(bad.status()).isEqualTo(2);
     assertThat(bad.err()).contains("--registry-alias: \"127.0.0.1:5000\" is not HOST=ECR_HOST");
@@ -253,7 +242,7 @@ class OidcEcrCliTest {
   void credentialHelperGet_configuredAlias_answersWithTheEcrRegistryCredentials()
       throws Exception {
     Map<String, String> env = helperEnv();
-    String alias = "127.0.0.1:" + fake.port();
+    String alias = "127.0.0.1:" + fake().port();
     Run unconfigured = run(env, alias + "\n", "get");
     assertThat(unconfigured.status()).isEqualTo(1);
     assertThat(unconfigured.out()).contains("credentials not found in native keychain");
@@ -276,9 +265,9 @@ class OidcEcrCliTest {
 
   private Map<String, String> helperEnv() {
     Map<String, String> env = new HashMap<>();
-    env.put("OIDC_ECR_ROLE_ARN", fake.roleArn("gitpod-ecr-pull"));
+    env.put("OIDC_ECR_ROLE_ARN", fake().roleArn("gitpod-ecr-pull"));
     env.put("AWS_WEB_IDENTITY_TOKEN_FILE", tokenFile.toString());
-    env.put("AWS_ENDPOINT_URL", fake.endpoint().toString());
+    env.put("AWS_ENDPOINT_URL", fake().endpoint().toString());
     env.put("OIDC_ECR_CACHE_DIR", dir.resolve("cache").toString());
     return env;
   }

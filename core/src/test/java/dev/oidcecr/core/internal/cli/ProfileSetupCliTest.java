@@ -3,6 +3,7 @@ package dev.oidcecr.core.internal.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.oidcecr.testing.FakeAws;
+import dev.oidcecr.testing.FakeAwsExtension;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -13,14 +14,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecr.EcrClient;
 
 /**
@@ -29,26 +26,18 @@ import software.amazon.awssdk.services.ecr.EcrClient;
  * flags.
  */
 class ProfileSetupCliTest {
-  private static FakeAws fake;
-
   @TempDir Path dir;
 
-  @BeforeAll
-  static void start() {
-    fake = FakeAws.builder().build().start();
-  }
+  @RegisterExtension
+  static final FakeAwsExtension AWS = FakeAwsExtension.builder().build();  // reset before each
 
-  @AfterAll
-  static void stop() {
-    fake.close();
+  private static FakeAws fake() {
+    return AWS.fake();
   }
 
   @BeforeEach
   void repository() {
-    fake.reset();
-    try (EcrClient ecr = EcrClient.builder().endpointOverride(fake.endpoint())
-        .region(Region.of(fake.region())).credentialsProvider(StaticCredentialsProvider.create(
-            AwsBasicCredentials.create(fake.accessKeyId(), fake.secretAccessKey()))).build()) {
+    try (EcrClient ecr = fake().configure(EcrClient.builder()).build()) {
       ecr.createRepository(r -> r.repositoryName("acme/app"));
     }
   }
@@ -57,13 +46,13 @@ class ProfileSetupCliTest {
 
   private Run setup(String... args) throws Exception {
     List<String> all = new ArrayList<>(List.of("setup", "--repository", "acme/app",
-        "--account", fake.accountId()));
+        "--account", fake().accountId()));
     all.addAll(List.of(args));
     Map<String, String> env = new HashMap<>();
-    env.put("AWS_ACCESS_KEY_ID", fake.accessKeyId());
-    env.put("AWS_SECRET_ACCESS_KEY", fake.secretAccessKey());
-    env.put("AWS_REGION", fake.region());
-    env.put("AWS_ENDPOINT_URL", fake.endpoint().toString());
+    env.put("AWS_ACCESS_KEY_ID", fake().accessKeyId());
+    env.put("AWS_SECRET_ACCESS_KEY", fake().secretAccessKey());
+    env.put("AWS_REGION", fake().region());
+    env.put("AWS_ENDPOINT_URL", fake().endpoint().toString());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int status = OidcEcrCli.run(all, new ByteArrayInputStream(new byte[0]),
@@ -110,7 +99,7 @@ class ProfileSetupCliTest {
         "token.actions.githubusercontent.com:sub",
         "oidc-ecr setup --issuer github-actions --allow-repository acme/app --allow-branch main")
         .doesNotContain("TrustPolicy.");
-    assertThat(fake.requests()).as("no IAM or STS call").allMatch(c -> c.service().equals("ecr"));
+    assertThat(fake().requests()).as("no IAM or STS call").allMatch(c -> c.service().equals("ecr"));
   }
 
   @Test
