@@ -8,6 +8,20 @@ final class Fixtures {
 
   private Fixtures() {}
 
+  /** A trust policy letting {@code principal}'s tokens assume the role under {@code conditions}. */
+  static String webIdentityTrust(String principal, String conditions) {
+    return """
+        {
+          "Version": "2012-10-17",
+          "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Federated": "%s"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {%s}
+          }]
+        }""".formatted(principal, conditions);
+  }
+
   static String trustPolicy(FakeAws fake) {
     String prefix = fake.issuer().conditionKeyPrefix();
     return """

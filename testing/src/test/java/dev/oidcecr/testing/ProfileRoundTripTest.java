@@ -135,16 +135,7 @@ class ProfileRoundTripTest extends SharedFakeTest {
     String conditions = operator.equals("StringEquals")
         ? "\"StringEquals\": {%s, %s}".formatted(audience, sub)
         : "\"StringEquals\": {%s}, \"%s\": {%s}".formatted(audience, operator, sub);
-    return """
-        {
-          "Version": "2012-10-17",
-          "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Federated": "%s"},
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {%s}
-          }]
-        }""".formatted(providerArn, conditions);
+    return Fixtures.webIdentityTrust(providerArn, conditions);
   }
 
   private AssumeRoleWithWebIdentityResponse assume(String token) {

@@ -21,16 +21,7 @@ class SharedIssuerRuleTest extends SharedFakeTest {
   static final String GITHUB = "token.actions.githubusercontent.com";
 
   private static String trust(String principal, String conditions) {
-    return """
-        {
-          "Version": "2012-10-17",
-          "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Federated": "%s"},
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {%s}
-          }]
-        }""".formatted(principal, conditions);
+    return Fixtures.webIdentityTrust(principal, conditions);
   }
 
   private String provider(String hostAndPath) {
@@ -39,6 +30,19 @@ class SharedIssuerRuleTest extends SharedFakeTest {
 
   private static String audOnly(String prefix) {
     return "\"StringEquals\": {\"" + prefix + ":aud\": \"sts.amazonaws.com\"}";
+  }
+
+  /** Returns what {@code CreateRole} with this trust policy threw (null when it succeeded). */
+  private Throwable createRoleFailure(String policy) {
+    return catchThrowable(() -> clients.iam.createRole(r -> r.roleName("ci")
+        .assumeRolePolicyDocument(policy)));
+  }
+
+  /** Asserts IAM refuses a GitHub role whose trust checks aud and then {@code subCondition}. */
+  private void assertGithubRoleRefused(String subCondition) {
+    String principal = provider(GITHUB);
+    Throwable t = createRoleFailure(trust(principal, audOnly(GITHUB) + ", " + subCondition));
+    assertRefused(t, principal, GITHUB + ":sub");
   }
 
   private void assertRefused(Throwable t, String principal, String key) {
@@ -62,38 +66,26 @@ class SharedIssuerRuleTest extends SharedFakeTest {
     String other = claim.equals("sub") ? "aud" : "sub";
     String policy = trust(principal, "\"StringEquals\": {\"" + issuer + ":" + other
         + "\": \"some-value\"}");
-    Throwable t = catchThrowable(() -> clients.iam.createRole(r -> r.roleName("ci")
-        .assumeRolePolicyDocument(policy)));
-    assertRefused(t, principal, issuer + ":" + claim);
+    assertRefused(createRoleFailure(policy), principal, issuer + ":" + claim);
   }
 
   @Test
   void createRole_cognitoWithoutAud_isRefused() {
     String policy = trust("cognito-identity.amazonaws.com", "\"ForAnyValue:StringLike\": "
         + "{\"cognito-identity.amazonaws.com:amr\": \"authenticated\"}");
-    Throwable t = catchThrowable(() -> clients.iam.createRole(r -> r.roleName("ci")
-        .assumeRolePolicyDocument(policy)));
-    assertRefused(t, "cognito-identity.amazonaws.com", "cognito-identity.amazonaws.com:aud");
+    assertRefused(createRoleFailure(policy), "cognito-identity.amazonaws.com",
+        "cognito-identity.amazonaws.com:aud");
   }
 
   @Test
   void createRole_githubSubOnlyStar_isRefused() {
-    String principal = provider(GITHUB);
-    String policy = trust(principal, audOnly(GITHUB) + ", \"StringLike\": {\"" + GITHUB
-        + ":sub\": \"*\"}");
-    Throwable t = catchThrowable(() -> clients.iam.createRole(r -> r.roleName("ci")
-        .assumeRolePolicyDocument(policy)));
-    assertRefused(t, principal, GITHUB + ":sub");
+    assertGithubRoleRefused("\"StringLike\": {\"" + GITHUB + ":sub\": \"*\"}");
   }
 
   @Test
   void createRole_githubSubWithNotEquals_isRefused() {
-    String principal = provider(GITHUB);
-    String policy = trust(principal, audOnly(GITHUB) + ", \"StringNotEquals\": {\"" + GITHUB
+    assertGithubRoleRefused("\"StringNotEquals\": {\"" + GITHUB
         + ":sub\": \"repo:evil/app:ref:refs/heads/main\"}");
-    Throwable t = catchThrowable(() -> clients.iam.createRole(r -> r.roleName("ci")
-        .assumeRolePolicyDocument(policy)));
-    assertRefused(t, principal, GITHUB + ":sub");
   }
 
   @Test
