@@ -1,28 +1,24 @@
 package dev.oidcecr.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.oidcecr.examples.AwsCli.ok;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.oidcecr.policies.PermissionPolicy;
 import dev.oidcecr.policies.PolicyDocument;
 import dev.oidcecr.policies.TrustPolicy;
+import dev.oidcecr.examples.AwsCli.Result;
 import dev.oidcecr.testing.FakeAws;
-import java.io.File;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,14 +30,13 @@ import org.junit.jupiter.api.io.TempDir;
  * the PATH.
  */
 class AwsCliInteropTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static FakeAws fake;
 
   @TempDir static Path dir;
 
   @BeforeAll
   static void start() {
-    assumeTrue(onPath("aws"), "the AWS CLI is not installed");
+    assumeTrue(AwsCli.installed(), "the AWS CLI is not installed");
     fake = FakeAws.builder().build().start();
   }
 
@@ -52,50 +47,13 @@ class AwsCliInteropTest {
     }
   }
 
-  private static boolean onPath(String command) {
-    for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(d, command))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private record Result(int status, String out, String err) {
-    JsonNode json() throws Exception {
-      return JSON.readTree(out);
-    }
-  }
-
   private Result aws(Map<String, String> credentials, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("aws", "--endpoint-url",
-        fake.endpoint().toString(), "--region", fake.region(), "--output", "json"));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    Map<String, String> env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("AWS_"));
-    env.put("AWS_CONFIG_FILE", dir.resolve("none").toString());
-    env.put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("none").toString());
-    env.put("AWS_EC2_METADATA_DISABLED", "true");
-    env.put("AWS_PAGER", "");
-    env.putAll(credentials);
-    Path err = Files.createTempFile(dir, "aws", ".err");
-    pb.redirectError(err.toFile());
-    Process p = pb.start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    return new Result(p.exitValue(), out, Files.readString(err));
+    return AwsCli.run(dir, fake.endpoint().toString(), fake.region(), credentials, args);
   }
 
   private Map<String, String> admin() {
     return Map.of("AWS_ACCESS_KEY_ID", fake.accessKeyId(),
         "AWS_SECRET_ACCESS_KEY", fake.secretAccessKey());
-  }
-
-  private static Result ok(Result r) {
-    assertThat(r.status()).as(r.err()).isZero();
-    return r;
   }
 
   @Test

@@ -1,12 +1,13 @@
 package dev.oidcecr.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.oidcecr.examples.AwsCli.ok;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.oidcecr.examples.AwsCli.Result;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -17,8 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +45,7 @@ class AwsCliProfilesInteropTest {
 
   @BeforeAll
   static void start() throws Exception {
-    assumeTrue(onPath("aws"), "the AWS CLI is not installed");
+    assumeTrue(AwsCli.installed(), "the AWS CLI is not installed");
     Path jar = standaloneJar();
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     server = new ProcessBuilder(java.toString(), "-jar", jar.toString(), "--port", "0")
@@ -83,49 +82,10 @@ class AwsCliProfilesInteropTest {
     }
   }
 
-  private static boolean onPath(String command) {
-    for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(d, command))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private record Result(int status, String out, String err) {
-    JsonNode json() throws Exception {
-      return JSON.readTree(out);
-    }
-  }
-
   private Result aws(boolean admin, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("aws", "--endpoint-url",
-        info.path("endpoint").asText(), "--region", info.path("region").asText(),
-        "--output", "json"));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    Map<String, String> env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("AWS_"));
-    env.put("AWS_CONFIG_FILE", dir.resolve("none").toString());
-    env.put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("none").toString());
-    env.put("AWS_EC2_METADATA_DISABLED", "true");
-    env.put("AWS_PAGER", "");
-    if (admin) {
-      env.put("AWS_ACCESS_KEY_ID", info.path("accessKeyId").asText());
-      env.put("AWS_SECRET_ACCESS_KEY", info.path("secretAccessKey").asText());
-    }
-    Path err = Files.createTempFile(dir, "aws", ".err");
-    pb.redirectError(err.toFile());
-    Process p = pb.start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    return new Result(p.exitValue(), out, Files.readString(err));
-  }
-
-  private static Result ok(Result r) {
-    assertThat(r.status()).as(r.err()).isZero();
-    return r;
+    return AwsCli.run(dir, info.path("endpoint").asText(), info.path("region").asText(),
+        admin ? Map.of("AWS_ACCESS_KEY_ID", info.path("accessKeyId").asText(),
+            "AWS_SECRET_ACCESS_KEY", info.path("secretAccessKey").asText()) : Map.of(), args);
   }
 
   private static String token(String requestJson) throws Exception {
