@@ -6,16 +6,14 @@ import com.sun.net.httpserver.HttpServer;
 import dev.oidcecr.testing.FakeAws;
 import dev.oidcecr.testing.ProfileTokens;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -61,19 +59,8 @@ class ProfilesLauncherTest {
     }
     host = fake.accountId() + ".dkr.ecr." + fake.region() + ".amazonaws.com";
     // GitHub's token service: answers the current token to the request token and audience.
-    gitHub = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    gitHub.createContext("/", exchange -> {
-      boolean ok = "Bearer request-token".equals(
-          exchange.getRequestHeaders().getFirst("Authorization"))
-          && String.valueOf(exchange.getRequestURI().getRawQuery())
-              .endsWith("audience=sts.amazonaws.com");
-      byte[] body = (ok ? "{\"value\":\"" + gitHubToken + "\"}" : "{}")
-          .getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(ok ? 200 : 401, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
-    gitHub.start();
+    gitHub = TokenServiceStubs.gitHub("request-token", "api-version=2.0&audience=sts.amazonaws.com",
+        () -> gitHubToken, new CopyOnWriteArrayList<>());
   }
 
   @AfterAll
@@ -179,8 +166,7 @@ class ProfilesLauncherTest {
       case "github-actions" -> {
         gitHubToken = token;
         env.put("GITHUB_ACTIONS", "true");
-        env.put("ACTIONS_ID_TOKEN_REQUEST_URL", "http://127.0.0.1:"
-            + gitHub.getAddress().getPort() + "/idtoken?api-version=2.0");
+        env.put("ACTIONS_ID_TOKEN_REQUEST_URL", TokenServiceStubs.gitHubRequestUrl(gitHub));
         env.put("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "request-token");
       }
       case "gitlab" -> {
@@ -208,12 +194,8 @@ class ProfilesLauncherTest {
   }
 
   private String stub(String name, String expectedArgs, String token) throws IOException {
-    Path bin = Files.createDirectories(dir.resolve("stubs-" + token.hashCode()));
-    Path p = bin.resolve(name);
-    Files.writeString(p, "#!/bin/sh\n"
-        + "[ \"$*\" = '" + expectedArgs + "' ] || { echo \"" + name + ": bad args: $*\" >&2;"
-        + " exit 9; }\nprintf '%s\\n' '" + token + "'\n");
-    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path bin = TokenServiceStubs.command(dir.resolve("stubs-" + token.hashCode()), name,
+        expectedArgs, token);
     return bin + ":/usr/local/bin:/usr/bin:/bin";
   }
 

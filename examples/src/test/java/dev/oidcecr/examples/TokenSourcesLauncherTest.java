@@ -7,12 +7,9 @@ import com.sun.net.httpserver.HttpServer;
 import dev.oidcecr.core.AwsSetup;
 import dev.oidcecr.testing.FakeAws;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -119,13 +116,7 @@ class TokenSourcesLauncherTest {
 
   /** A stub that prints the token when called with exactly {@code expectedArgs}. */
   private Path stub(String name, String expectedArgs) throws IOException {
-    Path bin = Files.createDirectories(dir.resolve("stubs"));
-    Path p = bin.resolve(name);
-    Files.writeString(p, "#!/bin/sh\n"
-        + "[ \"$*\" = '" + expectedArgs + "' ] || { echo \"" + name + ": bad args: $*\" >&2; exit 9; }\n"
-        + "printf '%s\\n' '" + token + "'\n");
-    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return bin;
+    return TokenServiceStubs.command(dir.resolve("stubs"), name, expectedArgs, token);
   }
 
   @Test
@@ -148,21 +139,9 @@ class TokenSourcesLauncherTest {
 
   @Test
   void gitHubActions_requestsTheTokenWithTheBearerAndAudience() throws Exception {
-    gitHub = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    gitHub.createContext("/", exchange -> {
-      gitHubRequests.add(exchange.getRequestURI().getRawQuery());
-      boolean ok = ("Bearer " + REQUEST_TOKEN).equals(
-          exchange.getRequestHeaders().getFirst("Authorization"))
-          && "api-version=2.0&audience=sts.amazonaws.com".equals(
-              exchange.getRequestURI().getRawQuery());
-      byte[] body = (ok ? "{\"value\":\"" + token + "\"}" : "{\"message\":\"no\"}")
-          .getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(ok ? 200 : 401, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
-    gitHub.start();
-    String url = "http://127.0.0.1:" + gitHub.getAddress().getPort() + "/idtoken?api-version=2.0";
+    gitHub = TokenServiceStubs.gitHub(REQUEST_TOKEN, "api-version=2.0&audience=sts.amazonaws.com",
+        () -> token, gitHubRequests);
+    String url = TokenServiceStubs.gitHubRequestUrl(gitHub);
     assertLoggedIn(login(Map.of("GITHUB_ACTIONS", "true", "ACTIONS_ID_TOKEN_REQUEST_URL", url,
         "ACTIONS_ID_TOKEN_REQUEST_TOKEN", REQUEST_TOKEN), null));
     assertThat(gitHubRequests).containsExactly("api-version=2.0&audience=sts.amazonaws.com");
