@@ -22,21 +22,13 @@ final class Fixtures {
         }""".formatted(principal, conditions);
   }
 
+  /** The trust of role {@code ci}: the fake's issuer, audience sts.amazonaws.com, acme/app. */
   static String trustPolicy(FakeAws fake) {
     String prefix = fake.issuer().conditionKeyPrefix();
-    return """
-        {
-          "Version": "2012-10-17",
-          "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Federated": "%s"},
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {
-              "StringEquals": {"%s:aud": "sts.amazonaws.com"},
-              "StringLike": {"%s:sub": ["https://github.com/acme/app", "https://github.com/acme/app/*"]}
-            }
-          }]
-        }""".formatted(fake.providerArn(), prefix, prefix);
+    return webIdentityTrust(fake.providerArn(),
+        ("\"StringEquals\": {\"%s:aud\": \"sts.amazonaws.com\"}, \"StringLike\": {\"%s:sub\":"
+            + " [\"https://github.com/acme/app\", \"https://github.com/acme/app/*\"]}")
+            .formatted(prefix, prefix));
   }
 
   static String pullPolicy(FakeAws fake, String repository) {
