@@ -22,9 +22,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecr.EcrClient;
 
 /**
@@ -51,10 +48,7 @@ class ProfilesLauncherTest {
   @BeforeAll
   static void start() throws IOException {
     fake = FakeAws.builder().build().start();
-    var admin = StaticCredentialsProvider.create(
-        AwsBasicCredentials.create(fake.accessKeyId(), fake.secretAccessKey()));
-    try (EcrClient ecr = EcrClient.builder().endpointOverride(fake.endpoint())
-        .region(Region.of(fake.region())).credentialsProvider(admin).build()) {
+    try (EcrClient ecr = fake.configure(EcrClient.builder()).build()) {
       ecr.createRepository(r -> r.repositoryName("acme/app"));
     }
     host = fake.accountId() + ".dkr.ecr." + fake.region() + ".amazonaws.com";

@@ -22,9 +22,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecr.EcrClient;
 
 /**
@@ -49,10 +46,8 @@ class TokenSourcesLauncherTest {
   @BeforeAll
   static void start() {
     fake = FakeAws.builder().build().start();
-    var admin = StaticCredentialsProvider.create(
-        AwsBasicCredentials.create(fake.accessKeyId(), fake.secretAccessKey()));
-    try (EcrClient ecr = EcrClient.builder().endpointOverride(fake.endpoint())
-        .region(Region.of(fake.region())).credentialsProvider(admin).build()) {
+    var admin = fake.credentialsProvider();
+    try (EcrClient ecr = fake.configure(EcrClient.builder()).build()) {
       ecr.createRepository(r -> r.repositoryName("acme/app"));
     }
     roleArn = AwsSetup.builder()
