@@ -283,8 +283,8 @@ final class ProfileFlags {
   static String usage() {
     StringBuilder out = new StringBuilder();
     for (Shape s : SHAPES.values()) {
-      out.append("  --issuer ").append(s.profileId()).append(' ')
-          .append(ISSUER_USAGE.getOrDefault(s.profileId(), "")).append('\n');
+      out.append(("  --issuer " + s.profileId() + " "
+          + ISSUER_USAGE.getOrDefault(s.profileId(), "")).stripTrailing()).append('\n');
       for (Flag f : s.flags()) {
         if (f == SUBJECT) {
           continue;
