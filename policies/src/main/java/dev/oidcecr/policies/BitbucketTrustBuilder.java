@@ -33,19 +33,34 @@ public final class BitbucketTrustBuilder extends IssuerTrustBuilder<BitbucketTru
             + "/pipelines-config/identity/oidc");
   }
 
-  /** Sets the audience from the workspace UUID: {@code ari:cloud:bitbucket::workspace/<uuid>}. */
+  /**
+   * Sets the audience from the workspace UUID: {@code ari:cloud:bitbucket::workspace/<uuid>}.
+   *
+   * @param uuid the UUID, with or without braces
+   * @return this builder
+   */
   public BitbucketTrustBuilder workspaceUuid(String uuid) {
     return audience("ari:cloud:bitbucket::workspace/" + bare(uuid, "workspace UUID"));
   }
 
-  /** Starts a rule for one repository: every step. */
+  /**
+   * Starts a rule for one repository: every step.
+   *
+   * @param repositoryUuid the repository UUID, with or without braces
+   * @return this builder
+   */
   public BitbucketTrustBuilder repository(String repositoryUuid) {
     repositories.add("{" + bare(repositoryUuid, "repository UUID") + "}");
     environments.add(new LinkedHashSet<>());
     return this;
   }
 
-  /** Narrows the current repository to deployment steps of one environment. */
+  /**
+   * Narrows the current repository to deployment steps of one environment.
+   *
+   * @param environmentUuid the deployment environment UUID, with or without braces
+   * @return this builder
+   */
   public BitbucketTrustBuilder deploymentEnvironment(String environmentUuid) {
     if (environments.isEmpty()) {
       throw new PolicyException("deploymentEnvironment(...) narrows a repository: call"

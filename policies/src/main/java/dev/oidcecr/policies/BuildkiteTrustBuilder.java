@@ -29,20 +29,35 @@ public final class BuildkiteTrustBuilder extends IssuerTrustBuilder<BuildkiteTru
     super(IssuerProfile.byId("buildkite").orElseThrow(), "https://agent.buildkite.com");
   }
 
-  /** Sets the organization slug, as in {@code buildkite.com/<slug>}. */
+  /**
+   * Sets the organization slug, as in {@code buildkite.com/<slug>}.
+   *
+   * @param slug the slug, as it appears in the issuer's claims
+   * @return this builder
+   */
   public BuildkiteTrustBuilder organization(String slug) {
     this.organization = name(slug, SLUG, "organization slug", "a slug such as acme-inc");
     return this;
   }
 
-  /** Starts a rule for one pipeline (its slug): every build. */
+  /**
+   * Starts a rule for one pipeline (its slug): every build.
+   *
+   * @param slug the slug, as it appears in the issuer's claims
+   * @return this builder
+   */
   public BuildkiteTrustBuilder pipeline(String slug) {
     pipelines.add(name(slug, SLUG, "pipeline slug", "a slug such as app"));
     refs.add(new LinkedHashSet<>());
     return this;
   }
 
-  /** Narrows the current pipeline to builds of one branch. */
+  /**
+   * Narrows the current pipeline to builds of one branch.
+   *
+   * @param branch the branch name
+   * @return this builder
+   */
   public BuildkiteTrustBuilder branch(String branch) {
     if (refs.isEmpty()) {
       throw new PolicyException("branch(...) narrows a pipeline: call pipeline(\"app\") first");

@@ -26,7 +26,12 @@ public final class CircleciTrustBuilder extends IssuerTrustBuilder<CircleciTrust
     this.organization = organizationId;
   }
 
-  /** Allows jobs of one project, run by any user. */
+  /**
+   * Allows jobs of one project, run by any user.
+   *
+   * @param projectId the project ID
+   * @return this builder
+   */
   public CircleciTrustBuilder project(String projectId) {
     projects.add(uuid(projectId, "CircleCI project id"));
     return this;

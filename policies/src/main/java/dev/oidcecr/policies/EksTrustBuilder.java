@@ -33,7 +33,13 @@ public final class EksTrustBuilder extends IssuerTrustBuilder<EksTrustBuilder> {
     }
   }
 
-  /** Allows pods running as one service account of one namespace. */
+  /**
+   * Allows pods running as one service account of one namespace.
+   *
+   * @param namespace the Kubernetes namespace
+   * @param name the name
+   * @return this builder
+   */
   public EksTrustBuilder serviceAccount(String namespace, String name) {
     subjects.add("system:serviceaccount:"
         + name(namespace, LABEL, "namespace", "a namespace such as ci") + ":"

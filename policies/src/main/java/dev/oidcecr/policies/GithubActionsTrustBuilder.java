@@ -57,6 +57,9 @@ public final class GithubActionsTrustBuilder
   /**
    * Uses an enterprise's own issuer, {@code https://token.actions.githubusercontent.com/<slug>}
    * (the enterprise's "issuer" setting), instead of the shared one.
+   *
+   * @param slug the slug, as it appears in the issuer's claims
+   * @return this builder
    */
   public GithubActionsTrustBuilder enterprise(String slug) {
     return issuer("https://token.actions.githubusercontent.com/"
@@ -66,6 +69,9 @@ public final class GithubActionsTrustBuilder
   /**
    * Starts a rule for one repository, {@code OWNER/REPO} exactly as GitHub spells it (IAM
    * compares case-sensitively): all its jobs until narrowed.
+   *
+   * @param ownerAndName the repository as {@code OWNER/REPO}
+   * @return this builder
    */
   public GithubActionsTrustBuilder repository(String ownerAndName) {
     Objects.requireNonNull(ownerAndName, "ownerAndName");
@@ -85,6 +91,10 @@ public final class GithubActionsTrustBuilder
    * Writes the current repository in GitHub's immutable form {@code
    * repo:OWNER@OWNER_ID/REPO@REPO_ID:...}, which survives renames and transfers; the ids are the
    * {@code repository_owner_id} and {@code repository_id} claims.
+   *
+   * @param ownerId the {@code repository_owner_id} claim
+   * @param repositoryId the {@code repository_id} claim
+   * @return this builder
    */
   public GithubActionsTrustBuilder immutableIds(String ownerId, String repositoryId) {
     Rule r = current("immutableIds");
@@ -94,13 +104,23 @@ public final class GithubActionsTrustBuilder
     return this;
   }
 
-  /** Allows jobs of the current repository on one branch: {@code :ref:refs/heads/BRANCH}. */
+  /**
+   * Allows jobs of the current repository on one branch: {@code :ref:refs/heads/BRANCH}.
+   *
+   * @param branch the branch name
+   * @return this builder
+   */
   public GithubActionsTrustBuilder branch(String branch) {
     current("branch").tails.add(":ref:refs/heads/" + ref(branch, "branch"));
     return this;
   }
 
-  /** Allows jobs of the current repository on one tag: {@code :ref:refs/tags/TAG}. */
+  /**
+   * Allows jobs of the current repository on one tag: {@code :ref:refs/tags/TAG}.
+   *
+   * @param tag the tag
+   * @return this builder
+   */
   public GithubActionsTrustBuilder tag(String tag) {
     current("tag").tails.add(":ref:refs/tags/" + ref(tag, "tag"));
     return this;
@@ -109,13 +129,20 @@ public final class GithubActionsTrustBuilder
   /**
    * Allows jobs of the current repository that run in one deployment environment:
    * {@code :environment:NAME} (GitHub writes the environment instead of the ref).
+   *
+   * @param environment the environment variables to read
+   * @return this builder
    */
   public GithubActionsTrustBuilder environment(String environment) {
     current("environment").tails.add(":environment:" + ref(environment, "environment"));
     return this;
   }
 
-  /** Allows jobs of the current repository run for pull requests: {@code :pull_request}. */
+  /**
+   * Allows jobs of the current repository run for pull requests: {@code :pull_request}.
+   *
+   * @return this builder
+   */
   public GithubActionsTrustBuilder pullRequests() {
     current("pullRequests").tails.add(":pull_request");
     return this;

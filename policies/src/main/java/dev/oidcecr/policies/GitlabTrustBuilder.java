@@ -32,7 +32,12 @@ public final class GitlabTrustBuilder extends IssuerTrustBuilder<GitlabTrustBuil
     super(IssuerProfile.byId("gitlab").orElseThrow(), issuerUrl);
   }
 
-  /** Starts a rule for one project, {@code GROUP/PROJECT} (subgroups allowed): all its jobs. */
+  /**
+   * Starts a rule for one project, {@code GROUP/PROJECT} (subgroups allowed): all its jobs.
+   *
+   * @param path the file path
+   * @return this builder
+   */
   public GitlabTrustBuilder project(String path) {
     Objects.requireNonNull(path, "path");
     projectPaths.add(name(path, PATH, "project path", "GROUP/PROJECT such as acme/app or"
@@ -41,13 +46,23 @@ public final class GitlabTrustBuilder extends IssuerTrustBuilder<GitlabTrustBuil
     return this;
   }
 
-  /** Allows jobs of the current project on one branch. */
+  /**
+   * Allows jobs of the current project on one branch.
+   *
+   * @param branch the branch name
+   * @return this builder
+   */
   public GitlabTrustBuilder branch(String branch) {
     current("branch").add(":ref_type:branch:ref:" + bare(branch, "branch"));
     return this;
   }
 
-  /** Allows jobs of the current project on one tag. */
+  /**
+   * Allows jobs of the current project on one tag.
+   *
+   * @param tag the tag
+   * @return this builder
+   */
   public GitlabTrustBuilder tag(String tag) {
     current("tag").add(":ref_type:tag:ref:" + bare(tag, "tag"));
     return this;

@@ -43,7 +43,11 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
     return (B) this;
   }
 
-  /** Returns the profile this builder writes for. */
+  /**
+   * Returns the profile this builder writes for.
+   *
+   * @return the profile this builder writes for
+   */
   public IssuerProfile profile() {
     return profile;
   }
@@ -51,6 +55,9 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
   /**
    * Sets the issuer URL (the token's {@code iss}) when it is not the profile's usual one, such
    * as a GitHub Enterprise Server's {@code https://github.acme.example/_services/token}.
+   *
+   * @param issuerUrl the issuer URL (the token's {@code iss}), such as {@code https://token.actions.githubusercontent.com}
+   * @return this builder
    */
   public B issuer(String issuerUrl) {
     Arns.issuerHostPath(Objects.requireNonNull(issuerUrl, "issuerUrl"));
@@ -58,25 +65,45 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
     return self();
   }
 
-  /** Sets the account that holds the OIDC provider (and the role). */
+  /**
+   * Sets the account that holds the OIDC provider (and the role).
+   *
+   * @param accountId the 12-digit AWS account ID
+   * @return this builder
+   */
   public B account(String accountId) {
     this.account = Arns.account(Objects.requireNonNull(accountId, "accountId"));
     return self();
   }
 
-  /** Sets the OIDC provider ARN directly instead of an account. */
+  /**
+   * Sets the OIDC provider ARN directly instead of an account.
+   *
+   * @param arn the ARN
+   * @return this builder
+   */
   public B providerArn(String arn) {
     this.providerArn = Arns.oidcProviderArn(Objects.requireNonNull(arn, "arn")).arn();
     return self();
   }
 
-  /** Sets the partition: {@code aws} (the default), {@code aws-cn} or {@code aws-us-gov}. */
+  /**
+   * Sets the partition: {@code aws} (the default), {@code aws-cn} or {@code aws-us-gov}.
+   *
+   * @param partition the AWS partition: {@code aws}, {@code aws-cn} or {@code aws-us-gov}
+   * @return this builder
+   */
   public B partition(String partition) {
     this.partition = Arns.partition(Objects.requireNonNull(partition, "partition"));
     return self();
   }
 
-  /** Sets the statement's Sid (letters and digits only); by default the statement has none. */
+  /**
+   * Sets the statement's Sid (letters and digits only); by default the statement has none.
+   *
+   * @param sid the statement ID (letters and digits only)
+   * @return this builder
+   */
   public B sid(String sid) {
     Objects.requireNonNull(sid, "sid");
     if (!SID.matcher(sid).matches()) {
@@ -90,6 +117,9 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
   /**
    * Adds accepted audiences (the token's {@code aud}), ORed; without one the policy requires the
    * profile's default audience ({@link IssuerProfile#defaultAudience(String)}).
+   *
+   * @param values the accepted values, ORed
+   * @return this builder
    */
   public B audience(String... values) {
     for (String a : values) {
@@ -108,6 +138,9 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
    * typed rules, for subjects the typed calls cannot write (such as a custom GitHub subject
    * template). Nothing checks them here: lint the built policy with {@link PolicyLinter}, which
    * judges them by this issuer's grammar.
+   *
+   * @param patterns {@code sub} values or patterns
+   * @return this builder
    */
   public B subjectPattern(String... patterns) {
     for (String p : patterns) {
@@ -132,7 +165,11 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
     return "audience(\"sts.amazonaws.com\")";
   }
 
-  /** Returns the issuer URL in use (set by the factory or {@link #issuer(String)}). */
+  /**
+   * Returns the issuer URL in use (set by the factory or {@link #issuer(String)}).
+   *
+   * @return the issuer URL, the token's {@code iss}
+   */
   public String issuerUrl() {
     return issuer;
   }
@@ -142,6 +179,8 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
    *
    * @throws PolicyException when the provider, a subject rule or (for issuers without a default)
    *     the audience is missing
+   *
+   * @return the trust policy
    */
   public PolicyDocument build() {
     Arns.ProviderArn provider = TrustPolicy.provider(issuer, account, providerArn, partition,

@@ -50,8 +50,8 @@ public enum LintRule {
   /** An action that does not go with the principal (such as sts:AssumeRole for a provider). */
   TRUST_ACTION_MISMATCH(Severity.ERROR, "action does not match the principal"),
   /**
-   * No sub condition: any token of the provider may assume the role; for an issuer many
-   * customers share (GitHub Actions, gitlab.com, Ona, Buildkite) IAM refuses the policy.
+   * No sub condition: any token of the provider may assume the role; for an issuer on AWS's
+   * list of shared providers (GitHub Actions, gitlab.com, Buildkite) IAM refuses the policy.
    */
   TRUST_NO_SUB_CONDITION(Severity.ERROR, "no sub condition"),
   /** No aud condition. */
@@ -88,17 +88,29 @@ public enum LintRule {
     this.summary = summary;
   }
 
-  /** Returns the stable id, the constant's name, such as {@code TRUST_NO_SUB_CONDITION}. */
+  /**
+   * Returns the stable id, the constant's name, such as {@code TRUST_NO_SUB_CONDITION}.
+   *
+   * @return the stable id, the constant's name, such as {@code TRUST_NO_SUB_CONDITION}
+   */
   public String id() {
     return name();
   }
 
-  /** Returns the severity the rule usually reports with. */
+  /**
+   * Returns the severity the rule usually reports with.
+   *
+   * @return the severity the rule usually reports with
+   */
   public Severity defaultSeverity() {
     return defaultSeverity;
   }
 
-  /** Returns a few words describing what the rule finds. */
+  /**
+   * Returns a few words describing what the rule finds.
+   *
+   * @return a few words describing what the rule finds
+   */
   public String summary() {
     return summary;
   }

@@ -32,25 +32,44 @@ public final class OnaTrustBuilder extends IssuerTrustBuilder<OnaTrustBuilder> {
     super(IssuerProfile.byId("ona").orElseThrow(), "https://app.gitpod.io");
   }
 
-  /** Sets the Ona organization id (a lower-case UUID, as in the dashboard URL). */
+  /**
+   * Sets the Ona organization id (a lower-case UUID, as in the dashboard URL).
+   *
+   * @param organizationId the organization ID
+   * @return this builder
+   */
   public OnaTrustBuilder organization(String organizationId) {
     this.organization = uuid(organizationId, "organization id");
     return this;
   }
 
-  /** Allows the environments of one project. */
+  /**
+   * Allows the environments of one project.
+   *
+   * @param projectId the project ID
+   * @return this builder
+   */
   public OnaTrustBuilder project(String projectId) {
     projects.add(uuid(projectId, "project id"));
     return this;
   }
 
-  /** Allows one environment that belongs to no project (V3 {@code environment_id}). */
+  /**
+   * Allows one environment that belongs to no project (V3 {@code environment_id}).
+   *
+   * @param environmentId the environment ID
+   * @return this builder
+   */
   public OnaTrustBuilder environment(String environmentId) {
     environments.add(uuid(environmentId, "environment id"));
     return this;
   }
 
-  /** Allows every environment of the organization; the linter warns about this on purpose. */
+  /**
+   * Allows every environment of the organization; the linter warns about this on purpose.
+   *
+   * @return this builder
+   */
   public OnaTrustBuilder allProjects() {
     this.allProjects = true;
     return this;
@@ -59,6 +78,9 @@ public final class OnaTrustBuilder extends IssuerTrustBuilder<OnaTrustBuilder> {
   /**
    * Sets the token version the organization issues: 3 (the default, current) or 2. Switching
    * an organization from V2 to V3 changes every {@code sub}: update trust policies first.
+   *
+   * @param version the token version the organization issues: 3 (the default, current) or 2
+   * @return this builder
    */
   public OnaTrustBuilder tokenVersion(int version) {
     if (version != 2 && version != 3) {
@@ -79,7 +101,7 @@ public final class OnaTrustBuilder extends IssuerTrustBuilder<OnaTrustBuilder> {
     if (organization == null) {
       throw new PolicyException("No organization: call organization(id) with the Ona"
           + " organization id. Every Ona organization shares the issuer https://app.gitpod.io,"
-          + " so IAM refuses a trust policy without a sub condition");
+          + " so a trust policy without a sub condition would let any Ona organization in");
     }
     if (projects.isEmpty() && environments.isEmpty() && !allProjects) {
       throw new PolicyException("No project: call project(id) (or environment(id)), or"

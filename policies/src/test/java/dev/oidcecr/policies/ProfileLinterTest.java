@@ -105,7 +105,8 @@ class ProfileLinterTest {
 
   @ParameterizedTest
   @CsvSource({"token.actions.githubusercontent.com, GitHub Actions", "gitlab.com, GitLab",
-      "app.gitpod.io, Ona", "agent.buildkite.com, Buildkite"})
+      "token.actions.githubusercontent.com/acme-enterprise, GitHub Actions",
+      "agent.buildkite.com, Buildkite"})
   void missingSub_onASharedIssuer_saysIamRefusesThePolicy(String hostPath, String name) {
     String noSub = """
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
@@ -117,6 +118,23 @@ class ProfileLinterTest {
       assertThat(f.id()).isEqualTo("TRUST_NO_SUB_CONDITION");
       assertThat(f.severity()).isEqualTo(Severity.ERROR);
       assertThat(f.message()).startsWith("IAM refuses this policy").contains(name);
+    });
+  }
+
+  @Test
+  void missingSub_onOna_isAnErrorNamingTheSharedIssuer_butNotAnIamRefusal() {
+    // app.gitpod.io is shared by every Ona organization but is not on AWS's list of shared
+    // providers, so IAM accepts the policy: the finding must not claim otherwise.
+    String noSub = """
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+          "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/app.gitpod.io"},
+          "Action": "sts:AssumeRoleWithWebIdentity",
+          "Condition": {"StringEquals": {"app.gitpod.io:aud": "sts.amazonaws.com"}}}]}
+        """;
+    assertThat(linter.lint(noSub, PolicyKind.TRUST)).singleElement().satisfies(f -> {
+      assertThat(f.id()).isEqualTo("TRUST_NO_SUB_CONDITION");
+      assertThat(f.severity()).isEqualTo(Severity.ERROR);
+      assertThat(f.message()).doesNotContain("IAM refuses").contains("Ona customer shares");
     });
   }
 

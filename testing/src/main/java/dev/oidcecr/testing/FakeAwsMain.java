@@ -7,7 +7,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Runs {@link FakeAws} as a standalone server for tests written in any language:
  * {@code java -jar oidc-ecr-testing-<version>-standalone.jar [--port N] [--region R]
- * [--account A] [--issuer URL] [--verify-signatures true|false]}. Prints one JSON line
+ * [--account A] [--issuer URL] [--verify-signatures true|false]
+ * [--registry-memory-limit BYTES] [--registry-port N] [--verbose]}. Logs warnings only, on
+ * stderr, unless {@code --verbose}. Prints one JSON line
  * (endpoint, region, accountId, issuer, jwksUrl, registry, accessKeyId, secretAccessKey) and
  * serves until killed. Mint tokens with
  * {@code POST /_fake/tokens} ({@code {"profile": "github-actions", "repository": "acme/app"}}:
@@ -19,13 +21,15 @@ public final class FakeAwsMain {
 
   /** Starts the fake; see the class description for the arguments. */
   public static void main(String[] args) throws InterruptedException {
+    args = quietLogs(args);
     FakeAws.Builder b = FakeAws.builder();
     FakeOidcIssuer.Builder ib = FakeOidcIssuer.builder();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--help") || a.equals("-h")) {
         System.out.println("Usage: java -jar oidc-ecr-testing-standalone.jar [--port N] "
-            + "[--region R] [--account A] [--issuer URL] [--verify-signatures true|false]");
+            + "[--region R] [--account A] [--issuer URL] [--verify-signatures true|false] "
+            + "[--registry-memory-limit BYTES] [--registry-port N] [--verbose]");
         return;
       }
       if (i + 1 >= args.length) {
@@ -40,6 +44,8 @@ public final class FakeAwsMain {
           case "--account" -> b.accountId(v);
           case "--issuer" -> ib.issuer(v);
           case "--verify-signatures" -> b.verifySignatures(Boolean.parseBoolean(v));
+          case "--registry-memory-limit" -> b.registryMemoryLimit(Long.parseLong(v));
+          case "--registry-port" -> b.registryPort(Integer.parseInt(v));
           default -> {
             usage("Unknown option " + a + ".");
             return;
@@ -63,6 +69,8 @@ public final class FakeAwsMain {
         .put("issuer", issuer.issuer())
         .put("jwksUrl", issuer.jwksUrl().toString())
         .put("registry", fake.registryEndpoint().toString())
+        .put("registryAddress", fake.registryAddress())
+        .put("registryHost", fake.registryHost())
         .put("accessKeyId", fake.accessKeyId())
         .put("secretAccessKey", fake.secretAccessKey());
     // The admin secret is printed on purpose: it is the one way other processes get it.
@@ -71,10 +79,32 @@ public final class FakeAwsMain {
     new CountDownLatch(1).await();
   }
 
+  /**
+   * Configures the shipped binding (slf4j-simple) before the first logger: warnings only, on
+   * stderr, unless {@code --verbose}; a level set with {@code -D} wins. Returns the other
+   * arguments.
+   */
+  private static String[] quietLogs(String[] args) {
+    boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+    String prefix = "org.slf4j.simpleLogger.";
+    if (System.getProperty(prefix + "defaultLogLevel") == null) {
+      System.setProperty(prefix + "defaultLogLevel", verbose ? "debug" : "warn");
+    }
+    if (System.getProperty(prefix + "logFile") == null) {
+      System.setProperty(prefix + "logFile", "System.err");
+    }
+    if (System.getProperty("slf4j.internal.verbosity") == null) {
+      System.setProperty("slf4j.internal.verbosity", "WARN");
+    }
+    return java.util.Arrays.stream(args).filter(a -> !a.equals("--verbose"))
+        .toArray(String[]::new);
+  }
+
   private static void usage(String problem) {
     System.err.println(problem + " Usage: java -jar oidc-ecr-testing-standalone.jar "
         + "[--port N] [--region R] [--account A] [--issuer URL] "
-        + "[--verify-signatures true|false]");
+        + "[--verify-signatures true|false] [--registry-memory-limit BYTES] "
+        + "[--registry-port N]");
     System.exit(2);
   }
 }

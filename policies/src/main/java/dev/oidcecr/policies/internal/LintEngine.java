@@ -379,13 +379,20 @@ public final class LintEngine {
       IssuerProfile profile = Profiles.detectHostPath(provider);
       String issuer = "https://" + provider;
       if (!hasSub.containsKey(provider)) {
-        if (profile.sharedIssuer(issuer)) {
+        if (profile.iamRequiresSubCondition(issuer)) {
           add(LintRule.TRUST_NO_SUB_CONDITION, at, "IAM refuses this policy: " + provider
                   + " is an OIDC issuer every " + profile.displayName() + " customer shares,"
                   + " and IAM rejects CreateRole and UpdateAssumeRolePolicy for a trust policy"
                   + " of a shared issuer that does not check " + provider + ":sub (without"
                   + " it any " + profile.displayName() + " customer's token could assume the"
                   + " role).",
+              "Add a " + provider + ":sub condition; " + profile.builderHint() + " writes one.");
+        } else if (profile.sharedIssuer(issuer)) {
+          add(LintRule.TRUST_NO_SUB_CONDITION, at, "The statement has no condition on "
+                  + provider + ":sub, and " + provider + " is an OIDC issuer every "
+                  + profile.displayName() + " customer shares: any " + profile.displayName()
+                  + " customer's token could assume the role. (IAM accepts this policy, since"
+                  + " the issuer is not on AWS's list of shared providers.)",
               "Add a " + provider + ":sub condition; " + profile.builderHint() + " writes one.");
         } else if (profile.id().equals("gitpod") || profile.id().equals("generic")) {
           add(LintRule.TRUST_NO_SUB_CONDITION, at, "The statement has no condition on "

@@ -41,6 +41,11 @@ final class BuildkiteProfile extends GrammarProfile {
   }
 
   @Override
+  public boolean iamRequiresSubCondition(String issuerUrl) {
+    return true;
+  }
+
+  @Override
   public boolean sharedIssuer(String issuerUrl) {
     return true;
   }

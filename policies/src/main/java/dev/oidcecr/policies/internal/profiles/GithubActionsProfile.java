@@ -84,6 +84,13 @@ final class GithubActionsProfile extends GrammarProfile {
   }
 
   @Override
+  public boolean iamRequiresSubCondition(String issuerUrl) {
+    // AWS's list names the default issuer; IAM applies it to enterprise issuers (/<slug>) too.
+    String hostPath = dev.oidcecr.policies.internal.Arns.issuerHostPath(issuerUrl);
+    return hostPath.equals(HOST) || hostPath.startsWith(HOST + "/");
+  }
+
+  @Override
   public boolean sharedIssuer(String issuerUrl) {
     // An enterprise's own issuer (.../<slug>), GHE.com and GHES are one customer's.
     return dev.oidcecr.policies.internal.Arns.issuerHostPath(issuerUrl).equals(HOST);

@@ -63,6 +63,11 @@ final class GitlabProfile extends GrammarProfile {
   }
 
   @Override
+  public boolean iamRequiresSubCondition(String issuerUrl) {
+    return Arns.issuerHostPath(issuerUrl).equals("gitlab.com");
+  }
+
+  @Override
   public boolean sharedIssuer(String issuerUrl) {
     return Arns.issuerHostPath(issuerUrl).equals("gitlab.com");
   }
