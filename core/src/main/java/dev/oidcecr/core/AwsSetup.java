@@ -132,6 +132,9 @@ public final class AwsSetup implements AutoCloseable {
   private final String path;
   private final Duration maxSessionDuration;
   private final PolicyDocument givenTrustPolicy;
+  private final IssuerTrustBuilder<?> typedTrust;
+  private final boolean audienceSet;
+  private final List<String> allowedSubjects;
   private final List<String> allowedRepositories;
   private final List<String> allowedOrganizations;
   private final boolean push;
@@ -173,12 +176,12 @@ public final class AwsSetup implements AutoCloseable {
     this.sleeper = b.sleeper;
     this.consistencyTimeout = b.consistencyTimeout;
     this.givenTrustPolicy = b.trustPolicy;
-    this.allowedRepositories = List.copyOf(b.allowedRepositories);
-    this.allowedOrganizations = List.copyOf(b.allowedOrganizations);
-    this.push = b.push;
     this.typedTrust = b.typedTrust;
     this.audienceSet = b.audienceSet;
     this.allowedSubjects = List.copyOf(b.allowedSubjects);
+    this.allowedRepositories = List.copyOf(b.allowedRepositories);
+    this.allowedOrganizations = List.copyOf(b.allowedOrganizations);
+    this.push = b.push;
     int ways = (b.trustPolicy != null ? 1 : 0) + (b.typedTrust != null ? 1 : 0)
         + (b.allowedRepositories.isEmpty() && b.allowedOrganizations.isEmpty() ? 0 : 1);
     if (ways > 1) {
@@ -217,14 +220,15 @@ public final class AwsSetup implements AutoCloseable {
       }
       this.account = acct;
       this.registryAccount = givenRegistryAccount == null ? acct : givenRegistryAccount;
-      this.trustPolicy = givenTrustPolicy != null ? givenTrustPolicy
+      PolicyDocument trust = givenTrustPolicy != null ? givenTrustPolicy
           : typedTrust != null ? buildTypedTrustPolicy() : buildTrustPolicy();
-      // IAM refuses a trust policy of a shared issuer that does not check sub: say so before
-      // any change is made, whatever allowLintErrors says, since IAM would refuse it anyway.
-      SharedIssuerGate.refusal(trustPolicy).ifPresent(reason -> {
+      // IAM refuses a trust policy of a shared issuer that does not check sub: say so before any
+      // change is made, whatever allowLintErrors says, since IAM would refuse it anyway.
+      SharedIssuerGate.refusal(trust).ifPresent(reason -> {
         throw new AwsSetupException("IAM would refuse the trust policy of role " + roleName
             + ": " + reason);
       });
+      this.trustPolicy = trust;
       PermissionPolicy.Builder permissions = PermissionPolicy.builder().partition(partition);
       for (String name : repositories) {
         permissions.repository(registryAccount, region, name);
@@ -283,15 +287,18 @@ public final class AwsSetup implements AutoCloseable {
   }
 
   private PolicyDocument buildTypedTrustPolicy() {
+    IssuerTrustBuilder<?> trust = typedTrust;
     try {
-      typedTrust.issuer(issuerUrl).account(account).partition(partition);
-      if (audienceSet) {
-        typedTrust.audience(audience);
+      synchronized (trust) {
+        trust.issuer(issuerUrl).account(account).partition(partition);
+        if (audienceSet) {
+          trust.audience(audience);
+        }
+        allowedSubjects.forEach(trust::subjectPattern);
+        return trust.build();
       }
-      allowedSubjects.forEach(typedTrust::subjectPattern);
-      return typedTrust.build();
     } catch (PolicyException e) {
-      throw new AwsSetupException("Cannot build the " + typedTrust.profile().displayName()
+      throw new AwsSetupException("Cannot build the " + trust.profile().displayName()
           + " trust policy of role " + roleName + ": " + e.getMessage(), e);
     }
   }
