@@ -138,9 +138,6 @@ public final class AwsSetup implements AutoCloseable {
   private final List<String> allowedRepositories;
   private final List<String> allowedOrganizations;
   private final boolean push;
-  private final IssuerTrustBuilder<?> typedTrust;
-  private final boolean audienceSet;
-  private final List<String> allowedSubjects;
   private PolicyDocument trustPolicy;
   private PolicyDocument permissionPolicy;
   private final List<String> repositories;
