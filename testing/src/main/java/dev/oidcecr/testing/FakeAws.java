@@ -6,9 +6,7 @@ import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -55,6 +53,8 @@ public final class FakeAws implements AutoCloseable {
   private volatile Engine engine;
   private volatile WireServer server;
   private volatile boolean closed;
+  private final List<Runnable> stopServingListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private FakeAws(Builder b) {
     this.region = b.region;
@@ -97,18 +97,23 @@ public final class FakeAws implements AutoCloseable {
     // The issuer (key generation, JDK server) and the engine are prepared on another thread
     // while Jetty starts: on a small machine this is most of the cold start.
     CompletableFuture<Engine> prepared = CompletableFuture.supplyAsync(() -> {
-      Map<String, URI> local = new LinkedHashMap<>();
-      Map<String, java.util.function.Supplier<String>> kids = new LinkedHashMap<>();
+      // Live maps: an issuer serves a new issuer URL whenever it mints the first token of a
+      // profile for it, and the verifier must find it then.
+      Map<String, URI> local = new java.util.concurrent.ConcurrentHashMap<>();
+      Map<String, java.util.function.Supplier<String>> kids =
+          new java.util.concurrent.ConcurrentHashMap<>();
       for (FakeOidcIssuer i : allIssuers()) {
         if (!i.isStarted()) {
           i.start();
         }
-        local.put(i.issuer(), i.baseUrl());
-        kids.put(i.issuer(), i::keyId);
+        stopServingListeners.add(i.whenServing((name, url) -> {
+          local.putIfAbsent(name, url);
+          kids.putIfAbsent(name, i::keyId);
+        }));
       }
       return new Engine(new Engine.Config(region, accountId, clock, accessKeyId,
-          secretAccessKey, Map.copyOf(local), organizationId, this::mintFromOverrides,
-          issuer.issuer(), Map.copyOf(kids), verifySignatures));
+          secretAccessKey, local, organizationId, issuer::mintFromRequest,
+          issuer.issuer(), kids, verifySignatures));
     });
     try {
       server = new WireServer(port, prepared::join);
@@ -144,6 +149,8 @@ public final class FakeAws implements AutoCloseable {
     if (server != null) {
       server.close();
     }
+    stopServingListeners.forEach(Runnable::run);
+    stopServingListeners.clear();
     if (ownsIssuer) {
       issuer.close();
     }
@@ -354,35 +361,6 @@ public final class FakeAws implements AutoCloseable {
       throw new IllegalStateException("FakeAws is not started: call start() first.");
     }
     return e;
-  }
-
-  private String mintFromOverrides(Map<String, Object> overrides) {
-    FakeOidcIssuer.TokenBuilder t = issuer.token();
-    Map<String, Object> rest = new LinkedHashMap<>(overrides);
-    Object repo = rest.remove("repository");
-    if (repo instanceof String r) {
-      t.repository(r);
-    }
-    Object aud = rest.remove("aud");
-    if (aud instanceof String a) {
-      t.audience(a);
-    } else if (aud instanceof List<?> l && !l.isEmpty()) {
-      t.audience(l.stream().map(String::valueOf).toArray(String[]::new));
-    }
-    Object sub = rest.remove("sub");
-    if (sub instanceof String s) {
-      t.subject(s);
-    }
-    Object exp = rest.remove("exp");
-    if (exp instanceof Number n) {
-      t.expiresAt(Instant.ofEpochSecond(n.longValue()));
-    }
-    Object iat = rest.remove("iat");
-    if (iat instanceof Number n) {
-      t.issuedAt(Instant.ofEpochSecond(n.longValue()));
-    }
-    rest.forEach(t::claim);
-    return t.mint();
   }
 
   @Override

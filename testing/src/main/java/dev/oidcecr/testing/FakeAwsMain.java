@@ -10,7 +10,9 @@ import java.util.concurrent.CountDownLatch;
  * [--account A] [--issuer URL] [--verify-signatures true|false]}. Prints one JSON line
  * (endpoint, region, accountId, issuer, jwksUrl, registry, accessKeyId, secretAccessKey) and
  * serves until killed. Mint tokens with
- * {@code POST /_fake/tokens}, seed images with {@code POST /_fake/images}.
+ * {@code POST /_fake/tokens} ({@code {"profile": "github-actions", "repository": "acme/app"}}:
+ * a profile of {@link ProfileTokens#IDS}, default {@code gitpod}, then claims and an {@code iss}
+ * override), seed images with {@code POST /_fake/images}.
  */
 public final class FakeAwsMain {
   private FakeAwsMain() {}

@@ -14,10 +14,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 
 /**
  * A fake OIDC issuer shaped like a Gitpod installation's: an RSA-2048 key, its discovery document
- * and JWKS served over HTTP on 127.0.0.1, and a minter of RS256 tokens with Gitpod's claims.
+ * and JWKS served over HTTP on 127.0.0.1, and a minter of RS256 tokens with Gitpod's claims
+ * ({@link #token()}) and with the claims of every other issuer profile: {@link #ona()},
+ * {@link #githubActions()}, {@link #gitlab()}, {@link #circleci()}, {@link #bitbucket()},
+ * {@link #buildkite()} and {@link #eks()}.
+ *
+ * <p>One fake issuer serves several issuer URLs with its one key: each profile token carries its
+ * real issuer URL (such as {@code https://token.actions.githubusercontent.com}), and from the
+ * first token minted for a URL on, this issuer also serves that URL's discovery document and
+ * JWKS under {@code http://127.0.0.1:<port>/<host><path>}. A {@link FakeAws} hosting this issuer
+ * fetches the keys from there, as STS would from the real URL, so a token verifies as soon as
+ * an OIDC provider for its URL exists in the fake IAM. {@link #rotateKey()} rotates the key of
+ * every URL.
  *
  * <p>The issuer name ({@code iss}) is a realistic Gitpod URL by default
  * ({@code https://services.gitpod.example.com/idp}) so that provider ARNs and condition keys read
@@ -49,6 +63,9 @@ public final class FakeOidcIssuer implements AutoCloseable {
   private final IssuerKeys keys = new IssuerKeys();
   private volatile IssuerServer server;
   private volatile String issuer;
+  // Issuer URLs of profile tokens, to the JWKS path their discovery documents name.
+  private final Map<String, String> extraIssuers = new ConcurrentHashMap<>();
+  private final List<BiConsumer<String, URI>> servingListeners = new CopyOnWriteArrayList<>();
 
   private FakeOidcIssuer(Builder b) {
     this.configuredIssuer = b.issuer;
@@ -87,7 +104,72 @@ public final class FakeOidcIssuer implements AutoCloseable {
     if (loopbackIssuer) {
       issuer = baseUrl().toString();
     }
+    extraIssuers.forEach(this::serveOnServer);
     return this;
+  }
+
+  /**
+   * Serves an issuer URL a profile token was minted for, and tells the fakes hosting this issuer
+   * where its documents are.
+   */
+  synchronized void serveIssuer(String iss, String jwksPath) {
+    String name = stripSlash(iss);
+    if (name.equals(issuer()) || extraIssuers.putIfAbsent(name, jwksPath) != null) {
+      return;
+    }
+    if (server != null) {
+      serveOnServer(name, jwksPath);
+    }
+  }
+
+  private void serveOnServer(String iss, String jwksPath) {
+    server.serve(servedPath(iss), () -> discoveryJson(iss, jwksPath), jwksPath, keys::jwksJson);
+    URI url = servedUrl(iss);
+    servingListeners.forEach(l -> l.accept(iss, url));
+  }
+
+  /**
+   * Calls {@code listener} with each issuer URL this issuer serves and the local URL serving it:
+   * now for the ones served already, later for each new one. Requires {@link #start()}.
+   *
+   * @return what stops the calls, for a fake that closes before this issuer
+   */
+  synchronized Runnable whenServing(BiConsumer<String, URI> listener) {
+    servingListeners.add(listener);
+    listener.accept(issuer(), baseUrl());
+    extraIssuers.keySet().forEach(i -> listener.accept(i, servedUrl(i)));
+    return () -> servingListeners.remove(listener);
+  }
+
+  private static String servedPath(String iss) {
+    URI u = URI.create(iss);
+    String path = u.getRawPath() == null ? "" : stripSlash(u.getRawPath());
+    return "/" + u.getHost().toLowerCase(java.util.Locale.ROOT) + path;
+  }
+
+  /**
+   * Returns where the discovery document and JWKS of an issuer URL are served on 127.0.0.1:
+   * {@link #baseUrl()} for {@link #issuer()}, {@code http://127.0.0.1:<port>/<host><path>} for
+   * the issuer URL of a profile token minted before.
+   *
+   * @throws IllegalStateException before {@link #start()}
+   * @throws IllegalArgumentException for an issuer URL no token was minted for
+   */
+  public URI baseUrl(String issuerUrl) {
+    String name = stripSlash(Objects.requireNonNull(issuerUrl, "issuerUrl"));
+    if (name.equals(issuer())) {
+      return baseUrl();
+    }
+    if (!extraIssuers.containsKey(name)) {
+      throw new IllegalArgumentException("Issuer URL " + issuerUrl + " is not served: mint a "
+          + "token for it first, for example with githubActions().mint().");
+    }
+    baseUrl();
+    return servedUrl(name);
+  }
+
+  private URI servedUrl(String iss) {
+    return URI.create("http://127.0.0.1:" + server.port() + servedPath(iss));
   }
 
   /** Stops serving; tokens already minted keep their signatures. */
@@ -166,23 +248,157 @@ public final class FakeOidcIssuer implements AutoCloseable {
     return token().repository(repositoryUrl).mint();
   }
 
+  /** Returns a new Ona (formerly Gitpod Flex) environment token builder, V3 by default. */
+  public ProfileTokens.Ona ona() {
+    return new ProfileTokens.Ona(this);
+  }
+
+  /** Returns a new GitHub Actions token builder ({@code repo:acme/app:ref:refs/heads/main}). */
+  public ProfileTokens.GitHubActions githubActions() {
+    return new ProfileTokens.GitHubActions(this);
+  }
+
+  /** Returns a new GitLab CI/CD ID token builder (gitlab.com, {@code acme/app}, {@code main}). */
+  public ProfileTokens.GitLab gitlab() {
+    return new ProfileTokens.GitLab(this);
+  }
+
+  /** Returns a new CircleCI job token builder. */
+  public ProfileTokens.CircleCi circleci() {
+    return new ProfileTokens.CircleCi(this);
+  }
+
+  /** Returns a new Bitbucket Pipelines step token builder. */
+  public ProfileTokens.Bitbucket bitbucket() {
+    return new ProfileTokens.Bitbucket(this);
+  }
+
+  /** Returns a new Buildkite job token builder. */
+  public ProfileTokens.Buildkite buildkite() {
+    return new ProfileTokens.Buildkite(this);
+  }
+
+  /** Returns a new EKS service-account token builder. */
+  public ProfileTokens.Eks eks() {
+    return new ProfileTokens.Eks(this);
+  }
+
+  /**
+   * Returns a new token builder of a profile other than {@code gitpod} (use {@link #token()} for
+   * that one).
+   *
+   * @param profileId one of {@link ProfileTokens#IDS} except {@code gitpod}
+   * @throws IllegalArgumentException for an unknown id
+   */
+  public ProfileToken<?> profile(String profileId) {
+    return ProfileTokens.create(this, Objects.requireNonNull(profileId, "profileId"));
+  }
+
+  /**
+   * Mints a token from the JSON of {@code POST /_fake/tokens}: {@code profile} (default
+   * {@code gitpod}) picks the shape; {@code iss}, {@code aud}, {@code sub}, {@code iat} and
+   * {@code exp} override those claims; a profile's options ({@code immutable} for
+   * github-actions, {@code version} for ona) are applied; every other key is a claim.
+   */
+  String mintFromRequest(Map<String, Object> request) {
+    Map<String, Object> rest = new LinkedHashMap<>(request);
+    Object profile = rest.remove("profile");
+    if (profile == null || "gitpod".equalsIgnoreCase(String.valueOf(profile))) {
+      return mintGitpod(rest);
+    }
+    ProfileToken<?> t = profile(String.valueOf(profile));
+    Object iss = rest.remove("iss");
+    if (iss instanceof String i) {
+      t.issuer(i);
+    }
+    String[] aud = audiences(rest.remove("aud"));
+    if (aud.length > 0) {
+      t.audience(aud);
+    }
+    Object sub = rest.remove("sub");
+    if (sub instanceof String s) {
+      t.subject(s);
+    }
+    if (rest.remove("exp") instanceof Number n) {
+      t.expiresAt(Instant.ofEpochSecond(n.longValue()));
+    }
+    if (rest.remove("iat") instanceof Number n) {
+      t.issuedAt(Instant.ofEpochSecond(n.longValue()));
+    }
+    rest.forEach((k, v) -> {
+      if (!t.option(k, v) && v != null) {
+        t.claim(k, v);
+      }
+    });
+    return t.mint();
+  }
+
+  private String mintGitpod(Map<String, Object> rest) {
+    TokenBuilder t = token();
+    Object repo = rest.remove("repository");
+    if (repo instanceof String r) {
+      t.repository(r);
+    }
+    String[] aud = audiences(rest.remove("aud"));
+    if (aud.length > 0) {
+      t.audience(aud);
+    }
+    Object sub = rest.remove("sub");
+    if (sub instanceof String s) {
+      t.subject(s);
+    }
+    if (rest.remove("exp") instanceof Number n) {
+      t.expiresAt(Instant.ofEpochSecond(n.longValue()));
+    }
+    if (rest.remove("iat") instanceof Number n) {
+      t.issuedAt(Instant.ofEpochSecond(n.longValue()));
+    }
+    rest.forEach((k, v) -> {
+      if (v != null) {
+        t.claim(k, v);
+      }
+    });
+    return t.mint();
+  }
+
+  private static String[] audiences(Object aud) {
+    if (aud instanceof String a) {
+      return new String[] {a};
+    }
+    if (aud instanceof List<?> l) {
+      return l.stream().map(String::valueOf).toArray(String[]::new);
+    }
+    return new String[0];
+  }
+
+  String sign(Map<String, Object> claims, boolean unknownKid, boolean badSignature) {
+    String kid = unknownKid ? "id-" + UUID.randomUUID().toString().replace("-", "") : keys.kid();
+    return keys.sign(claims, kid, badSignature);
+  }
+
   /** Returns the clock used for {@code iat} and {@code exp}. */
   public Clock clock() {
     return clock;
   }
 
   private String discoveryJson() {
+    return discoveryJson(issuer(), "/keys");
+  }
+
+  private String discoveryJson(String iss, String jwksPath) {
     Map<String, Object> doc = new LinkedHashMap<>();
-    String iss = issuer();
     doc.put("issuer", iss);
     doc.put("authorization_endpoint", iss + "/auth");
-    doc.put("jwks_uri", iss + "/keys");
+    doc.put("jwks_uri", iss + jwksPath);
     doc.put("response_types_supported", List.of("id_token"));
     doc.put("subject_types_supported", List.of("public"));
     doc.put("id_token_signing_alg_values_supported", List.of("RS256"));
     doc.put("scopes_supported", List.of("openid"));
-    doc.put("claims_supported", List.of("iss", "sub", "aud", "exp", "iat", "auth_time", "email",
-        "email_verified", "name", "user_id", "org_id", "workspace_id", "context", "repository"));
+    if (iss.equals(issuer())) {
+      doc.put("claims_supported", List.of("iss", "sub", "aud", "exp", "iat", "auth_time",
+          "email", "email_verified", "name", "user_id", "org_id", "workspace_id", "context",
+          "repository"));
+    }
     return write(doc);
   }
 

@@ -322,6 +322,9 @@ final class Iam {
     invalidPrincipal(doc).ifPresent(p -> {
       throw new AwsError("MalformedPolicyDocument", 400, "Invalid principal in policy: " + p);
     });
+    SharedIssuers.check(dev.oidcecr.policies.PolicyDocument.parse(doc)).ifPresent(e -> {
+      throw e;
+    });
   }
 
   private static final Pattern AWS_PRINCIPAL = Pattern.compile(

@@ -18,6 +18,7 @@ import java.util.function.Supplier;
 public final class IssuerServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
+  private final java.util.Set<String> served = new java.util.HashSet<>();
 
   /**
    * Starts serving {@code <path>/.well-known/openid-configuration} and {@code <path>/keys}.
@@ -32,9 +33,7 @@ public final class IssuerServer implements AutoCloseable {
           "Could not bind the fake OIDC issuer to 127.0.0.1:" + port
               + " (" + e.getMessage() + "): choose another port or 0 for any free port.", e);
     }
-    String base = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-    server.createContext(base + "/.well-known/openid-configuration", ex -> answer(ex, discovery));
-    server.createContext(base + "/keys", ex -> answer(ex, jwks));
+    serve(path, discovery, "/keys", jwks);
     executor = Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "fake-oidc-issuer");
       t.setDaemon(true);
@@ -42,6 +41,23 @@ public final class IssuerServer implements AutoCloseable {
     });
     server.setExecutor(executor);
     server.start();
+  }
+
+  /**
+   * Serves one more issuer's documents, also while running: {@code <path>/.well-known/
+   * openid-configuration} and {@code <path><jwksPath>}. A path already served is left as is.
+   */
+  public synchronized void serve(String path, Supplier<String> discovery, String jwksPath,
+      Supplier<String> jwks) {
+    String base = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    String discoveryPath = base + "/.well-known/openid-configuration";
+    if (!served.add(discoveryPath)) {
+      return;
+    }
+    server.createContext(discoveryPath, ex -> answer(ex, discovery));
+    if (served.add(base + jwksPath)) {
+      server.createContext(base + jwksPath, ex -> answer(ex, jwks));
+    }
   }
 
   /** Returns the bound port. */

@@ -1,0 +1,226 @@
+package dev.oidcecr.testing;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Builds one token shaped like a CI system's or workspace's, with that issuer's {@code iss},
+ * {@code sub} grammar, audience and extra claims. The {@code sub} is derived from the claims when
+ * the token is minted (so {@code claim("repository", "acme/other")} also moves the subject),
+ * unless {@link #subject(String)} sets it outright. Any claim can be overridden or removed, and
+ * the {@code iss} changed with {@link #issuer(String)}.
+ *
+ * <p>Every issuer URL a token is minted for is served by the owning {@link FakeOidcIssuer}
+ * (discovery and JWKS under {@code http://127.0.0.1:<port>/<host><path>}) and signed with its
+ * one key, so a {@link FakeAws} hosting that issuer verifies the token once an OIDC provider for
+ * the URL exists in IAM.
+ *
+ * @param <B> the concrete builder, returned by every setter
+ */
+public abstract class ProfileToken<B extends ProfileToken<B>> {
+  final FakeOidcIssuer owner;
+  final Map<String, Object> claims = new LinkedHashMap<>();
+  private final List<String> removed = new ArrayList<>();
+  private String iss;
+  private Object audience;
+  private String subject;
+  private Instant issuedAt;
+  private Instant expiresAt;
+  private boolean unknownKid;
+  private boolean badSignature;
+
+  ProfileToken(FakeOidcIssuer owner) {
+    this.owner = owner;
+  }
+
+  @SuppressWarnings("unchecked")
+  final B self() {
+    return (B) this;
+  }
+
+  /** Returns the profile id, such as {@code github-actions}. */
+  public abstract String profileId();
+
+  /** Returns the issuer URL this token gets without {@link #issuer(String)}. */
+  public abstract String defaultIssuer();
+
+  /** The audience without {@link #audience(String...)}: a string or a list, as the issuer sends. */
+  abstract Object defaultAudience();
+
+  /** Puts this issuer's claims (from the typed setters) before the overrides of claim(). */
+  abstract void putProfileClaims(Map<String, Object> c);
+
+  /** Derives {@code sub} from the final claims. */
+  abstract String deriveSubject(Map<String, Object> finalClaims);
+
+  /** The path of the JWKS under the issuer URL, as the real issuer's discovery names it. */
+  String jwksPath() {
+    return "/keys";
+  }
+
+  /** How long the token lives without {@link #expiresAt(Instant)}. */
+  Duration lifetime() {
+    return Duration.ofHours(1);
+  }
+
+  /** Whether the issuer sends {@code nbf}. */
+  boolean sendsNotBefore() {
+    return false;
+  }
+
+  /** Whether the issuer sends {@code jti}. */
+  boolean sendsJti() {
+    return false;
+  }
+
+  /**
+   * Consumes a request key of {@code POST /_fake/tokens} that is an option of this profile
+   * rather than a claim (such as {@code immutable} for GitHub); returns whether it did.
+   */
+  boolean option(String key, Object value) {
+    return false;
+  }
+
+  /** Sets the {@code iss}, for example a self-managed instance or a wrong issuer. */
+  public B issuer(String issuerUrl) {
+    this.iss = Objects.requireNonNull(issuerUrl, "issuerUrl");
+    return self();
+  }
+
+  /**
+   * Sets the audience: one value is sent the way this issuer sends one (a string, or a
+   * one-element array for issuers that always send arrays), several as an array.
+   */
+  public B audience(String... audiences) {
+    if (audiences.length == 0) {
+      throw new IllegalArgumentException("A token needs at least one audience.");
+    }
+    Object d = defaultAudience();
+    this.audience = audiences.length == 1 && !(d instanceof List<?>) ? audiences[0]
+        : List.of(audiences);
+    return self();
+  }
+
+  /** Sets {@code sub} outright, instead of deriving it from the claims. */
+  public B subject(String sub) {
+    this.subject = Objects.requireNonNull(sub, "sub");
+    return self();
+  }
+
+  /** Sets any claim, overriding a default of the same name; the {@code sub} follows. */
+  public B claim(String name, Object value) {
+    claims.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+    removed.remove(name);
+    return self();
+  }
+
+  /** Leaves a claim out of the token. */
+  public B withoutClaim(String name) {
+    removed.add(Objects.requireNonNull(name, "name"));
+    return self();
+  }
+
+  /** Sets {@code iat}; default now. */
+  public B issuedAt(Instant iat) {
+    this.issuedAt = Objects.requireNonNull(iat, "iat");
+    return self();
+  }
+
+  /** Sets {@code exp}; default {@code iat} plus the issuer's usual lifetime. */
+  public B expiresAt(Instant exp) {
+    this.expiresAt = Objects.requireNonNull(exp, "exp");
+    return self();
+  }
+
+  /** Makes the token expired for an hour, well past the 5 minutes of skew AWS allows. */
+  public B expired() {
+    Instant now = owner.clock().instant();
+    this.issuedAt = now.minus(Duration.ofHours(2));
+    this.expiresAt = now.minus(Duration.ofHours(1));
+    return self();
+  }
+
+  /** Sets an audience that no provider lists. */
+  public B wrongAudience() {
+    return audience("https://wrong-audience.example");
+  }
+
+  /** Puts a {@code kid} in the header that the JWKS does not list. */
+  public B unknownKid() {
+    this.unknownKid = true;
+    return self();
+  }
+
+  /** Signs with a key other than the one the {@code kid} names. */
+  public B badSignature() {
+    this.badSignature = true;
+    return self();
+  }
+
+  /** Returns the issuer URL of the token. */
+  public String issuer() {
+    return iss != null ? iss : defaultIssuer();
+  }
+
+  /** Returns the claims the token will carry. */
+  public Map<String, Object> claims() {
+    Instant iat = issuedAt != null ? issuedAt : owner.clock().instant();
+    Instant exp = expiresAt != null ? expiresAt : iat.plus(lifetime());
+    Map<String, Object> c = new LinkedHashMap<>();
+    if (sendsJti()) {
+      c.put("jti", UUID.randomUUID().toString());
+    }
+    c.put("iss", issuer());
+    c.put("sub", "");
+    c.put("aud", audience != null ? audience : defaultAudience());
+    putProfileClaims(c);
+    if (sendsNotBefore()) {
+      c.put("nbf", iat.getEpochSecond());
+    }
+    c.put("iat", iat.getEpochSecond());
+    c.put("exp", exp.getEpochSecond());
+    c.putAll(claims);
+    removed.forEach(c::remove);
+    if (removed.contains("sub")) {
+      return c;
+    }
+    c.put("sub", subject != null ? subject : deriveSubject(c));
+    return c;
+  }
+
+  /** Signs and returns the compact JWT; the fake issuer starts serving the token's issuer URL. */
+  public String mint() {
+    Map<String, Object> c = claims();
+    if (c.get("iss") instanceof String i && servable(i)) {
+      owner.serveIssuer(i, jwksPath());
+    }
+    return owner.sign(c, unknownKid, badSignature);
+  }
+
+  private static boolean servable(String iss) {
+    try {
+      URI u = URI.create(iss);
+      return u.getHost() != null && ("https".equals(u.getScheme()) || "http".equals(u.getScheme()))
+          && u.getRawQuery() == null;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  static String text(Map<String, Object> c, String name) {
+    Object v = c.get(name);
+    return v == null ? "" : String.valueOf(v);
+  }
+
+  @Override
+  public String toString() {
+    return getClass().getSimpleName() + claims();
+  }
+}
