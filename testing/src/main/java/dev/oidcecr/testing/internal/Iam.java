@@ -23,9 +23,11 @@ final class Iam {
   private static final int INLINE_QUOTA = 10240;
 
   private final Engine engine;
+  private final IamPolicies policies;
 
   Iam(Engine engine) {
     this.engine = engine;
+    this.policies = new IamPolicies(engine, this);
   }
 
   HttpAnswer handle(String action, Map<String, String> form, HttpCall call) {
@@ -48,8 +50,13 @@ final class Iam {
         case "GetRolePolicy" -> getRolePolicy(form, result);
         case "ListRolePolicies" -> listRolePolicies(form, result);
         case "DeleteRolePolicy" -> deleteRolePolicy(form);
-        default -> throw new AwsError("InvalidAction", 400,
-            "Could not find operation " + action + " for version 2010-05-08");
+        default -> {
+          if (!policies.handles(action)) {
+            throw new AwsError("InvalidAction", 400,
+                "Could not find operation " + action + " for version 2010-05-08");
+          }
+          policies.handle(action, engine.state, engine.config.accountId(), form, result);
+        }
       }
     }
     String root = action + "Response";
@@ -68,6 +75,9 @@ final class Iam {
     }
     String resource = form.containsKey("RoleName")
         ? "arn:aws:iam::" + engine.config.accountId() + ":role/" + form.get("RoleName")
+        : form.containsKey("PolicyArn") ? form.get("PolicyArn")
+        : "CreatePolicy".equals(action) ? "arn:aws:iam::" + engine.config.accountId()
+            + ":policy" + form.getOrDefault("Path", "/") + form.get("PolicyName")
         : form.getOrDefault("OpenIDConnectProviderArn", "*");
     State.Role role;
     synchronized (engine.state) {
@@ -190,11 +200,7 @@ final class Iam {
 
   private void createRole(Map<String, String> form, Xml out) {
     String name = roleName(form);
-    String path = form.getOrDefault("Path", "/");
-    if (!path.startsWith("/") || !path.endsWith("/") || path.length() > 512) {
-      throw AwsError.validation("1 validation error detected: Value '" + path
-          + "' at 'path' failed to satisfy constraint: Member must start and end with /");
-    }
+    String path = path(form);
     int max = maxSession(form).orElse(3600);
     String trust = required(form, "AssumeRolePolicyDocument");
     validateTrust(trust);
@@ -214,8 +220,12 @@ final class Iam {
   }
 
   private State.Role role(Map<String, String> form) {
+    return role(engine.state, form);
+  }
+
+  State.Role role(State st, Map<String, String> form) {
     String name = roleName(form);
-    State.Role r = engine.state.roles.get(name);
+    State.Role r = st.roles.get(name);
     if (r == null) {
       throw new AwsError("NoSuchEntity", 404, "The role with name " + name
           + " cannot be found.");
@@ -251,9 +261,15 @@ final class Iam {
 
   private void deleteRole(Map<String, String> form) {
     State.Role r = role(form);
-    if (!r.inlinePolicies.isEmpty()) {
-      throw new AwsError("DeleteConflict", 409,
-          "Cannot delete entity, must delete policies first.");
+    synchronized (r) {
+      if (!r.inlinePolicies.isEmpty()) {
+        throw new AwsError("DeleteConflict", 409,
+            "Cannot delete entity, must delete policies first.");
+      }
+      if (!r.attached.isEmpty()) {
+        throw new AwsError("DeleteConflict", 409,
+            "Cannot delete entity, must detach all policies first.");
+      }
     }
     engine.state.roles.remove(r.name);
   }
@@ -374,13 +390,22 @@ final class Iam {
     return Optional.empty();
   }
 
-  private Optional<String> lint(String doc, PolicyKind kind) {
+  Optional<String> lint(String doc, PolicyKind kind) {
     try {
       return engine.authz.problems(doc, kind);
     } catch (PolicyException e) {
       throw new AwsError("MalformedPolicyDocument", 400,
           "Syntax errors in policy. " + e.getMessage());
     }
+  }
+
+  static String path(Map<String, String> form) {
+    String path = form.getOrDefault("Path", "/");
+    if (!path.startsWith("/") || !path.endsWith("/") || path.length() > 512) {
+      throw AwsError.validation("1 validation error detected: Value '" + path
+          + "' at 'path' failed to satisfy constraint: Member must start and end with /");
+    }
+    return path;
   }
 
   private static String roleName(Map<String, String> form) {
@@ -393,7 +418,7 @@ final class Iam {
     return name;
   }
 
-  private static String policyName(Map<String, String> form) {
+  static String policyName(Map<String, String> form) {
     String name = required(form, "PolicyName");
     if (name.isEmpty() || name.length() > 128 || !NAME.matcher(name).matches()) {
       throw AwsError.validation("1 validation error detected: Value '" + name
@@ -422,7 +447,7 @@ final class Iam {
     return Optional.of(max);
   }
 
-  private static String required(Map<String, String> form, String name) {
+  static String required(Map<String, String> form, String name) {
     String v = form.get(name);
     if (v == null) {
       throw AwsError.validation("1 validation error detected: Value null at '"
@@ -447,7 +472,7 @@ final class Iam {
     return new ArrayList<>(byIndex.values());
   }
 
-  private static Map<String, String> tags(Map<String, String> form) {
+  static Map<String, String> tags(Map<String, String> form) {
     Map<String, String> out = new LinkedHashMap<>();
     List<String> keys = new ArrayList<>();
     TreeMap<Integer, String> k = new TreeMap<>();
@@ -463,7 +488,7 @@ final class Iam {
     return out;
   }
 
-  private static void tagsXml(Xml out, Map<String, String> tags) {
+  static void tagsXml(Xml out, Map<String, String> tags) {
     if (tags.isEmpty()) {
       return;
     }

@@ -23,6 +23,8 @@ public final class State {
   final Map<String, Provider> providers = new LinkedHashMap<>();
   final Map<String, Role> roles = new LinkedHashMap<>();
   final Map<String, Repository> repositories = new LinkedHashMap<>();
+  /** Customer managed policies by ARN. */
+  final Map<String, ManagedPolicy> managedPolicies = new LinkedHashMap<>();
   final Map<String, Session> sessions = new ConcurrentHashMap<>();
   final Map<String, EcrGrant> ecrPasswords = new ConcurrentHashMap<>();
 
@@ -30,6 +32,7 @@ public final class State {
   public synchronized void clear() {
     providers.clear();
     roles.clear();
+    managedPolicies.clear();
     repositories.clear();
     sessions.clear();
     ecrPasswords.clear();
@@ -83,6 +86,8 @@ public final class State {
     volatile String description;
     final Map<String, String> tags = new LinkedHashMap<>();
     final Map<String, String> inlinePolicies = new LinkedHashMap<>();
+    /** Attached managed policies (customer or AWS managed), in attachment order. */
+    final List<ManagedPolicy> attached = new ArrayList<>();
 
     Role(String name, String path, String id, String arn, Instant created) {
       this.name = name;
@@ -92,8 +97,13 @@ public final class State {
       this.created = created;
     }
 
+    /** The identity policies IAM evaluates: inline ones, then attached default versions. */
     synchronized List<String> policies() {
-      return new ArrayList<>(inlinePolicies.values());
+      List<String> out = new ArrayList<>(inlinePolicies.values());
+      for (ManagedPolicy p : attached) {
+        out.add(p.defaultDocument());
+      }
+      return out;
     }
   }
 
@@ -119,6 +129,52 @@ public final class State {
         return imagesByTag.values().stream().filter(i -> i.digest.equals(reference)).findFirst();
       }
       return Optional.ofNullable(imagesByTag.get(reference));
+    }
+  }
+
+  /**
+   * A managed policy: customer managed (stored per account) or AWS managed (shared, read-only).
+   * Versions are guarded by this object.
+   */
+  static final class ManagedPolicy {
+    final String name;
+    final String path;
+    final String id;
+    final String arn;
+    final Instant created;
+    final boolean awsManaged;
+    final String description;
+    final Map<String, String> tags = new LinkedHashMap<>();
+    final java.util.TreeMap<Integer, PolicyVersion> versions = new java.util.TreeMap<>();
+    Instant updated;
+    int defaultVersion;
+    int nextVersion = 1;
+
+    ManagedPolicy(String name, String path, String id, String arn, Instant created,
+        boolean awsManaged, String description) {
+      this.name = name;
+      this.path = path;
+      this.id = id;
+      this.arn = arn;
+      this.created = created;
+      this.updated = created;
+      this.awsManaged = awsManaged;
+      this.description = description;
+    }
+
+    synchronized String defaultDocument() {
+      return versions.get(defaultVersion).document();
+    }
+
+    synchronized String defaultVersionId() {
+      return "v" + defaultVersion;
+    }
+  }
+
+  /** One version of a managed policy. */
+  record PolicyVersion(int number, String document, Instant created) {
+    String id() {
+      return "v" + number;
     }
   }
 
