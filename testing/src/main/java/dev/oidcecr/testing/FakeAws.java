@@ -38,6 +38,11 @@ public final class FakeAws implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FakeAws.class);
   private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
   private static final String ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  private static final String DEFAULT_MANIFEST = "{\"schemaVersion\":2,\"mediaType\":"
+      + "\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":"
+      + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:"
+      + "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\",\"size\":2},"
+      + "\"layers\":[]}";
 
   private final String region;
   private final String accountId;
@@ -50,6 +55,8 @@ public final class FakeAws implements AutoCloseable {
   private final boolean verifySignatures;
   private final String accessKeyId;
   private final String secretAccessKey;
+  /** Every account, the first one first. */
+  private final List<FakeAccount> accounts;
   private volatile Engine engine;
   private volatile WireServer server;
   private volatile boolean closed;
@@ -67,17 +74,31 @@ public final class FakeAws implements AutoCloseable {
     this.organizationId = Optional.ofNullable(b.organizationId);
     this.verifySignatures = b.verifySignatures;
     SecureRandom random = new SecureRandom();
+    this.accessKeyId = newAccessKeyId(random);
+    this.secretAccessKey = newSecret(random);
+    List<FakeAccount> all = new ArrayList<>();
+    all.add(new FakeAccount(this, accountId, accessKeyId, secretAccessKey));
+    for (String other : b.otherAccounts) {
+      all.add(new FakeAccount(this, other, newAccessKeyId(random), newSecret(random)));
+    }
+    this.accounts = List.copyOf(all);
+  }
+
+  private static String newAccessKeyId(SecureRandom random) {
     StringBuilder akid = new StringBuilder("AKIAFAKE");
     for (int i = 0; i < 12; i++) {
       akid.append(ALNUM.charAt(random.nextInt(ALNUM.length())));
     }
-    this.accessKeyId = akid.toString();
+    return akid.toString();
+  }
+
+  private static String newSecret(SecureRandom random) {
     StringBuilder secret = new StringBuilder();
     String chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     for (int i = 0; i < 40; i++) {
       secret.append(chars.charAt(random.nextInt(chars.length())));
     }
-    this.secretAccessKey = secret.toString();
+    return secret.toString();
   }
 
   /** Returns a builder with defaults: region {@code eu-west-1}, account {@code 123456789012}. */
@@ -111,9 +132,12 @@ public final class FakeAws implements AutoCloseable {
           kids.putIfAbsent(name, i::keyId);
         }));
       }
+      List<Engine.Account> others = accounts.stream().skip(1)
+          .map(a -> new Engine.Account(a.accountId(), a.accessKeyId(), a.secretAccessKey()))
+          .toList();
       return new Engine(new Engine.Config(region, accountId, clock, accessKeyId,
           secretAccessKey, local, organizationId, issuer::mintFromRequest,
-          issuer.issuer(), kids, verifySignatures));
+          issuer.issuer(), kids, verifySignatures), others);
     });
     try {
       server = new WireServer(port, prepared::join);
@@ -188,6 +212,31 @@ public final class FakeAws implements AutoCloseable {
   }
 
   /** Returns the access key id of the admin identity, allowed to call IAM and ECR. */
+  /**
+   * Returns every account this fake serves, the first one ({@link #accountId()}) first. Each
+   * has its own IAM, ECR registry and admin keys; STS and the issuer are shared, and calls
+   * between accounts follow AWS's cross-account rules.
+   */
+  public List<FakeAccount> accounts() {
+    return accounts;
+  }
+
+  /**
+   * Returns the account with this id.
+   *
+   * @throws IllegalArgumentException when the fake does not serve it
+   */
+  public FakeAccount account(String accountId) {
+    return accounts.stream().filter(a -> a.accountId().equals(accountId)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("This fake serves no account "
+            + accountId + ": it serves " + accounts.stream().map(FakeAccount::accountId)
+            .toList() + "; add it with FakeAws.builder().accounts(...)."));
+  }
+
+  String seedImageIn(String account, String repository, String tag) {
+    return engine().seedImage(account, repository, tag, DEFAULT_MANIFEST);
+  }
+
   public String accessKeyId() {
     return accessKeyId;
   }
@@ -247,11 +296,7 @@ public final class FakeAws implements AutoCloseable {
 
   /** Stores a small OCI image manifest and returns its digest. */
   public String seedImage(String repository, String tag) {
-    return seedImage(repository, tag, "{\"schemaVersion\":2,\"mediaType\":"
-        + "\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":"
-        + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:"
-        + "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\",\"size\":2},"
-        + "\"layers\":[]}");
+    return seedImage(repository, tag, DEFAULT_MANIFEST);
   }
 
   /**
@@ -380,8 +425,33 @@ public final class FakeAws implements AutoCloseable {
     private final List<FakeOidcIssuer> additionalIssuers = new ArrayList<>();
     private String organizationId;
     private boolean verifySignatures = true;
+    private final List<String> otherAccounts = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Serves several accounts: the first is {@link FakeAws#accountId()}, the others get their
+     * own IAM, ECR registry and admin keys ({@link FakeAws#account(String)}), sharing STS and
+     * the issuer.
+     */
+    public Builder accounts(String first, String... more) {
+      accountId(first);
+      java.util.LinkedHashSet<String> seen = new java.util.LinkedHashSet<>();
+      seen.add(first);
+      otherAccounts.clear();
+      for (String a : more) {
+        if (a == null || !ACCOUNT.matcher(a).matches()) {
+          throw new IllegalArgumentException("Account id '" + a
+              + "' is not 12 digits: use an id such as 444455556666.");
+        }
+        if (!seen.add(a)) {
+          throw new IllegalArgumentException("Account " + a + " is given twice: name each "
+              + "account once in FakeAws.builder().accounts(...).");
+        }
+        otherAccounts.add(a);
+      }
+      return this;
+    }
 
     /**
      * Sets whether the SigV4 signature of signed calls is checked against the caller's secret
@@ -443,6 +513,10 @@ public final class FakeAws implements AutoCloseable {
 
     /** Returns the configured, not yet started fake. */
     public FakeAws build() {
+      if (otherAccounts.contains(accountId)) {
+        throw new IllegalArgumentException("Account " + accountId + " is given twice: name each "
+            + "account once in FakeAws.builder().accounts(...).");
+      }
       return new FakeAws(this);
     }
   }

@@ -7,8 +7,10 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Runs {@link FakeAws} as a standalone server for tests written in any language:
  * {@code java -jar oidc-ecr-testing-<version>-standalone.jar [--port N] [--region R]
- * [--account A] [--issuer URL] [--verify-signatures true|false]}. Prints one JSON line
- * (endpoint, region, accountId, issuer, jwksUrl, registry, accessKeyId, secretAccessKey) and
+ * [--account A]... [--issuer URL] [--verify-signatures true|false]}. Prints one JSON line
+ * (endpoint, region, accountId, issuer, jwksUrl, registry, accessKeyId, secretAccessKey of the
+ * first account, and {@code accounts}: accountId, accessKeyId, secretAccessKey and registry of
+ * each, {@code --account} being repeatable) and
  * serves until killed. Mint tokens with
  * {@code POST /_fake/tokens} ({@code {"profile": "github-actions", "repository": "acme/app"}}:
  * a profile of {@link ProfileTokens#IDS}, default {@code gitpod}, then claims and an {@code iss}
@@ -21,11 +23,12 @@ public final class FakeAwsMain {
   public static void main(String[] args) throws InterruptedException {
     FakeAws.Builder b = FakeAws.builder();
     FakeOidcIssuer.Builder ib = FakeOidcIssuer.builder();
+    java.util.List<String> accounts = new java.util.ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--help") || a.equals("-h")) {
         System.out.println("Usage: java -jar oidc-ecr-testing-standalone.jar [--port N] "
-            + "[--region R] [--account A] [--issuer URL] [--verify-signatures true|false]");
+            + "[--region R] [--account A]... [--issuer URL] [--verify-signatures true|false]");
         return;
       }
       if (i + 1 >= args.length) {
@@ -37,7 +40,7 @@ public final class FakeAwsMain {
         switch (a) {
           case "--port" -> b.port(Integer.parseInt(v));
           case "--region" -> b.region(v);
-          case "--account" -> b.accountId(v);
+          case "--account" -> accounts.add(v);
           case "--issuer" -> ib.issuer(v);
           case "--verify-signatures" -> b.verifySignatures(Boolean.parseBoolean(v));
           default -> {
@@ -45,6 +48,14 @@ public final class FakeAwsMain {
             return;
           }
         }
+      } catch (IllegalArgumentException e) {
+        usage(e.getMessage());
+        return;
+      }
+    }
+    if (!accounts.isEmpty()) {
+      try {
+        b.accounts(accounts.get(0), accounts.subList(1, accounts.size()).toArray(String[]::new));
       } catch (IllegalArgumentException e) {
         usage(e.getMessage());
         return;
@@ -65,6 +76,12 @@ public final class FakeAwsMain {
         .put("registry", fake.registryEndpoint().toString())
         .put("accessKeyId", fake.accessKeyId())
         .put("secretAccessKey", fake.secretAccessKey());
+    com.fasterxml.jackson.databind.node.ArrayNode all = line.putArray("accounts");
+    for (FakeAccount a : fake.accounts()) {
+      all.addObject().put("accountId", a.accountId()).put("accessKeyId", a.accessKeyId())
+          .put("secretAccessKey", a.secretAccessKey())
+          .put("registry", fake.registryEndpoint().toString());
+    }
     // The admin secret is printed on purpose: it is the one way other processes get it.
     System.out.println(line);
     System.out.flush();
@@ -73,7 +90,7 @@ public final class FakeAwsMain {
 
   private static void usage(String problem) {
     System.err.println(problem + " Usage: java -jar oidc-ecr-testing-standalone.jar "
-        + "[--port N] [--region R] [--account A] [--issuer URL] "
+        + "[--port N] [--region R] [--account A]... [--issuer URL] "
         + "[--verify-signatures true|false]");
     System.exit(2);
   }

@@ -27,9 +27,14 @@ final class Ecr {
   static final String DEFAULT_MEDIA_TYPE = "application/vnd.oci.image.manifest.v1+json";
 
   private final Engine engine;
+  private final State state;
+  private final String account;
 
-  Ecr(Engine engine) {
+  /** ECR of one account (one registry) of the fake. */
+  Ecr(Engine engine, State state, String account) {
     this.engine = engine;
+    this.state = state;
+    this.account = account;
   }
 
   HttpAnswer handle(String op, HttpCall call) {
@@ -41,6 +46,18 @@ final class Ecr {
     } catch (java.io.IOException e) {
       throw new AwsError("SerializationException", 400, "The request body is not valid JSON.");
     }
+    // The registry named by registryId (default: the caller's own) answers; a registry of an
+    // account the fake does not serve is answered by the caller's, which finds no repository.
+    String registryId = in.hasNonNull("registryId") ? in.get("registryId").asText()
+        : caller.account();
+    Ecr target = engine.ecrOf(registryId);
+    if (target == null) {
+      target = engine.ecrOf(caller.account());
+    }
+    return (target == null ? this : target).dispatch(op, caller, in);
+  }
+
+  private HttpAnswer dispatch(String op, Caller caller, JsonNode in) {
     ObjectNode out = switch (op) {
       case "GetAuthorizationToken" -> authorizationToken(caller, in);
       case "CreateRepository" -> createRepository(caller, in);
@@ -57,7 +74,7 @@ final class Ecr {
   }
 
   private String account() {
-    return engine.config.accountId();
+    return account;
   }
 
   private String region() {
@@ -99,8 +116,8 @@ final class Ecr {
     check(caller, "CreateRepository", "ecr:CreateRepository", repositoryArn(name),
         Optional.empty());
     State.Repository repo;
-    synchronized (engine.state) {
-      if (engine.state.repositories.containsKey(name)) {
+    synchronized (state) {
+      if (state.repositories.containsKey(name)) {
         throw new AwsError("RepositoryAlreadyExistsException", 400, "The repository with name '"
             + name + "' already exists in the registry with id '" + account() + "'");
       }
@@ -115,7 +132,7 @@ final class Ecr {
     State.Repository repo = new State.Repository(name, repositoryArn(name), account(),
         account() + ".dkr.ecr." + region() + ".amazonaws.com/" + name,
         engine.config.clock().instant());
-    engine.state.repositories.put(name, repo);
+    state.repositories.put(name, repo);
     return repo;
   }
 
@@ -131,8 +148,8 @@ final class Ecr {
       }
     } else {
       List<State.Repository> all;
-      synchronized (engine.state) {
-        all = new ArrayList<>(engine.state.repositories.values());
+      synchronized (state) {
+        all = new ArrayList<>(state.repositories.values());
       }
       for (State.Repository repo : all) {
         if (allowed(caller, "ecr:DescribeRepositories", repo.arn,
@@ -152,13 +169,13 @@ final class Ecr {
     State.Repository repo = lookup(name);
     check(caller, "DeleteRepository", "ecr:DeleteRepository", repo.arn,
         Optional.ofNullable(repo.policy));
-    synchronized (engine.state) {
+    synchronized (state) {
       if (!repo.imagesByTag.isEmpty() && !in.path("force").asBoolean(false)) {
         throw new AwsError("RepositoryNotEmptyException", 400, "The repository with name '"
             + name + "' in registry with id '" + account() + "' cannot be deleted because it "
             + "still contains images; delete them first or set force.");
       }
-      engine.state.repositories.remove(name);
+      state.repositories.remove(name);
     }
     ObjectNode out = Engine.JSON.createObjectNode();
     out.set("repository", json(repo));
@@ -267,8 +284,8 @@ final class Ecr {
           + "manifest document such as {\"schemaVersion\":2,...}.", e);
     }
     State.Image image = new State.Image(tag, digest(manifest), manifest, mediaType);
-    synchronized (engine.state) {
-      State.Repository repo = engine.state.repositories.get(repository);
+    synchronized (state) {
+      State.Repository repo = state.repositories.get(repository);
       if (repo == null) {
         repo = create(repository);
       }
@@ -304,8 +321,8 @@ final class Ecr {
 
   State.Repository lookup(String name) {
     State.Repository repo;
-    synchronized (engine.state) {
-      repo = engine.state.repositories.get(name);
+    synchronized (state) {
+      repo = state.repositories.get(name);
     }
     if (repo == null) {
       throw new AwsError("RepositoryNotFoundException", 400, "The repository with name '" + name
@@ -319,12 +336,14 @@ final class Ecr {
     List<String> identity = List.of();
     if (!caller.isAdmin()) {
       State.Role role;
-      synchronized (engine.state) {
-        role = engine.state.roles.get(caller.roleName().orElseThrow());
+      State callerState = engine.stateOf(caller.account());
+      synchronized (callerState) {
+        role = callerState.roles.get(caller.roleName().orElseThrow());
       }
       identity = role == null ? List.of() : role.policies();
     }
-    return engine.authz.authorize(caller, identity, repositoryPolicy, account(), action,
+    return engine.authz.authorize(caller, identity, engine.sessionPolicies(caller),
+        repositoryPolicy, account(), action,
         resource, engine.principalContext(caller));
   }
 

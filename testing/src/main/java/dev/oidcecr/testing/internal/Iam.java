@@ -23,10 +23,15 @@ final class Iam {
   private static final int INLINE_QUOTA = 10240;
 
   private final Engine engine;
+  private final State state;
+  private final String account;
   private final IamPolicies policies;
 
-  Iam(Engine engine) {
+  /** IAM of one account of the fake. */
+  Iam(Engine engine, State state, String account) {
     this.engine = engine;
+    this.state = state;
+    this.account = account;
     this.policies = new IamPolicies(engine, this);
   }
 
@@ -34,13 +39,13 @@ final class Iam {
     Caller caller = engine.caller(call, "iam");
     authorize(caller, action, form);
     Xml result = new Xml();
-    synchronized (engine.state) {
+    synchronized (state) {
       switch (action) {
         case "CreateOpenIDConnectProvider" -> createProvider(form, result);
         case "GetOpenIDConnectProvider" -> getProvider(form, result);
         case "ListOpenIDConnectProviders" -> listProviders(result);
         case "AddClientIDToOpenIDConnectProvider" -> addClientId(form);
-        case "DeleteOpenIDConnectProvider" -> engine.state.providers.remove(provider(form).url);
+        case "DeleteOpenIDConnectProvider" -> state.providers.remove(provider(form).url);
         case "CreateRole" -> createRole(form, result);
         case "GetRole" -> role(result, role(form));
         case "UpdateAssumeRolePolicy" -> updateTrust(form);
@@ -55,7 +60,7 @@ final class Iam {
             throw new AwsError("InvalidAction", 400,
                 "Could not find operation " + action + " for version 2010-05-08");
           }
-          policies.handle(action, engine.state, engine.config.accountId(), form, result);
+          policies.handle(action, state, account, form, result);
         }
       }
     }
@@ -74,17 +79,17 @@ final class Iam {
       return;
     }
     String resource = form.containsKey("RoleName")
-        ? "arn:aws:iam::" + engine.config.accountId() + ":role/" + form.get("RoleName")
+        ? "arn:aws:iam::" + account + ":role/" + form.get("RoleName")
         : form.containsKey("PolicyArn") ? form.get("PolicyArn")
-        : "CreatePolicy".equals(action) ? "arn:aws:iam::" + engine.config.accountId()
+        : "CreatePolicy".equals(action) ? "arn:aws:iam::" + account
             + ":policy" + form.getOrDefault("Path", "/") + form.get("PolicyName")
         : form.getOrDefault("OpenIDConnectProviderArn", "*");
     State.Role role;
-    synchronized (engine.state) {
-      role = engine.state.roles.get(caller.roleName().orElseThrow());
+    synchronized (state) {
+      role = state.roles.get(caller.roleName().orElseThrow());
     }
     Authz.Verdict v = engine.authz.authorize(caller, role == null ? List.of() : role.policies(),
-        Optional.empty(), engine.config.accountId(), "iam:" + action, resource,
+        engine.sessionPolicies(caller), Optional.empty(), account, "iam:" + action, resource,
         engine.principalContext(caller));
     if (!v.allowed()) {
       engine.deny(action, caller.arn(), "iam:" + action, resource, v.explanation());
@@ -132,17 +137,17 @@ final class Iam {
       }
     }
     String key = url.replaceFirst("^https?://", "").replaceFirst("/$", "");
-    if (engine.state.providers.containsKey(key)) {
+    if (state.providers.containsKey(key)) {
       throw new AwsError("EntityAlreadyExists", 409,
           "Provider with url " + url + " already exists.");
     }
-    String arn = "arn:aws:iam::" + engine.config.accountId() + ":oidc-provider/" + key;
+    String arn = "arn:aws:iam::" + account + ":oidc-provider/" + key;
     State.Provider p = new State.Provider(key, arn,
         engine.config.clock().instant().truncatedTo(ChronoUnit.SECONDS));
     clientIds.stream().distinct().forEach(p.clientIds::add);
     p.thumbprints.addAll(thumbprints);
     p.tags.putAll(tags(form));
-    engine.state.providers.put(key, p);
+    state.providers.put(key, p);
     out.leaf("OpenIDConnectProviderArn", arn);
     tagsXml(out, p.tags);
   }
@@ -160,7 +165,7 @@ final class Iam {
 
   private State.Provider provider(Map<String, String> form) {
     String arn = required(form, "OpenIDConnectProviderArn");
-    return engine.state.providers.values().stream().filter(p -> p.arn.equals(arn)).findFirst()
+    return state.providers.values().stream().filter(p -> p.arn.equals(arn)).findFirst()
         .orElseThrow(() -> new AwsError("NoSuchEntity", 404,
             "OpenIDConnect Provider not found for arn " + arn));
   }
@@ -175,7 +180,7 @@ final class Iam {
 
   private void listProviders(Xml out) {
     out.open("OpenIDConnectProviderList");
-    for (State.Provider p : engine.state.providers.values()) {
+    for (State.Provider p : state.providers.values()) {
       out.open("member").leaf("Arn", p.arn).close("member");
     }
     out.close("OpenIDConnectProviderList");
@@ -204,23 +209,23 @@ final class Iam {
     int max = maxSession(form).orElse(3600);
     String trust = required(form, "AssumeRolePolicyDocument");
     validateTrust(trust);
-    if (engine.state.roles.containsKey(name)) {
+    if (state.roles.containsKey(name)) {
       throw new AwsError("EntityAlreadyExists", 409, "Role with name " + name
           + " already exists.");
     }
-    String arn = "arn:aws:iam::" + engine.config.accountId() + ":role" + path + name;
+    String arn = "arn:aws:iam::" + account + ":role" + path + name;
     State.Role r = new State.Role(name, path, State.randomId("AROA", 17), arn,
         engine.config.clock().instant().truncatedTo(ChronoUnit.SECONDS));
     r.trustPolicy = trust;
     r.maxSessionDuration = max;
     r.description = form.get("Description");
     r.tags.putAll(tags(form));
-    engine.state.roles.put(name, r);
+    state.roles.put(name, r);
     role(out, r);
   }
 
   private State.Role role(Map<String, String> form) {
-    return role(engine.state, form);
+    return role(state, form);
   }
 
   State.Role role(State st, Map<String, String> form) {
@@ -271,7 +276,7 @@ final class Iam {
             "Cannot delete entity, must detach all policies first.");
       }
     }
-    engine.state.roles.remove(r.name);
+    state.roles.remove(r.name);
   }
 
   private void putRolePolicy(Map<String, String> form) {
@@ -376,10 +381,14 @@ final class Iam {
           if (!ok) {
             return Optional.of(type + " '" + v + "'");
           }
-          String roleArnPrefix = "arn:aws:iam::" + engine.config.accountId() + ":role/";
-          if (v.startsWith(roleArnPrefix)) {
+          // IAM checks that a role named as principal exists, in whichever account.
+          State named = engine.stateOf(Engine.accountOf(v));
+          if (named != null && v.startsWith("arn:aws:iam::" + Engine.accountOf(v) + ":role/")) {
             String name = v.substring(v.lastIndexOf('/') + 1);
-            State.Role r = engine.state.roles.get(name);
+            State.Role r;
+            synchronized (named) {
+              r = named.roles.get(name);
+            }
             if (r == null || !r.arn.equals(v)) {
               return Optional.of("role " + v + " does not exist");
             }

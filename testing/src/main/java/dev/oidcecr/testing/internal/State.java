@@ -183,11 +183,28 @@ public final class State {
   /** A session STS issued; the secret and token are compared, never printed. */
   record Session(String accessKeyId, String secretAccessKey, String sessionToken, String roleArn,
       String roleName, String roleId, String sessionName, String assumedRoleArn,
-      Instant expiration) {
+      Instant expiration, SessionExtras extras) {
+    Session(String accessKeyId, String secretAccessKey, String sessionToken, String roleArn,
+        String roleName, String roleId, String sessionName, String assumedRoleArn,
+        Instant expiration) {
+      this(accessKeyId, secretAccessKey, sessionToken, roleArn, roleName, roleId, sessionName,
+          assumedRoleArn, expiration, SessionExtras.NONE);
+    }
     @Override
     public String toString() {
       return "Session[" + accessKeyId + " " + assumedRoleArn + " until " + expiration + "]";
     }
+  }
+
+  /**
+   * What a session carries besides its role: session tags (principal tags), which of them are
+   * transitive, the source identity, the session policies that narrow the role's permissions,
+   * and whether it came from role chaining.
+   */
+  record SessionExtras(Map<String, String> tags, java.util.Set<String> transitiveTagKeys,
+      String sourceIdentity, List<String> sessionPolicies, boolean chained) {
+    static final SessionExtras NONE =
+        new SessionExtras(Map.of(), java.util.Set.of(), null, List.of(), false);
   }
 
   /** Who an ECR password was issued to, and until when. */
