@@ -391,6 +391,16 @@ public final class FakeAws implements AutoCloseable {
    * hung calls with a connection reset), the journal, the calls not taken and the last denial;
    * keeps the server, the admin identity and the issuer key.
    */
+  /** Bounds the sessions kept in memory (tests of the bound). */
+  void sessionCacheLimit(int limit) {
+    engine().sessionCacheLimit(limit);
+  }
+
+  /** Returns how many STS sessions the fake holds in memory now. */
+  int sessionsInMemory() {
+    return engine().sessionsInMemory();
+  }
+
   public void reset() {
     engine().reset();
   }

@@ -21,6 +21,11 @@ public final class FakeAwsMain {
 
   /** Starts the fake; see the class description for the arguments. */
   public static void main(String[] args) throws InterruptedException {
+    // No logging backend is bundled: keep SLF4J's three "no providers" lines off stderr, so
+    // that a failure is the one line this class prints (SLF4J 2.0.10+ reads this property).
+    if (System.getProperty("slf4j.internal.verbosity") == null) {
+      System.setProperty("slf4j.internal.verbosity", "ERROR");
+    }
     FakeAws.Builder b = FakeAws.builder();
     FakeOidcIssuer.Builder ib = FakeOidcIssuer.builder();
     java.util.List<String> accounts = new java.util.ArrayList<>();
@@ -38,7 +43,7 @@ public final class FakeAwsMain {
       String v = args[++i];
       try {
         switch (a) {
-          case "--port" -> b.port(Integer.parseInt(v));
+          case "--port" -> b.port(port(v));
           case "--region" -> b.region(v);
           case "--account" -> accounts.add(v);
           case "--issuer" -> ib.issuer(v);
@@ -62,7 +67,16 @@ public final class FakeAwsMain {
       }
     }
     FakeOidcIssuer issuer = ib.build();
-    FakeAws fake = b.issuer(issuer).build().start();
+    FakeAws fake;
+    try {
+      fake = b.issuer(issuer).build().start();
+    } catch (RuntimeException e) {
+      // One clear line and a non-zero exit: nothing keeps the JVM alive after a failed start.
+      System.err.println(startFailure(e, port));
+      issuer.close();
+      System.exit(1);
+      return;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       fake.close();
       issuer.close();
@@ -86,6 +100,39 @@ public final class FakeAwsMain {
     System.out.println(line);
     System.out.flush();
     new CountDownLatch(1).await();
+  }
+
+  private static int port = 0;
+
+  private static int port(String v) {
+    int p;
+    try {
+      p = Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--port '" + v + "' is not a number: give a port "
+          + "from 1 to 65535, or 0 for a free one.");
+    }
+    if (p < 0 || p > 65535) {
+      throw new IllegalArgumentException("--port " + p + " is out of range: give a port from "
+          + "1 to 65535, or 0 for a free one.");
+    }
+    port = p;
+    return p;
+  }
+
+  static String startFailure(Throwable e, int port) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException) {
+        return "Cannot listen on 127.0.0.1:" + port + ": the port is already in use (or not "
+            + "allowed). Choose another --port, or --port 0 for a free one.";
+      }
+    }
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return "The fake could not start: " + root.getClass().getSimpleName()
+        + (root.getMessage() == null ? "" : ": " + root.getMessage());
   }
 
   private static void usage(String problem) {

@@ -83,6 +83,11 @@ public final class Engine {
 
   /** The identity the current call's handler resolved, per request thread. */
   private static final ThreadLocal<String> IDENTITY = new ThreadLocal<>();
+  /** The session the current call's caller resolved to, per request thread. */
+  private static final ThreadLocal<State.Session> CURRENT_SESSION = new ThreadLocal<>();
+  /** Sessions kept in memory at most; the others are rebuilt from their tokens. */
+  private volatile int sessionCache = 10_000;
+  final SessionCodec sessionCodec = new SessionCodec();
 
   final Config config;
   /** The first account's state; it also holds STS sessions and ECR passwords of every account. */
@@ -181,6 +186,7 @@ public final class Engine {
     }
     HttpAnswer answer;
     IDENTITY.remove();
+    CURRENT_SESSION.remove();
     try {
       if (terminal instanceof Fault.AwsError e) {
         throw new AwsError(e.code(), e.status(), e.message());
@@ -203,6 +209,7 @@ public final class Engine {
     }
     String identity = identity(service, operation, call, answer);
     IDENTITY.remove();
+    CURRENT_SESSION.remove();
     String code = answer.headers().getOrDefault("x-amzn-ErrorType", "");
     if (code.isEmpty() && "registry".equals(service) && answer.status() >= 400) {
       code = registryErrorCode(answer);
@@ -410,6 +417,10 @@ public final class Engine {
           admin.accountId(), Optional.empty(), Optional.empty());
     }
     State.Session s = state.sessions.get(id);
+    if (s == null && token.isPresent()) {
+      // Dropped from the cache (or never cached): the token carries the session.
+      s = sessionCodec.decode(id, token.get()).orElse(null);
+    }
     if (s == null || token.isEmpty() || !constantTimeEquals(token.get(), s.sessionToken())) {
       throw invalid;
     }
@@ -417,6 +428,7 @@ public final class Engine {
       throw badSignature;
     }
     if (!config.clock().instant().isBefore(s.expiration())) {
+      state.sessions.remove(id);
       throw ecrStyle
           ? new AwsError("ExpiredTokenException", 400,
               "The security token included in the request is expired")
@@ -424,6 +436,7 @@ public final class Engine {
               "The security token included in the request is expired");
     }
     IDENTITY.set(s.assumedRoleArn());
+    CURRENT_SESSION.set(s);
     return new Caller(id, s.assumedRoleArn(), s.roleId() + ":" + s.sessionName(),
         accountOf(s.roleArn()), Optional.of(s.roleArn()), Optional.of(s.roleName()));
   }
@@ -465,6 +478,10 @@ public final class Engine {
       return admin.accountId();
     }
     State.Session s = state.sessions.get(akid.get());
+    if (s == null) {
+      s = call.header("x-amz-security-token")
+          .flatMap(t -> sessionCodec.decode(akid.get(), t)).orElse(null);
+    }
     return s == null ? config.accountId() : accountOf(s.roleArn());
   }
 
@@ -486,7 +503,7 @@ public final class Engine {
     ctx.put("aws:PrincipalAccount", caller.account());
     ctx.put("aws:userid", caller.userId());
     config.organizationId().ifPresent(o -> ctx.put("aws:PrincipalOrgID", o));
-    State.Session s = caller.isAdmin() ? null : state.sessions.get(caller.accessKeyId());
+    State.Session s = session(caller);
     if (s != null) {
       // Principal tags: the role's IAM tags, overridden by session tags (IAM User Guide,
       // "Pass session tags in AWS STS").
@@ -512,8 +529,46 @@ public final class Engine {
 
   /** The session policies narrowing a role session's permissions; empty for none. */
   List<String> sessionPolicies(Caller caller) {
-    State.Session s = caller.isAdmin() ? null : state.sessions.get(caller.accessKeyId());
+    State.Session s = session(caller);
     return s == null ? List.of() : s.extras().sessionPolicies();
+  }
+
+  /** The session of a role-session caller of the current call; null for the admin. */
+  State.Session session(Caller caller) {
+    if (caller.isAdmin()) {
+      return null;
+    }
+    State.Session s = CURRENT_SESSION.get();
+    if (s != null && s.accessKeyId().equals(caller.accessKeyId())) {
+      return s;
+    }
+    return state.sessions.get(caller.accessKeyId());
+  }
+
+  /**
+   * Keeps a new session in the bounded cache: past {@link #sessionCacheLimit} sessions, the expired
+   * ones are dropped, then all of them (their tokens still carry them).
+   */
+  void remember(State.Session s) {
+    Map<String, State.Session> sessions = state.sessions;
+    if (sessions.size() >= sessionCache) {
+      java.time.Instant now = config.clock().instant();
+      sessions.values().removeIf(x -> !now.isBefore(x.expiration()));
+      if (sessions.size() >= sessionCache) {
+        sessions.clear();
+      }
+    }
+    sessions.put(s.accessKeyId(), s);
+  }
+
+  /** Sets how many sessions stay in memory (default 10,000). */
+  public void sessionCacheLimit(int limit) {
+    sessionCache = Math.max(1, limit);
+  }
+
+  /** How many sessions are in memory, for tests of the bound. */
+  public int sessionsInMemory() {
+    return state.sessions.size();
   }
 
   void deny(String operation, String caller, String action, String resource, String why) {
@@ -581,6 +636,7 @@ public final class Engine {
   /** Forgets state, faults, latency, journal and denials. */
   public void reset() {
     states.values().forEach(State::clear);
+    sessionCodec.rotate();
     nextFaults.clear();
     standingFaults.clear();
     releaseHungCalls();

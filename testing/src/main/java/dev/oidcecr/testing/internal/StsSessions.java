@@ -73,8 +73,7 @@ final class StsSessions {
           + "' is not a role ARN such as arn:aws:iam::123456789012:role/name");
     }
     String roleAccount = arn.group(1);
-    State.Session callerSession = caller.isAdmin() ? null
-        : engine.state.sessions.get(caller.accessKeyId());
+    State.Session callerSession = engine.session(caller);
     State.SessionExtras incoming = callerSession == null ? State.SessionExtras.NONE
         : callerSession.extras();
 
@@ -321,10 +320,9 @@ final class StsSessions {
         && req.policies().isEmpty() && !chained ? State.SessionExtras.NONE
         : new State.SessionExtras(Map.copyOf(req.tags()), Set.copyOf(req.transitive()),
             req.sourceIdentity(), List.copyOf(req.policies()), chained);
-    State.Session session = new State.Session(State.randomId("ASIA", 16),
-        State.randomSecret(40), "IQoJb3JpZ2luX2VjEFAKE" + State.randomSecret(180), role.arn,
+    State.Session session = engine.sessionCodec.issue(State.randomId("ASIA", 16), role.arn,
         role.name, role.id, sessionName, assumedArn, expiration, extras);
-    engine.state.sessions.put(session.accessKeyId(), session);
+    engine.remember(session);
     return session;
   }
 
