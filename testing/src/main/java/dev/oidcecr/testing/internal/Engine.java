@@ -395,6 +395,18 @@ public final class Engine {
               "Request is missing Authentication Token");
     }
     String id = akid.get();
+    // A regional endpoint refuses a signature scoped to another region (SigV4: the credential
+    // scope names the endpoint's region); IAM is global and signed for us-east-1 or aws-global.
+    if (ecrStyle || "sts".equals(service)) {
+      String region = call.header("authorization").map(CREDENTIAL::matcher)
+          .filter(Matcher::find).map(m -> m.group(2)).orElse("");
+      if (!region.equals(config.region())) {
+        String message = "Credential should be scoped to a valid region, not '" + region
+            + "'. This endpoint serves " + config.region() + ".";
+        throw ecrStyle ? new AwsError("InvalidSignatureException", 400, message)
+            : new AwsError("SignatureDoesNotMatch", 403, message);
+      }
+    }
     Optional<String> token = call.header("x-amz-security-token");
     AwsError invalid = ecrStyle
         ? new AwsError("UnrecognizedClientException", 400,
