@@ -1,30 +1,26 @@
 // Quick start against the in-process fake: set AWS up for a Gitpod installation, then log a
 // workspace in and write its Docker config. Start with: examples/jshell/jshell.sh --fake
-import software.amazon.awssdk.auth.credentials.*;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.ecr.EcrClient;
-
 var aws = FakeAws.builder().build().start();
-var admin = StaticCredentialsProvider.create(AwsBasicCredentials.create(aws.accessKeyId(), aws.secretAccessKey()));
 
 // The platform team's private repository, with an image in it.
-try (var ecr = EcrClient.builder().endpointOverride(aws.endpoint()).region(Region.of(aws.region())).credentialsProvider(admin).build()) {
+try (var ecr = aws.configure(EcrClient.builder()).build()) {
     ecr.createRepository(r -> r.repositoryName("acme/app"));
 }
 aws.seedImage("acme/app", "latest");
 
 // Steps 1-5: OIDC provider, role, trust and permission policies, in one idempotent call.
 var setup = AwsSetup.builder().
-    endpoint(aws.endpoint()).region(aws.region()).credentialsProvider(admin).
+    endpoint(aws.endpoint()).region(aws.region()).credentialsProvider(aws.credentialsProvider()).
     issuerUrl(aws.issuer().issuer()).
     accountId(aws.accountId()).
     roleName("gitpod-ecr-pull").
     allowRepository("https://github.com/acme/app").
     repositories("acme/app").
     build();
-System.out.println(setup.plan());
+show(setup.plan());
 var result = setup.apply();
-System.out.println(result);
+show(result);
+setup.close();
 
 // Step 6, in a workspace of https://github.com/acme/app: token -> STS -> ECR -> Docker config.
 var token = aws.issuer().token().repository("https://github.com/acme/app").mint();

@@ -27,11 +27,18 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -66,9 +73,13 @@ import software.amazon.awssdk.services.sts.StsClient;
  *
  * <p>{@link #plan()} only reads. {@link #apply()} reads again, refuses policies the linter marks
  * as errors (unless {@link Builder#allowLintErrors(boolean)}), then makes the changes in order.
- * Instances are immutable and thread-safe; the SDK clients they were given are not closed.
+ * Instances are thread-safe and their configuration is fixed at {@code build()}, which makes no
+ * AWS call. Close the setup to close the SDK clients it built from
+ * {@link Builder#endpoint(URI)}, {@link Builder#region(String)} and
+ * {@link Builder#credentialsProvider(AwsCredentialsProvider)}; the clients it was given are not
+ * closed.
  */
-public final class AwsSetup {
+public final class AwsSetup implements AutoCloseable {
   /** The audience Gitpod workspaces ask tokens for, and the provider's client id. */
   public static final String DEFAULT_AUDIENCE = "sts.amazonaws.com";
   /** The name of the role's inline permission policy. */
@@ -86,14 +97,30 @@ public final class AwsSetup {
   /** Waits between retries; replaceable in tests so that they do not really wait. */
   @FunctionalInterface
   public interface Sleeper {
-    /** Sleeps for {@code duration}. */
+    /**
+     * Sleeps for {@code duration}.
+     *
+     * @param duration how long to sleep
+     * @throws InterruptedException if the thread is interrupted while sleeping
+     */
     void sleep(Duration duration) throws InterruptedException;
   }
 
   private final IamClient iam;
   private final EcrClient ecr;
-  private final String account;
-  private final String registryAccount;
+  private final StsClient sts;
+  /** What this setup built and must close, in building order. */
+  private final List<AutoCloseable> owned;
+  /** The credentials of the clients this setup built; resolved before the first AWS call. */
+  private final AwsCredentialsProvider ownCredentials;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  // The account-dependent fields are set once by resolve(): from accountId(...) when building,
+  // else from STS GetCallerIdentity at the first use, so that build() makes no network call.
+  private volatile boolean resolved;
+  private final String givenAccount;
+  private final String givenRegistryAccount;
+  private String account;
+  private String registryAccount;
   private final String region;
   private final String partition;
   private final String issuerUrl;
@@ -101,8 +128,12 @@ public final class AwsSetup {
   private final String roleName;
   private final String path;
   private final Duration maxSessionDuration;
-  private final PolicyDocument trustPolicy;
-  private final PolicyDocument permissionPolicy;
+  private final PolicyDocument givenTrustPolicy;
+  private final List<String> allowedRepositories;
+  private final List<String> allowedOrganizations;
+  private final boolean push;
+  private PolicyDocument trustPolicy;
+  private PolicyDocument permissionPolicy;
   private final List<String> repositories;
   private final String gitpodAccount;
   private final boolean allowLintErrors;
@@ -112,11 +143,15 @@ public final class AwsSetup {
   private final Duration consistencyTimeout;
   private final PolicyLinter linter = PolicyLinter.create();
 
-  private AwsSetup(Builder b, IamClient iam, EcrClient ecr, String account, String region) {
+  private AwsSetup(Builder b, IamClient iam, EcrClient ecr, StsClient sts, String region,
+      List<AutoCloseable> owned, AwsCredentialsProvider ownCredentials) {
     this.iam = iam;
     this.ecr = ecr;
-    this.account = account;
-    this.registryAccount = b.registryAccount == null ? account : b.registryAccount;
+    this.sts = sts;
+    this.owned = owned;
+    this.ownCredentials = ownCredentials;
+    this.givenAccount = b.account;
+    this.givenRegistryAccount = b.registryAccount;
     this.region = region;
     this.partition = AwsNames.partitionOfRegion(region);
     this.issuerUrl = b.issuerUrl;
@@ -131,37 +166,115 @@ public final class AwsSetup {
     this.clock = b.clock;
     this.sleeper = b.sleeper;
     this.consistencyTimeout = b.consistencyTimeout;
+    this.givenTrustPolicy = b.trustPolicy;
+    this.allowedRepositories = List.copyOf(b.allowedRepositories);
+    this.allowedOrganizations = List.copyOf(b.allowedOrganizations);
+    this.push = b.push;
     if (b.trustPolicy != null
         && !(b.allowedRepositories.isEmpty() && b.allowedOrganizations.isEmpty())) {
       throw new AwsSetupException("Both trustPolicy(document) and allowRepository/"
           + "allowOrganization were given for role " + roleName + ": give one of them (add the"
           + " repositories to the TrustPolicy builder that made the document)");
     }
-    this.trustPolicy = b.trustPolicy != null ? b.trustPolicy : buildTrustPolicy(b);
-    PermissionPolicy.Builder permissions = PermissionPolicy.builder().partition(partition);
-    for (String name : repositories) {
-      permissions.repository(registryAccount, region, name);
-    }
-    if (b.push) {
-      permissions.allowPush();
-    }
-    this.permissionPolicy = permissions.build();
-  }
-
-  private PolicyDocument buildTrustPolicy(Builder b) {
-    if (b.allowedRepositories.isEmpty() && b.allowedOrganizations.isEmpty()) {
+    if (b.trustPolicy == null && b.allowedRepositories.isEmpty()
+        && b.allowedOrganizations.isEmpty()) {
       throw new AwsSetupException("No rule says which workspaces may assume role " + roleName
           + ": call allowRepository(\"https://github.com/acme/app\"), allowOrganization(url) or"
           + " trustPolicy(document)");
     }
+    if (givenAccount != null) {
+      resolve();
+    }
+  }
+
+  /**
+   * Sets the account-dependent fields once: the account from {@code accountId(...)} or, when it
+   * was not given, from STS {@code GetCallerIdentity}.
+   */
+  private void resolve() {
+    checkOpen();
+    if (resolved) {
+      return;
+    }
+    synchronized (this) {
+      if (resolved) {
+        return;
+      }
+      String acct = givenAccount;
+      if (acct == null) {
+        credentialsReady("STS GetCallerIdentity");
+        acct = call("STS GetCallerIdentity", "the caller",
+            () -> sts.getCallerIdentity().account());
+      }
+      this.account = acct;
+      this.registryAccount = givenRegistryAccount == null ? acct : givenRegistryAccount;
+      this.trustPolicy = givenTrustPolicy != null ? givenTrustPolicy : buildTrustPolicy();
+      PermissionPolicy.Builder permissions = PermissionPolicy.builder().partition(partition);
+      for (String name : repositories) {
+        permissions.repository(registryAccount, region, name);
+      }
+      if (push) {
+        permissions.allowPush();
+      }
+      this.permissionPolicy = permissions.build();
+      resolved = true;
+    }
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("This AwsSetup (role " + roleName + ") is closed: build a"
+          + " new one with AwsSetup.builder()");
+    }
+  }
+
+  /**
+   * Resolves the credentials of the clients this setup built, so that missing credentials are
+   * reported with the fix instead of as the SDK's client exception.
+   */
+  private void credentialsReady(String operation) {
+    if (ownCredentials == null) {
+      return;
+    }
+    try {
+      ownCredentials.resolveCredentials();
+    } catch (SdkException e) {
+      throw new MissingCredentialsException("No AWS credentials for " + operation + ": "
+          + e.getMessage() + ". Call credentialsProvider(...) on AwsSetup.builder() (for example"
+          + " StaticCredentialsProvider.create(AwsBasicCredentials.create(id, secret)) or"
+          + " ProfileCredentialsProvider.create(\"admin\")), or give ready clients with"
+          + " iamClient(...), ecrClient(...) and stsClient(...)", e);
+    }
+  }
+
+  /**
+   * Closes the SDK clients this setup built (not those passed to the builder). Calling it again
+   * does nothing; {@link #plan()}, {@link #apply()} and the accessors then throw
+   * {@link IllegalStateException}.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (int i = owned.size() - 1; i >= 0; i--) {
+      try {
+        owned.get(i).close();
+      } catch (Exception e) {
+        LOG.debug("Closing {} failed", owned.get(i), e);
+      }
+    }
+  }
+
+  private PolicyDocument buildTrustPolicy() {
     try {
       TrustPolicy.Builder trust = TrustPolicy.builder()
           .issuer(issuerUrl)
           .account(account)
           .partition(partition)
           .audience(audience);
-      b.allowedRepositories.forEach(trust::repository);
-      b.allowedOrganizations.forEach(trust::organization);
+      allowedRepositories.forEach(trust::repository);
+      allowedOrganizations.forEach(trust::organization);
       return trust.build();
     } catch (PolicyException e) {
       throw new AwsSetupException("Cannot build the trust policy of role " + roleName + ": "
@@ -169,7 +282,11 @@ public final class AwsSetup {
     }
   }
 
-  /** Returns a new builder. */
+  /**
+   * Returns a new builder.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -178,6 +295,8 @@ public final class AwsSetup {
    * Returns the least-privilege identity policy the caller of {@link #plan()} and
    * {@link #apply()} needs (IAM provider and role management, ECR repository policies), as
    * checked in at {@code dev/oidcecr/core/setup-permissions.json}.
+   *
+   * @return the least-privilege identity policy the caller of {@link #plan()} and {@link #apply()} needs (IAM provider and role management, ECR repository policies), as checked in at {@code dev/oidcecr/core/setup-permissions.json}
    */
   public static PolicyDocument requiredPermissions() {
     try (InputStream in = AwsSetup.class.getResourceAsStream(PERMISSIONS_RESOURCE)) {
@@ -191,33 +310,62 @@ public final class AwsSetup {
     }
   }
 
-  /** Returns the ARN of the role (whether or not it exists yet), with the configured path. */
+  /**
+   * Returns the ARN of the role (whether or not it exists yet), with the configured path.
+   *
+   * @return the ARN of the role (whether or not it exists yet), with the configured path
+   */
   public String roleArn() {
+    resolve();
     return AwsNames.roleArn(partition, account, path, roleName);
   }
 
-  /** Returns the ARN of the installation's OIDC provider in the role's account. */
+  /**
+   * Returns the ARN of the installation's OIDC provider in the role's account.
+   *
+   * @return the ARN of the installation's OIDC provider in the role's account
+   */
   public String providerArn() {
+    resolve();
     return AwsNames.providerArn(partition, account, AwsNames.issuerHostPath(issuerUrl));
   }
 
-  /** Returns the issuer URL of the Gitpod installation. */
+  /**
+   * Returns the issuer URL of the Gitpod installation.
+   *
+   * @return the issuer URL of the Gitpod installation
+   */
   public String issuerUrl() {
     return issuerUrl;
   }
 
-  /** Returns the wanted trust policy. */
+  /**
+   * Returns the wanted trust policy.
+   *
+   * @return the wanted trust policy
+   */
   public PolicyDocument trustPolicy() {
+    resolve();
     return trustPolicy;
   }
 
-  /** Returns the wanted inline permission policy. */
+  /**
+   * Returns the wanted inline permission policy.
+   *
+   * @return the wanted inline permission policy
+   */
   public PolicyDocument permissionPolicy() {
+    resolve();
     return permissionPolicy;
   }
 
-  /** Returns the registry host workspaces log in to, such as {@code 1234.dkr.ecr.eu-west-1.amazonaws.com}. */
+  /**
+   * Returns the registry host workspaces log in to, such as {@code 1234.dkr.ecr.eu-west-1.amazonaws.com}.
+   *
+   * @return the registry host workspaces log in to, such as {@code 1234.dkr.ecr.eu-west-1.amazonaws.com}
+   */
   public String registryHost() {
+    resolve();
     return registryAccount + ".dkr.ecr." + region + ".amazonaws.com"
         + (partition.equals("aws-cn") ? ".cn" : "");
   }
@@ -226,8 +374,11 @@ public final class AwsSetup {
    * Returns the statements this setup wants in the repository policies, when it wants any: the
    * Gitpod installation's account (when given) and, when the registry is in another account than
    * the role, the role.
+   *
+   * @return the statements this setup wants in the repository policies, when it wants any: the Gitpod installation's account (when given) and, when the registry is in another account than the role, the role
    */
   public Optional<PolicyDocument> repositoryPolicy() {
+    resolve();
     return repositoryPolicy(roleArn());
   }
 
@@ -256,8 +407,31 @@ public final class AwsSetup {
    * Reads the current state and returns the changes {@link #apply()} would make, in order.
    *
    * @throws AwsSetupException when a repository does not exist or an AWS read fails
+   *
+   * @return the changes in order, with the linter's findings
    */
   public SetupPlan plan() {
+    resolve();
+    credentialsReady("IAM ListOpenIDConnectProviders");
+    return clientSide(this::doPlan);
+  }
+
+  /**
+   * Turns the SDK's client-side failures (no connection, unusable endpoint, credentials a given
+   * client cannot load) into this setup's exception, with what to check.
+   */
+  private static <T> T clientSide(Supplier<T> action) {
+    try {
+      return action.get();
+    } catch (SdkClientException e) {
+      throw new AwsSetupException("An AWS call of the setup failed before AWS answered: "
+          + e.getMessage() + ". Check the credentials, region and endpoint given to"
+          + " AwsSetup.builder() (credentialsProvider(...), region(...), endpoint(...)) or the"
+          + " configuration of the clients given to iamClient(...) and ecrClient(...)", e);
+    }
+  }
+
+  private SetupPlan doPlan() {
     List<SetupChange> changes = new ArrayList<>();
     String providerArn = providerArn();
     planProvider(providerArn, changes);
@@ -391,9 +565,16 @@ public final class AwsSetup {
    *
    * @throws AwsSetupException when the linter finds errors in a wanted policy (unless allowed),
    *     a repository is missing, or an AWS call fails
+   *
+   * @return the role ARN and the next steps
    */
   public SetupResult apply() {
     SetupPlan plan = plan();
+    return clientSide(() -> doApply(plan));
+  }
+
+  private SetupResult doApply(SetupPlan plan) {
+    checkOpen();
     refuseLintErrors(plan.findings());
     boolean createdProvider = false;
     boolean createdRole = false;
@@ -699,19 +880,34 @@ public final class AwsSetup {
 
     Builder() {}
 
-    /** Uses this IAM client (not closed by the setup). */
+    /**
+     * Uses this IAM client (not closed by the setup).
+     *
+     * @param client a ready SDK client, which the caller keeps and closes
+     * @return this builder
+     */
     public Builder iamClient(IamClient client) {
       this.iamClient = Objects.requireNonNull(client, "client");
       return this;
     }
 
-    /** Uses this ECR client (not closed by the setup); its region is the registry's region. */
+    /**
+     * Uses this ECR client (not closed by the setup); its region is the registry's region.
+     *
+     * @param client a ready SDK client, which the caller keeps and closes
+     * @return this builder
+     */
     public Builder ecrClient(EcrClient client) {
       this.ecrClient = Objects.requireNonNull(client, "client");
       return this;
     }
 
-    /** Uses this STS client to discover the account id when {@link #accountId} is not given. */
+    /**
+     * Uses this STS client to discover the account id when {@link #accountId} is not given.
+     *
+     * @param client a ready SDK client, which the caller keeps and closes
+     * @return this builder
+     */
     public Builder stsClient(StsClient client) {
       this.stsClient = Objects.requireNonNull(client, "client");
       return this;
@@ -720,19 +916,32 @@ public final class AwsSetup {
     /**
      * Sends IAM, ECR and STS calls to this endpoint (a fake or a proxy) when the clients are
      * built by the setup.
+     *
+     * @param endpoint the endpoint URI to send requests to instead of the public AWS one
+     * @return this builder
      */
     public Builder endpoint(URI endpoint) {
       this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
       return this;
     }
 
-    /** Sets the region of the ECR repositories, such as {@code eu-west-1}. */
+    /**
+     * Sets the region of the ECR repositories, such as {@code eu-west-1}.
+     *
+     * @param region the AWS region, such as {@code us-east-1}
+     * @return this builder
+     */
     public Builder region(String region) {
       this.region = Objects.requireNonNull(region, "region");
       return this;
     }
 
-    /** Sets the credentials of the clients the setup builds (default: the SDK's chain). */
+    /**
+     * Sets the credentials of the clients the setup builds (default: the SDK's chain).
+     *
+     * @param provider the AWS credentials provider
+     * @return this builder
+     */
     public Builder credentialsProvider(AwsCredentialsProvider provider) {
       this.credentialsProvider = Objects.requireNonNull(provider, "provider");
       return this;
@@ -741,6 +950,9 @@ public final class AwsSetup {
     /**
      * Sets the Gitpod installation by domain: {@code gitpod.example.com} gives the issuer
      * {@code https://services.gitpod.example.com/idp}.
+     *
+     * @param domain the Gitpod installation by domain: {@code gitpod.example.com} gives the issuer {@code https://services.gitpod.example.com/idp}
+     * @return this builder
      */
     public Builder gitpodDomain(String domain) {
       Objects.requireNonNull(domain, "domain");
@@ -751,7 +963,12 @@ public final class AwsSetup {
       return issuerUrl("https://services." + domain + "/idp");
     }
 
-    /** Sets the issuer URL of the installation, such as {@code https://services.gitpod.example.com/idp}. */
+    /**
+     * Sets the issuer URL of the installation, such as {@code https://services.gitpod.example.com/idp}.
+     *
+     * @param url the URL
+     * @return this builder
+     */
     public Builder issuerUrl(String url) {
       Objects.requireNonNull(url, "url");
       try {
@@ -767,13 +984,23 @@ public final class AwsSetup {
       return this;
     }
 
-    /** Sets the audience (the provider's client id); default {@value AwsSetup#DEFAULT_AUDIENCE}. */
+    /**
+     * Sets the audience (the provider's client id); default {@value AwsSetup#DEFAULT_AUDIENCE}.
+     *
+     * @param audience the audience (the token's {@code aud})
+     * @return this builder
+     */
     public Builder audience(String audience) {
       this.audience = Objects.requireNonNull(audience, "audience");
       return this;
     }
 
-    /** Sets the 12-digit account of the role and provider (and, by default, the registry). */
+    /**
+     * Sets the 12-digit account of the role and provider (and, by default, the registry).
+     *
+     * @param accountId the 12-digit AWS account ID
+     * @return this builder
+     */
     public Builder accountId(String accountId) {
       this.account = checkAccount(accountId, "account id");
       return this;
@@ -783,13 +1010,21 @@ public final class AwsSetup {
      * Sets the registry's account when it differs from the role's account (cross-account); the
      * ECR client must then have credentials of the registry's account, and the repository
      * policies also allow the role.
+     *
+     * @param accountId the 12-digit AWS account ID
+     * @return this builder
      */
     public Builder registryAccountId(String accountId) {
       this.registryAccount = checkAccount(accountId, "registry account id");
       return this;
     }
 
-    /** Sets the role name. */
+    /**
+     * Sets the role name.
+     *
+     * @param name the name
+     * @return this builder
+     */
     public Builder roleName(String name) {
       try {
         this.roleName = AwsNames.roleName(Objects.requireNonNull(name, "name"));
@@ -799,7 +1034,12 @@ public final class AwsSetup {
       return this;
     }
 
-    /** Sets the role path; default {@code /}. */
+    /**
+     * Sets the role path; default {@code /}.
+     *
+     * @param path the file path
+     * @return this builder
+     */
     public Builder path(String path) {
       try {
         this.path = AwsNames.path(Objects.requireNonNull(path, "path"));
@@ -809,7 +1049,12 @@ public final class AwsSetup {
       return this;
     }
 
-    /** Sets the role's maximum session duration, 1 to 12 hours; default 1 hour. */
+    /**
+     * Sets the role's maximum session duration, 1 to 12 hours; default 1 hour.
+     *
+     * @param duration the duration
+     * @return this builder
+     */
     public Builder maxSessionDuration(Duration duration) {
       Objects.requireNonNull(duration, "duration");
       if (duration.compareTo(Duration.ofHours(1)) < 0
@@ -821,7 +1066,12 @@ public final class AwsSetup {
       return this;
     }
 
-    /** Uses this trust policy as it is, instead of the one built from the allow rules. */
+    /**
+     * Uses this trust policy as it is, instead of the one built from the allow rules.
+     *
+     * @param policy the policy document
+     * @return this builder
+     */
     public Builder trustPolicy(PolicyDocument policy) {
       this.trustPolicy = Objects.requireNonNull(policy, "policy");
       return this;
@@ -830,19 +1080,32 @@ public final class AwsSetup {
     /**
      * Lets workspaces opened on this repository (any branch, pull request or issue) assume the
      * role, such as {@code https://github.com/acme/app}.
+     *
+     * @param repositoryUrl the repository URL
+     * @return this builder
      */
     public Builder allowRepository(String repositoryUrl) {
       allowedRepositories.add(Objects.requireNonNull(repositoryUrl, "repositoryUrl"));
       return this;
     }
 
-    /** Lets workspaces of every repository of an organization assume the role. */
+    /**
+     * Lets workspaces of every repository of an organization assume the role.
+     *
+     * @param organizationUrl the organization's or group's URL
+     * @return this builder
+     */
     public Builder allowOrganization(String organizationUrl) {
       allowedOrganizations.add(Objects.requireNonNull(organizationUrl, "organizationUrl"));
       return this;
     }
 
-    /** Adds ECR repositories (names in the registry's account and region) the role may pull. */
+    /**
+     * Adds ECR repositories (names in the registry's account and region) the role may pull.
+     *
+     * @param names ECR repositories (names in the registry's account and region) the role may pull
+     * @return this builder
+     */
     public Builder repositories(String... names) {
       for (String n : names) {
         repositories.add(Objects.requireNonNull(n, "name"));
@@ -850,7 +1113,12 @@ public final class AwsSetup {
       return this;
     }
 
-    /** Also lets the role push to the repositories. */
+    /**
+     * Also lets the role push to the repositories.
+     *
+     * @param push {@code true} to grant push as well as pull
+     * @return this builder
+     */
     public Builder allowPush(boolean push) {
       this.push = push;
       return this;
@@ -860,47 +1128,78 @@ public final class AwsSetup {
      * Sets the AWS account of the Gitpod installation, which the repository policies let pull
      * (workspace starts pull with the installation's own identity). Not needed in single-account
      * setups.
+     *
+     * @param accountId the 12-digit AWS account ID
+     * @return this builder
      */
     public Builder gitpodAccountId(String accountId) {
       this.gitpodAccount = checkAccount(accountId, "Gitpod installation account id");
       return this;
     }
 
-    /** Applies even when the linter reports errors in a wanted policy (default {@code false}). */
+    /**
+     * Applies even when the linter reports errors in a wanted policy (default {@code false}).
+     *
+     * @param allow {@code true} to apply despite lint errors
+     * @return this builder
+     */
     public Builder allowLintErrors(boolean allow) {
       this.allowLintErrors = allow;
       return this;
     }
 
-    /** Sets the name of the role's inline policy; default {@value AwsSetup#DEFAULT_INLINE_POLICY_NAME}. */
+    /**
+     * Sets the name of the role's inline policy; default {@value AwsSetup#DEFAULT_INLINE_POLICY_NAME}.
+     *
+     * @param name the name
+     * @return this builder
+     */
     public Builder inlinePolicyName(String name) {
       this.inlinePolicyName = Objects.requireNonNull(name, "name");
       return this;
     }
 
-    /** Sets the clock that bounds the eventual-consistency retries. */
+    /**
+     * Sets the clock that bounds the eventual-consistency retries.
+     *
+     * @param clock the clock that supplies the current time (a fixed one in tests)
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Sets how the setup waits between retries. */
+    /**
+     * Sets how the setup waits between retries.
+     *
+     * @param sleeper how the setup waits between retries
+     * @return this builder
+     */
     public Builder sleeper(Sleeper sleeper) {
       this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
       return this;
     }
 
-    /** Sets how long to retry calls that fail only because IAM has not caught up yet. */
+    /**
+     * Sets how long to retry calls that fail only because IAM has not caught up yet.
+     *
+     * @param timeout how long to wait at most
+     * @return this builder
+     */
     public Builder consistencyTimeout(Duration timeout) {
       this.consistencyTimeout = Objects.requireNonNull(timeout, "timeout");
       return this;
     }
 
     /**
-     * Builds the setup, building missing SDK clients from the endpoint, region and credentials
-     * and asking STS for the account id when it is not given.
+     * Builds the setup, building missing SDK clients from the endpoint, region and credentials.
+     * Makes no AWS call: when {@link #accountId(String)} is not given, the account is asked from
+     * STS {@code GetCallerIdentity} at the first use.
      *
      * @throws AwsSetupException when a required input is missing
+     *
+     * @return the setup, building missing SDK clients from the endpoint, region and credentials
      */
     public AwsSetup build() {
       if (issuerUrl == null) {
@@ -922,41 +1221,69 @@ public final class AwsSetup {
         throw new AwsSetupException("No region: call region(\"eu-west-1\") with the region of the"
             + " ECR repositories, or give an ecrClient(...) built for that region");
       }
-      String partition = AwsNames.partitionOfRegion(reg);
-      IamClient iam = iamClient != null ? iamClient : IamClient.builder()
-          .httpClientBuilder(UrlConnectionHttpClient.builder())
-          .region(Region.of(endpoint != null ? reg : AwsNames.iamGlobalRegion(partition)))
-          .applyMutation(b -> configure(b))
-          .build();
-      EcrClient ecr = ecrClient != null ? ecrClient : EcrClient.builder()
-          .httpClientBuilder(UrlConnectionHttpClient.builder())
-          .region(Region.of(reg))
-          .applyMutation(b -> configure(b))
-          .build();
-      String acct = account;
-      if (acct == null) {
-        StsClient sts = stsClient;
-        if (sts == null && iamClient == null) {
-          sts = StsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
-              .region(Region.of(reg)).applyMutation(b -> configure(b)).build();
-        }
-        if (sts == null) {
-          throw new AwsSetupException("No account id: call accountId(\"123456789012\") with the"
-              + " account of the role, or give stsClient(...) to discover it");
-        }
-        StsClient s = sts;
-        acct = call("STS GetCallerIdentity", "the caller", () -> s.getCallerIdentity().account());
+      if (account == null && stsClient == null && iamClient != null) {
+        throw new AwsSetupException("No account id: call accountId(\"123456789012\") with the"
+            + " account of the role, or give stsClient(...) to discover it");
       }
-      return new AwsSetup(this, iam, ecr, acct, reg);
+      String partition = AwsNames.partitionOfRegion(reg);
+      List<AutoCloseable> owned = new ArrayList<>();
+      boolean buildsClients = iamClient == null || ecrClient == null
+          || (account == null && stsClient == null);
+      AwsCredentialsProvider credentials = credentialsProvider;
+      AwsCredentialsProvider ownCredentials = null;
+      SdkHttpClient http = null;
+      if (buildsClients) {
+        if (credentials == null) {
+          DefaultCredentialsProvider chain = DefaultCredentialsProvider.builder().build();
+          owned.add(chain);
+          credentials = chain;
+        }
+        ownCredentials = credentials;
+        http = UrlConnectionHttpClient.builder().build();
+        owned.add(http);
+      }
+      IamClient iam = iamClient;
+      if (iam == null) {
+        iam = IamClient.builder().httpClient(http)
+            .region(Region.of(endpoint != null ? reg : AwsNames.iamGlobalRegion(partition)))
+            .applyMutation(configure(credentials)).build();
+        owned.add(iam);
+      }
+      EcrClient ecr = ecrClient;
+      if (ecr == null) {
+        ecr = EcrClient.builder().httpClient(http).region(Region.of(reg))
+            .applyMutation(configure(credentials)).build();
+        owned.add(ecr);
+      }
+      StsClient sts = stsClient;
+      if (sts == null && account == null) {
+        sts = StsClient.builder().httpClient(http).region(Region.of(reg))
+            .applyMutation(configure(credentials)).build();
+        owned.add(sts);
+      }
+      try {
+        return new AwsSetup(this, iam, ecr, sts, reg, List.copyOf(owned), ownCredentials);
+      } catch (RuntimeException e) {
+        for (int i = owned.size() - 1; i >= 0; i--) {
+          try {
+            owned.get(i).close();
+          } catch (Exception ignored) {
+            // Already failing: the build error is the one to report.
+          }
+        }
+        throw e;
+      }
     }
 
-    private void configure(software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<?, ?> b) {
-      if (endpoint != null) {
-        b.endpointOverride(endpoint);
-      }
-      if (credentialsProvider != null) {
-        b.credentialsProvider(credentialsProvider);
-      }
+    private <B extends AwsClientBuilder<B, ?>> Consumer<B> configure(
+        AwsCredentialsProvider credentials) {
+      URI e = endpoint;
+      return b -> {
+        if (e != null) {
+          b.endpointOverride(e);
+        }
+        b.credentialsProvider(credentials);
+      };
     }
 
     private static String checkAccount(String accountId, String what) {

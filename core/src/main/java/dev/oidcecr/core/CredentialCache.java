@@ -5,25 +5,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.oidcecr.core.internal.AtomicFiles;
 import dev.oidcecr.core.internal.Json;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,17 +26,52 @@ import org.slf4j.LoggerFactory;
  * An on-disk cache of registry credentials between short-lived processes, such as successive
  * calls of a Docker credential helper.
  *
- * <p>Entries are keyed by registry host and role ARN. An entry is served only during the first
- * half of its life (between when it was stored and when it expires), so a cached ECR token always
- * has hours left, and an expired one is never returned. The folder is created mode 0700 and each
- * entry is a file of mode 0600 written atomically; the secrets live only in those files, never in
- * names, logs or messages. A damaged or foreign entry is a cache miss.
+ * <p><b>Who is served.</b> Every entry is bound to who asked, with the same binding as {@link
+ * AuthCache} (one internal type serves both): the token's issuer, subject, audiences and the
+ * digest of its other stable claims, the STS endpoint, partition, role ARN, session duration and
+ * session-name policy, the ECR endpoint and the registry host. {@link #authenticate} reads the
+ * caller's current token once and serves an entry only when its binding is equal and the token is
+ * usable by this cache's clock (not expired, not from the future); a missing token file, an
+ * expired token, a token of another subject, issuer or audience, another role or another endpoint
+ * never gets a cached entry. Unlike {@link AuthCache}, a hit does not wait for STS to judge a new
+ * token of the same binding: whoever can write the token file can read this 0600 folder too, so
+ * the binding guards against serving another job's or another endpoint's credentials, not
+ * against a forger running as the same user.
+ *
+ * <p><b>Lifetime.</b> An entry is served only during the first half of its life (between when it
+ * was stored and when it expires), so a cached ECR token always has hours left, and an expired
+ * one is never returned. The folder is created mode 0700 and each entry is a file of mode 0600
+ * written atomically; the secrets live only in those files, never in names, logs or messages. A
+ * damaged, foreign, world-readable or format-1 (unbound) entry is a cache miss.
+ *
+ * <p><b>Entry format</b> (format 2), so that a fast path outside the JVM can check an entry with
+ * simple tools: one file per registry host and role, named by the first 40 hex digits of the
+ * SHA-256 of {@code <registry host>\n<role ARN>} plus {@code .json}, holding one JSON object:
+ *
+ * <pre>
+ * format             2
+ * binding            hex SHA-256 of the canonical binding text (see CacheBinding)
+ * registryHost, roleArn, issuer, subject, audiences[], stsEndpoint, ecrEndpoint
+ *                    the binding's readable fields (none is a secret)
+ * tokenSha256        hex SHA-256 of the last token served, white space around it removed
+ * tokenExpiresEpoch  that token's exp, seconds since 1970
+ * refreshAtEpoch     when the entry stops being served (half its life), seconds since 1970
+ * username, password the Docker credentials (the secret)
+ * expiresAt, storedAt ISO-8601 instants
+ * </pre>
+ *
+ * <p>A shell that cannot decode the token's claims may answer from an entry only when {@code
+ * sha256sum} of the current token equals {@code tokenSha256}, the current time is before both
+ * {@code tokenExpiresEpoch} and {@code refreshAtEpoch}, the endpoints match the environment
+ * ({@code AWS_ENDPOINT_URL}, {@code AWS_ENDPOINT_URL_STS}, {@code AWS_ENDPOINT_URL_ECR}, or
+ * {@code default:<region>}) and the file is the user's, mode 0600; in every other case it must
+ * ask the JVM, which checks the full binding and records a new token of the same caller.
  */
 public final class CredentialCache {
   private static final Logger LOG = LoggerFactory.getLogger(CredentialCache.class);
   /** Entries claiming to be stored further in the future than this are not trusted. */
   private static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
-  private static final int FORMAT = 1;
+  private static final int FORMAT = 2;
 
   private final Path directory;
   private final Clock clock;
@@ -51,12 +81,23 @@ public final class CredentialCache {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
-  /** Returns a cache in {@code directory}, timed by {@code clock}. */
+  /**
+   * Returns a cache in {@code directory}, timed by {@code clock}.
+   *
+   * @param directory the directory
+   * @param clock the clock that supplies the current time (a fixed one in tests)
+   * @return a cache in {@code directory}, timed by {@code clock}
+   */
   public static CredentialCache at(Path directory, Clock clock) {
     return new CredentialCache(directory, clock);
   }
 
-  /** Returns a cache in {@code directory}, timed by the system clock. */
+  /**
+   * Returns a cache in {@code directory}, timed by the system clock.
+   *
+   * @param directory the directory
+   * @return a cache in {@code directory}, timed by the system clock
+   */
   public static CredentialCache at(Path directory) {
     return at(directory, Clock.systemUTC());
   }
@@ -64,6 +105,11 @@ public final class CredentialCache {
   /**
    * Returns the user's cache: {@code $OIDC_ECR_CACHE_DIR} if set, else {@code
    * $XDG_CACHE_HOME/oidc-ecr}, else {@code <home>/.cache/oidc-ecr}.
+   *
+   * @param environment the environment variables to read
+   * @param home the home directory
+   * @param clock the clock that supplies the current time (a fixed one in tests)
+   * @return the user's cache
    */
   public static CredentialCache fromEnvironment(
       Map<String, String> environment, Path home, Clock clock) {
@@ -79,71 +125,150 @@ public final class CredentialCache {
     return at(home.resolve(".cache").resolve("oidc-ecr"), clock);
   }
 
-  /** Returns the cache folder. */
+  /**
+   * Returns the cache folder.
+   *
+   * @return the cache folder
+   */
   public Path directory() {
     return directory;
   }
 
   /**
-   * Returns the credentials cached for {@code registryHost} and {@code roleArn}, if an entry exists
-   * and is still in the first half of its life.
+   * Returns Docker credentials for {@code registry} from {@code authenticator}, answered from
+   * this cache when an entry is bound to the caller of the authenticator's current token (read
+   * once from its token source), else from the authenticator (its in-memory cache, or AWS) and
+   * then stored for that caller.
+   *
+   * <p>A token that is expired or not yet valid by this cache's clock, or that cannot be bound
+   * (no {@code iss} or {@code sub}), neither reads nor writes an entry. A cache folder that cannot
+   * be written is logged, not fatal.
+   *
+   * @throws TokenSourceException when the token source has no token (nothing is served then)
+   * @throws StsAuthenticationException when STS refuses the token
+   *
+   * @param authenticator the authenticator to ask on a cache miss
+   * @param registry the ECR registry host, such as {@code 123456789012.dkr.ecr.us-east-1.amazonaws.com}
+   * @return Docker credentials for {@code registry} from {@code authenticator}, answered from this cache when an entry is bound to the caller of the authenticator's current token (read once from its token source), else from the authenticator (its in-memory cache, or AWS) and then stored for that caller
    */
-  public Optional<DockerAuth> get(String registryHost, String roleArn) {
-    Path file = fileFor(registryHost, roleArn);
+  public DockerAuth authenticate(OidcEcrAuthenticator authenticator, EcrRegistry registry) {
+    Objects.requireNonNull(authenticator, "authenticator");
+    Objects.requireNonNull(registry, "registry");
+    WebIdentityToken token = authenticator.fetchToken();
+    CacheBinding.Caller caller = CacheBinding.Caller.of(token);
+    if (!caller.usableAt(clock.instant())) {
+      LOG.debug("Credential cache not used for {}: the token (sub {}) is expired, not yet valid"
+          + " or has no issuer or subject", registry.host(), token.subject().orElse("?"));
+      return authenticator.authenticate(registry, token);
+    }
+    CacheBinding key = authenticator.loginKey(caller, token, registry);
+    Optional<DockerAuth> hit = get(key, caller);
+    if (hit.isPresent()) {
+      return hit.get();
+    }
+    DockerAuth fresh = authenticator.authenticate(registry, token);
+    // Keyed by the host asked for, whatever host the credentials name.
+    DockerAuth keyed = fresh.registryHost().equals(registry.host()) ? fresh
+        : DockerAuth.builder().from(fresh).registryHost(registry.host()).build();
+    try {
+      put(key, caller, keyed);
+    } catch (CredentialCacheException e) {
+      LOG.warn("{}", e.getMessage());
+    }
+    return fresh;
+  }
+
+  /**
+   * Returns the entry for {@code key}'s registry and role if it is bound to {@code key} (same
+   * caller, endpoints, role, session and registry), the caller's token is usable now, and the
+   * entry is in the first half of its life. A hit with another token of the same binding records
+   * that token's digest and expiry in the entry (for a fast path that compares tokens).
+   */
+  Optional<DockerAuth> get(CacheBinding key, CacheBinding.Caller caller) {
+    String host = key.registryHost().orElseThrow();
+    String roleArn = key.scope().roleArn();
+    Instant now = clock.instant();
+    if (!caller.usableAt(now)) {
+      LOG.debug("Credential cache not used for {}: the token is expired or not yet valid", host);
+      return Optional.empty();
+    }
+    Path file = fileFor(host, roleArn);
     Optional<Entry> entry = readEntry(file);
     if (entry.isEmpty()) {
-      LOG.debug("Credential cache miss for {} (role {})", registryHost, roleArn);
+      LOG.debug("Credential cache miss for {} (role {})", host, roleArn);
       return Optional.empty();
     }
     Entry e = entry.get();
-    if (!e.auth.registryHost().equals(registryHost) || !e.roleArn.equals(roleArn)) {
-      LOG.debug("Credential cache entry {} is for another key: ignored", file.getFileName());
+    if (!e.binding.equals(key.hex()) || !e.auth.registryHost().equals(host)
+        || !e.roleArn.equals(roleArn)) {
+      LOG.debug("Credential cache entry for {} (role {}) is bound to another caller or endpoint:"
+          + " miss", host, roleArn);
       return Optional.empty();
     }
-    Instant now = clock.instant();
     Instant expiresAt = e.auth.expiresAt().orElseThrow();
     Instant refreshAt = halfLife(e.storedAt, expiresAt);
     if (now.isBefore(e.storedAt.minus(MAX_CLOCK_SKEW)) || !now.isBefore(refreshAt)
         || !now.isBefore(expiresAt)) {
-      LOG.debug(
-          "Credential cache entry for {} (role {}) is past half its life ({}): miss",
-          registryHost,
-          roleArn,
-          refreshAt);
+      LOG.debug("Credential cache entry for {} (role {}) is past half its life ({}): miss",
+          host, roleArn, refreshAt);
       return Optional.empty();
     }
-    LOG.debug(
-        "Credential cache hit for {} (role {}), valid until {}, served until {}",
-        registryHost,
-        roleArn,
-        expiresAt,
-        refreshAt);
+    LOG.debug("Credential cache hit for {} (role {}, sub {}), valid until {}, served until {}",
+        host, roleArn, key.identity().subject(), expiresAt, refreshAt);
+    if (!e.tokenSha256.equals(caller.tokenSha256())) {
+      try {
+        write(key, caller, e.auth, e.storedAt);
+      } catch (CredentialCacheException ex) {
+        LOG.debug("Could not record the new token in the cache entry: {}", ex.getMessage());
+      }
+    }
     return Optional.of(e.auth);
   }
 
   /**
-   * Stores {@code auth} for its registry host and {@code roleArn}, stamped with the clock's
-   * current instant. Credentials without an expiry or already expired are not stored.
+   * Stores {@code auth} bound to {@code key} and {@code caller}'s token, stamped with the clock's
+   * current instant. Credentials without an expiry or already expired are not stored, nor are
+   * credentials for a token that is not usable now.
    *
    * @return true if the entry was written
    * @throws CredentialCacheException if the folder or file cannot be written
    */
-  public boolean put(String roleArn, DockerAuth auth) {
-    Objects.requireNonNull(roleArn, "roleArn");
+  boolean put(CacheBinding key, CacheBinding.Caller caller, DockerAuth auth) {
     Instant now = clock.instant();
-    if (auth.expiresAt().isEmpty() || !now.isBefore(auth.expiresAt().get())) {
-      LOG.debug("Not caching credentials for {}: no expiry or already expired", auth.registryHost());
+    if (auth.expiresAt().isEmpty() || !now.isBefore(auth.expiresAt().get())
+        || !caller.usableAt(now) || !auth.registryHost().equals(key.registryHost().orElse(""))) {
+      LOG.debug("Not caching credentials for {}: no expiry, expired, or an unusable token",
+          auth.registryHost());
       return false;
     }
+    write(key, caller, auth, now);
+    LOG.debug("Cached credentials for {} (role {}, sub {}) until {}", auth.registryHost(),
+        key.scope().roleArn(), key.identity().subject(), auth.expiresAt().get());
+    return true;
+  }
+
+  private void write(CacheBinding key, CacheBinding.Caller caller, DockerAuth auth,
+      Instant storedAt) {
+    Instant expiresAt = auth.expiresAt().orElseThrow();
     ObjectNode node = Json.MAPPER.createObjectNode();
     node.put("format", FORMAT);
+    node.put("binding", key.hex());
     node.put("registryHost", auth.registryHost());
-    node.put("roleArn", roleArn);
+    node.put("roleArn", key.scope().roleArn());
+    node.put("issuer", key.identity().issuer());
+    node.put("subject", key.identity().subject());
+    var aud = node.putArray("audiences");
+    key.identity().audiences().forEach(aud::add);
+    node.put("stsEndpoint", key.scope().stsEndpoint());
+    node.put("ecrEndpoint", key.ecrEndpoint().orElseThrow());
+    node.put("tokenSha256", caller.tokenSha256());
+    node.put("tokenExpiresEpoch", caller.expiresAt().getEpochSecond());
+    node.put("refreshAtEpoch", halfLife(storedAt, expiresAt).getEpochSecond());
     node.put("username", auth.username());
     node.put("password", auth.password());
-    node.put("expiresAt", auth.expiresAt().get().toString());
-    node.put("storedAt", now.toString());
-    Path file = fileFor(auth.registryHost(), roleArn);
+    node.put("expiresAt", expiresAt.toString());
+    node.put("storedAt", storedAt.toString());
+    Path file = fileFor(auth.registryHost(), key.scope().roleArn());
     try {
       AtomicFiles.createPrivateDirectories(directory);
       AtomicFiles.write(
@@ -161,15 +286,14 @@ public final class CredentialCache {
               + "): check the folder's permissions, or point OIDC_ECR_CACHE_DIR elsewhere",
           e);
     }
-    LOG.debug(
-        "Cached credentials for {} (role {}) until {}",
-        auth.registryHost(),
-        roleArn,
-        auth.expiresAt().get());
-    return true;
   }
 
-  /** Removes the entry for {@code registryHost} and {@code roleArn}, if there is one. */
+  /**
+   * Removes the entry for {@code registryHost} and {@code roleArn}, if there is one.
+   *
+   * @param registryHost the registry host, such as {@code 123456789012.dkr.ecr.us-east-1.amazonaws.com}
+   * @param roleArn the IAM role ARN
+   */
   public void invalidate(String registryHost, String roleArn) {
     try {
       Files.deleteIfExists(fileFor(registryHost, roleArn));
@@ -179,7 +303,11 @@ public final class CredentialCache {
     }
   }
 
-  /** Removes every entry; returns how many were removed. */
+  /**
+   * Removes every entry; returns how many were removed.
+   *
+   * @return how many entries were removed
+   */
   public int clear() {
     if (!Files.isDirectory(directory)) {
       return 0;
@@ -198,61 +326,29 @@ public final class CredentialCache {
     return removed;
   }
 
-  /**
-   * Returns {@code source} behind this cache: cached credentials are returned while fresh, and new
-   * ones from {@code source} are stored. A cache that cannot be written is logged, not fatal.
-   */
-  public Function<EcrRegistry, Optional<DockerAuth>> cached(
-      String roleArn, Function<EcrRegistry, Optional<DockerAuth>> source) {
-    Objects.requireNonNull(roleArn, "roleArn");
-    Objects.requireNonNull(source, "source");
-    return registry -> {
-      Optional<DockerAuth> hit = get(registry.host(), roleArn);
-      if (hit.isPresent()) {
-        return hit;
-      }
-      Optional<DockerAuth> fresh = source.apply(registry);
-      fresh.ifPresent(
-          auth -> {
-            // Keyed by the host asked for, so the next lookup finds it whatever host the source
-            // wrote into the credentials.
-            DockerAuth keyed =
-                auth.registryHost().equals(registry.host())
-                    ? auth
-                    : DockerAuth.builder().from(auth).registryHost(registry.host()).build();
-            try {
-              put(roleArn, keyed);
-            } catch (CredentialCacheException e) {
-              LOG.warn("{}", e.getMessage());
-            }
-          });
-      return fresh;
-    };
-  }
-
   private static Instant halfLife(Instant storedAt, Instant expiresAt) {
     Duration life = Duration.between(storedAt, expiresAt);
     return life.isNegative() ? storedAt : storedAt.plus(life.dividedBy(2));
   }
 
-  private Path fileFor(String registryHost, String roleArn) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      byte[] digest = sha.digest((registryHost + "\n" + roleArn).getBytes(StandardCharsets.UTF_8));
-      return directory.resolve(HexFormat.of().formatHex(digest, 0, 20) + ".json");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-    }
+  /** The entry's file: the first 40 hex digits of SHA-256 of {@code <host>\n<role ARN>}. */
+  Path fileFor(String registryHost, String roleArn) {
+    return directory.resolve(
+        CacheBinding.sha256Hex(registryHost + "\n" + roleArn).substring(0, 40) + ".json");
   }
 
   private static final class Entry {
     final DockerAuth auth;
     final String roleArn;
+    final String binding;
+    final String tokenSha256;
     final Instant storedAt;
 
-    Entry(DockerAuth auth, String roleArn, Instant storedAt) {
+    Entry(DockerAuth auth, String roleArn, String binding, String tokenSha256, Instant storedAt) {
       this.auth = auth;
       this.roleArn = roleArn;
+      this.binding = binding;
+      this.tokenSha256 = tokenSha256;
       this.storedAt = storedAt;
     }
   }
@@ -272,6 +368,7 @@ public final class CredentialCache {
       }
       JsonNode node = Json.MAPPER.readTree(Files.readAllBytes(file));
       if (node == null || node.path("format").asInt() != FORMAT) {
+        // Format 1 entries were bound to no caller: never served.
         return Optional.empty();
       }
       DockerAuth auth =
@@ -281,8 +378,8 @@ public final class CredentialCache {
               .password(text(node, "password"))
               .expiresAt(Instant.parse(text(node, "expiresAt")))
               .build();
-      return Optional.of(
-          new Entry(auth, text(node, "roleArn"), Instant.parse(text(node, "storedAt"))));
+      return Optional.of(new Entry(auth, text(node, "roleArn"), text(node, "binding"),
+          text(node, "tokenSha256"), Instant.parse(text(node, "storedAt"))));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException | DateTimeParseException | IllegalArgumentException

@@ -61,19 +61,30 @@ public final class CredentialHelper {
   private final Function<EcrRegistry, Optional<DockerAuth>> credentials;
   private final Supplier<List<EcrRegistry>> knownRegistries;
   private final String version;
+  private final java.util.Map<String, EcrRegistry> aliases;
 
   private CredentialHelper(Builder b) {
+    this.aliases = java.util.Map.copyOf(b.aliases);
     this.credentials = Objects.requireNonNull(b.credentials, "credentials must be set");
     this.knownRegistries = b.knownRegistries;
     this.version = b.version;
   }
 
-  /** Returns a helper that asks {@code credentials} for the credentials of an ECR registry. */
+  /**
+   * Returns a helper that asks {@code credentials} for the credentials of an ECR registry.
+   *
+   * @param credentials the AWS credentials provider
+   * @return a helper that asks {@code credentials} for the credentials of an ECR registry
+   */
   public static CredentialHelper of(Function<EcrRegistry, Optional<DockerAuth>> credentials) {
     return builder().credentials(credentials).build();
   }
 
-  /** Returns a new builder. */
+  /**
+   * Returns a new builder.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -155,9 +166,12 @@ public final class CredentialHelper {
     if (serverUrl.isEmpty()) {
       return answer(stdout, NO_SERVER_URL, 1);
     }
-    EcrRegistry registry;
+    EcrRegistry registry = aliases.get(
+        dev.oidcecr.core.internal.RegistryAliases.normalize(serverUrl));
     try {
-      registry = EcrRegistry.parse(serverUrl);
+      if (registry == null) {
+        registry = EcrRegistry.parse(serverUrl);
+      }
     } catch (InvalidRegistryException e) {
       // The message quotes the URL with any credentials in it redacted; the raw URL is not logged.
       LOG.debug("Credential helper: not an ECR registry: {}", e.getMessage());
@@ -233,38 +247,75 @@ public final class CredentialHelper {
     private Function<EcrRegistry, Optional<DockerAuth>> credentials;
     private Supplier<List<EcrRegistry>> knownRegistries = List::of;
     private String version = defaultVersion();
+    private final java.util.Map<String, EcrRegistry> aliases = new java.util.LinkedHashMap<>();
 
     private Builder() {}
 
     /**
+     * Lets {@code get} for another host (a registry proxy, a test's {@code 127.0.0.1:5000})
+     * answer with the credentials of an ECR registry. Only configured aliases are answered.
+     *
+     * @param host the host name
+     * @param registry the ECR registry host, such as {@code 123456789012.dkr.ecr.us-east-1.amazonaws.com}
+     * @return this builder
+     */
+    public Builder registryAlias(String host, EcrRegistry registry) {
+      aliases.put(dev.oidcecr.core.internal.RegistryAliases.normalize(
+          Objects.requireNonNull(host, "host")), Objects.requireNonNull(registry, "registry"));
+      return this;
+    }
+
+    /**
      * Sets the function that gives credentials for an ECR registry, or empty when it has none
      * for it. Called only for hosts that parse as ECR registries.
+     *
+     * @param credentials the AWS credentials provider
+     * @return this builder
      */
     public Builder credentials(Function<EcrRegistry, Optional<DockerAuth>> credentials) {
       this.credentials = Objects.requireNonNull(credentials, "credentials");
       return this;
     }
 
-    /** Sets the registries that {@code list} reports (none by default). */
+    /**
+     * Sets the registries that {@code list} reports (none by default).
+     *
+     * @param registries the registries that {@code list} reports (none by default)
+     * @return this builder
+     */
     public Builder knownRegistries(List<EcrRegistry> registries) {
       List<EcrRegistry> copy = List.copyOf(registries);
       this.knownRegistries = () -> copy;
       return this;
     }
 
-    /** Sets the supplier of the registries that {@code list} reports, asked at each call. */
+    /**
+     * Sets the supplier of the registries that {@code list} reports, asked at each call.
+     *
+     * @param registries the supplier of the registries that {@code list} reports, asked at each call
+     * @return this builder
+     */
     public Builder knownRegistries(Supplier<List<EcrRegistry>> registries) {
       this.knownRegistries = Objects.requireNonNull(registries, "registries");
       return this;
     }
 
-    /** Sets the version that {@code version} prints (by default the jar's version). */
+    /**
+     * Sets the version that {@code version} prints (by default the jar's version).
+     *
+     * @param version the version that {@code version} prints (by default the jar's version)
+     * @return this builder
+     */
     public Builder version(String version) {
       this.version = Objects.requireNonNull(version, "version");
       return this;
     }
 
-    /** Returns the helper. */
+    /**
+     * Returns the helper.
+     *
+     * @return the helper
+     */
     public CredentialHelper build() {
       return new CredentialHelper(this);
     }

@@ -23,12 +23,23 @@ public abstract class DockerAuth {
 
   DockerAuth() {}
 
-  /** Returns a new builder; host, username and password are required. */
+  /**
+   * Returns a new builder; host, username and password are required.
+   *
+   * @return a new builder; host, username and password are required
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns credentials without an expiry. */
+  /**
+   * Returns credentials without an expiry.
+   *
+   * @param registryHost the registry host, such as {@code 123456789012.dkr.ecr.us-east-1.amazonaws.com}
+   * @param username the user name ({@code AWS} for ECR)
+   * @param password the password (an ECR authorization token); never logged
+   * @return credentials without an expiry
+   */
   public static DockerAuth of(String registryHost, String username, String password) {
     return builder().registryHost(registryHost).username(username).password(password).build();
   }
@@ -40,6 +51,8 @@ public abstract class DockerAuth {
    * @param expiresAt the token's {@code expiresAt}
    * @param proxyEndpoint the {@code proxyEndpoint}, such as {@code https://<host>}
    * @throws OidcEcrException if the token is not base64 of {@code user:password}
+   *
+   * @return credentials from ECR's {@code GetAuthorizationToken} answer
    */
   public static DockerAuth fromEcrAuthorizationToken(
       String authorizationToken, Instant expiresAt, String proxyEndpoint) {
@@ -77,41 +90,78 @@ public abstract class DockerAuth {
         .build();
   }
 
-  /** Returns the registry host, the key under {@code auths} in Docker's {@code config.json}. */
+  /**
+   * Returns the registry host, the key under {@code auths} in Docker's {@code config.json}.
+   *
+   * @return the registry host, the key under {@code auths} in Docker's {@code config.json}
+   */
   public abstract String registryHost();
 
-  /** Returns the user name ({@code AWS} for ECR). */
+  /**
+   * Returns the user name ({@code AWS} for ECR).
+   *
+   * @return the user name ({@code AWS} for ECR)
+   */
   public abstract String username();
 
-  /** Returns the password. A secret: never log it. */
+  /**
+   * Returns the password. A secret: never log it.
+   *
+   * @return the password
+   */
   @Value.Redacted
   public abstract String password();
 
-  /** Returns when the credentials stop working, if known. */
+  /**
+   * Returns when the credentials stop working, if known.
+   *
+   * @return when the credentials stop working, if known
+   */
   public abstract Optional<Instant> expiresAt();
 
-  /** Tells whether the credentials have expired at the clock's instant (never, if no expiry). */
+  /**
+   * Tells whether the credentials have expired at the clock's instant (never, if no expiry).
+   *
+   * @param clock the clock that supplies the current time (a fixed one in tests)
+   * @return {@code true} if the credentials have expired at the clock's instant (never, if no expiry)
+   */
   public boolean isExpired(Clock clock) {
     return expiresAt().map(e -> !clock.instant().isBefore(e)).orElse(false);
   }
 
-  /** Returns the registry, if the host is an Amazon ECR registry. */
+  /**
+   * Returns the registry, if the host is an Amazon ECR registry.
+   *
+   * @return the registry, if the host is an Amazon ECR registry
+   */
   public Optional<EcrRegistry> registry() {
     return EcrRegistry.tryParse(registryHost());
   }
 
-  /** Returns base64 of {@code username:password}: the {@code auth} field of {@code config.json}. */
+  /**
+   * Returns base64 of {@code username:password}: the {@code auth} field of {@code config.json}.
+   *
+   * @return base64 of {@code username:password}: the {@code auth} field of {@code config.json}
+   */
   public String encodedAuth() {
     return Base64.getEncoder()
         .encodeToString((username() + ":" + password()).getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Returns the HTTP {@code Authorization} header value: {@code Basic} and the encoded auth. */
+  /**
+   * Returns the HTTP {@code Authorization} header value: {@code Basic} and the encoded auth.
+   *
+   * @return the HTTP {@code Authorization} header value
+   */
   public String authorizationHeader() {
     return "Basic " + encodedAuth();
   }
 
-  /** Returns a Docker {@code config.json} holding only these credentials. */
+  /**
+   * Returns a Docker {@code config.json} holding only these credentials.
+   *
+   * @return a Docker {@code config.json} holding only these credentials
+   */
   public String toDockerConfigJson() {
     ObjectNode root = Json.MAPPER.createObjectNode();
     root.putObject("auths").putObject(registryHost()).put("auth", encodedAuth());

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.oidcecr.core.internal.AtomicFiles;
-import dev.oidcecr.core.internal.FileLocks;
+import dev.oidcecr.core.internal.TransientLocks;
 import dev.oidcecr.core.internal.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each change is a locked read-modify-write: an exclusive lock on a {@code config.json.lock}
  * sibling (plus a lock inside this JVM) so that concurrent writers, threads or processes, lose
- * nothing; the new content goes to a temporary file in the same folder which is then renamed over
+ * nothing. The lock file is deleted before the lock is released, so none is left beside the file
+ * (the Docker CLI never leaves one). The new content goes to a temporary file in the same folder which is then renamed over
  * the old one, so readers never see half a file. A new file is created mode 0600 (its folder
  * 0700); an existing file keeps its mode. Nothing is written when nothing changes. A file that is
  * not valid JSON is reported, never overwritten.
@@ -55,7 +56,12 @@ public final class DockerConfig {
     this.lockTimeout = lockTimeout;
   }
 
-  /** Returns the configuration stored in {@code file} (which need not exist yet). */
+  /**
+   * Returns the configuration stored in {@code file} (which need not exist yet).
+   *
+   * @param file the file
+   * @return the configuration stored in {@code file} (which need not exist yet)
+   */
   public static DockerConfig at(Path file) {
     return new DockerConfig(Objects.requireNonNull(file, "file"), DEFAULT_LOCK_TIMEOUT);
   }
@@ -63,6 +69,10 @@ public final class DockerConfig {
   /**
    * Returns the configuration the Docker CLI would use: {@code $DOCKER_CONFIG/config.json} if
    * {@code DOCKER_CONFIG} is set in {@code environment}, else {@code <home>/.docker/config.json}.
+   *
+   * @param environment the environment variables to read
+   * @param home the home directory
+   * @return the configuration the Docker CLI would use
    */
   public static DockerConfig fromEnvironment(Map<String, String> environment, Path home) {
     String dir = environment.get("DOCKER_CONFIG");
@@ -72,12 +82,21 @@ public final class DockerConfig {
     return at(home.resolve(".docker").resolve("config.json"));
   }
 
-  /** Returns the configuration of the current user, from the real environment and home. */
+  /**
+   * Returns the configuration of the current user, from the real environment and home.
+   *
+   * @return the configuration of the current user, from the real environment and home
+   */
   public static DockerConfig forCurrentUser() {
     return fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home")));
   }
 
-  /** Returns a configuration like this one that waits at most {@code timeout} for the lock. */
+  /**
+   * Returns a configuration like this one that waits at most {@code timeout} for the lock.
+   *
+   * @param timeout how long to wait at most
+   * @return a configuration like this one that waits at most {@code timeout} for the lock
+   */
   public DockerConfig withLockTimeout(Duration timeout) {
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("The lock timeout must not be negative");
@@ -85,7 +104,11 @@ public final class DockerConfig {
     return new DockerConfig(file, timeout);
   }
 
-  /** Returns the path of {@code config.json}. */
+  /**
+   * Returns the path of {@code config.json}.
+   *
+   * @return the path of {@code config.json}
+   */
   public Path path() {
     return file;
   }
@@ -94,12 +117,19 @@ public final class DockerConfig {
    * Reads the file; a missing or empty file reads as an empty configuration.
    *
    * @throws DockerConfigException if the file cannot be read or is not a JSON object
+   *
+   * @return the configuration as read
    */
   public Snapshot read() {
     return new Snapshot(readTree(target()));
   }
 
-  /** Returns the credentials stored for {@code host}, if any. */
+  /**
+   * Returns the credentials stored for {@code host}, if any.
+   *
+   * @param host the host name
+   * @return the credentials stored for {@code host}, if any
+   */
   public Optional<DockerAuth> auth(String host) {
     return read().auth(host);
   }
@@ -109,6 +139,8 @@ public final class DockerConfig {
    *
    * @return true if the file changed
    * @throws DockerConfigException if the file cannot be read, locked or written
+   *
+   * @param auth the credentials to store
    */
   public boolean store(DockerAuth auth) {
     String host = auth.registryHost();
@@ -131,6 +163,8 @@ public final class DockerConfig {
    * Removes the credentials stored for {@code host} (under the bare host or {@code https://host}).
    *
    * @return true if the file changed
+   *
+   * @param host the host name
    */
   public boolean erase(String host) {
     Objects.requireNonNull(host, "host");
@@ -147,6 +181,9 @@ public final class DockerConfig {
    * Makes Docker ask the credential helper {@code docker-credential-<helperName>} for {@code host}.
    *
    * @return true if the file changed
+   *
+   * @param host the host name
+   * @param helperName the helper's name without the {@code docker-credential-} prefix
    */
   public boolean setCredentialHelper(String host, String helperName) {
     Objects.requireNonNull(host, "host");
@@ -168,6 +205,8 @@ public final class DockerConfig {
    * Removes the credential helper set for {@code host}.
    *
    * @return true if the file changed
+   *
+   * @param host the host name
    */
   public boolean removeCredentialHelper(String host) {
     return update(
@@ -200,7 +239,7 @@ public final class DockerConfig {
     }
     Path lockFile = dir.resolve(target.getFileName() + ".lock");
     try {
-      return FileLocks.withLock(
+      return TransientLocks.withLock(
           lockFile,
           lockTimeout,
           () -> {
@@ -329,6 +368,10 @@ public final class DockerConfig {
 
   private void warnIfShadowed(ObjectNode root, String host) {
     JsonNode helper = root.path("credHelpers").get(host);
+    // Docker's rule: the host's credHelpers entry wins, an empty one meaning this file.
+    if (helper != null && helper.isTextual() && helper.textValue().isEmpty()) {
+      return;
+    }
     if (helper != null && helper.isTextual()) {
       LOG.warn(
           "{} sets credential helper '{}' for {}: Docker will ask that helper, not the stored"
@@ -336,7 +379,8 @@ public final class DockerConfig {
           file,
           helper.textValue(),
           host);
-    } else if (root.path("credsStore").isTextual()) {
+    } else if (root.path("credsStore").isTextual()
+        && !root.path("credsStore").textValue().isEmpty()) {
       LOG.warn(
           "{} sets credsStore '{}': Docker will ask that store, not the stored credentials, for"
               + " {}; set a credential helper for the host instead",
@@ -362,19 +406,31 @@ public final class DockerConfig {
       this.root = root;
     }
 
-    /** Tells whether the file was missing, empty or {@code {}}. */
+    /**
+     * Tells whether the file was missing, empty or {@code {}}.
+     *
+     * @return {@code true} if the file was missing, empty or {@code {}}
+     */
     public boolean isEmpty() {
       return root.isEmpty();
     }
 
-    /** Returns the top-level field names, in file order. */
+    /**
+     * Returns the top-level field names, in file order.
+     *
+     * @return the top-level field names, in file order
+     */
     public List<String> fieldNames() {
       List<String> names = new ArrayList<>();
       root.fieldNames().forEachRemaining(names::add);
       return Collections.unmodifiableList(names);
     }
 
-    /** Returns the keys of {@code auths}, in file order. */
+    /**
+     * Returns the keys of {@code auths}, in file order.
+     *
+     * @return the keys of {@code auths}, in file order
+     */
     public List<String> authHosts() {
       List<String> hosts = new ArrayList<>();
       JsonNode auths = root.get("auths");
@@ -389,6 +445,9 @@ public final class DockerConfig {
      * https://host}), if there are any.
      *
      * @throws DockerConfigException if the stored {@code auth} is not base64 of {@code user:pass}
+     *
+     * @param host the host name
+     * @return the credentials stored for {@code host} (under the bare host or {@code https://host}), if there are any
      */
     public Optional<DockerAuth> auth(String host) {
       JsonNode auths = root.path("auths");
@@ -435,7 +494,11 @@ public final class DockerConfig {
               + " again, or erase the entry");
     }
 
-    /** Returns the credential helper names by registry host ({@code credHelpers}). */
+    /**
+     * Returns the credential helper names by registry host ({@code credHelpers}).
+     *
+     * @return the credential helper names by registry host ({@code credHelpers})
+     */
     public Map<String, String> credentialHelpers() {
       Map<String, String> out = new LinkedHashMap<>();
       JsonNode helpers = root.get("credHelpers");
@@ -449,18 +512,31 @@ public final class DockerConfig {
       return Collections.unmodifiableMap(out);
     }
 
-    /** Returns the credential helper for {@code host}, if one is set. */
+    /**
+     * Returns the credential helper for {@code host}, if one is set.
+     *
+     * @param host the host name
+     * @return the credential helper for {@code host}, if one is set
+     */
     public Optional<String> credentialHelper(String host) {
       return Optional.ofNullable(credentialHelpers().get(host));
     }
 
-    /** Returns the default credentials store ({@code credsStore}), if one is set. */
+    /**
+     * Returns the default credentials store ({@code credsStore}), if one is set.
+     *
+     * @return the default credentials store ({@code credsStore}), if one is set
+     */
     public Optional<String> credentialsStore() {
       JsonNode v = root.get("credsStore");
       return v != null && v.isTextual() ? Optional.of(v.textValue()) : Optional.empty();
     }
 
-    /** Returns the content as JSON. Holds secrets: never log it. */
+    /**
+     * Returns the content as JSON. Holds secrets: never log it.
+     *
+     * @return the content as JSON
+     */
     public String toJson() {
       try {
         return Json.DOCKER_WRITER.writeValueAsString(root);

@@ -1,6 +1,7 @@
 package dev.oidcecr.core;
 
 import dev.oidcecr.core.DoctorFinding.Status;
+import dev.oidcecr.core.internal.AwsEnvironment;
 import dev.oidcecr.core.internal.AwsNames;
 import dev.oidcecr.core.internal.Dockerfile;
 import dev.oidcecr.core.internal.GitpodYml;
@@ -19,7 +20,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -28,6 +33,8 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecr.model.RepositoryPolicyNotFoundException;
@@ -57,7 +64,7 @@ import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
  * {@value #LOGIN}; {@value #INPUTS} appears only when an input is unusable. A check whose input is
  * missing is {@code SKIPPED} with the reason. The token itself never appears in the report.
  */
-public final class Doctor {
+public final class Doctor implements AutoCloseable {
   /** Check id: the inputs (role ARN, registry, image) are usable; reported only on failure. */
   public static final String INPUTS = "inputs";
   /** Check id: the token parses and is unexpired. */
@@ -85,18 +92,92 @@ public final class Doctor {
       List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer");
 
   private final Builder b;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  /** The clients this doctor built from the endpoint, region and credentials; closed by it. */
+  private AwsEnvironment.Clients clients;
+  private AwsCredentialsProvider ownedCredentials;
+  private final Map<String, IamClient> iamByPartition = new HashMap<>();
+  private final Map<String, EcrClient> ecrByRegion = new HashMap<>();
 
   private Doctor(Builder b) {
     this.b = b;
   }
 
-  /** Returns a new builder. */
+  private boolean buildsClients() {
+    return b.endpoint != null || b.region != null || b.credentialsProvider != null;
+  }
+
+  private synchronized AwsEnvironment.Clients clients() {
+    if (clients == null) {
+      AwsCredentialsProvider credentials = b.credentialsProvider;
+      if (credentials == null) {
+        DefaultCredentialsProvider chain = DefaultCredentialsProvider.builder().build();
+        ownedCredentials = chain;
+        credentials = chain;
+      }
+      clients = new AwsEnvironment.Clients(Map.of(), Optional.ofNullable(b.endpoint),
+          credentials);
+    }
+    return clients;
+  }
+
+  private synchronized IamClient ownedIam(String partition) {
+    if (!buildsClients()) {
+      return null;
+    }
+    return iamByPartition.computeIfAbsent(partition, p -> clients().iam(p));
+  }
+
+  private synchronized EcrClient ownedEcr(String registryRegion) {
+    if (!buildsClients()) {
+      return null;
+    }
+    return ecrByRegion.computeIfAbsent(b.region != null ? b.region : registryRegion,
+        r -> clients().ecr(r));
+  }
+
+  /**
+   * Closes the SDK clients this doctor built (not those given to the builder). Calling it again
+   * does nothing; {@link #run()} then throws {@link IllegalStateException}.
+   */
+  @Override
+  public synchronized void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (clients != null) {
+      clients.close();
+    }
+    if (ownedCredentials instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.debug("Closing {} failed", c, e);
+      }
+    }
+    iamByPartition.clear();
+    ecrByRegion.clear();
+  }
+
+  /**
+   * Returns a new builder.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Runs every check and returns the report; never throws for a broken link. */
+  /**
+   * Runs every check and returns the report; never throws for a broken link.
+   *
+   * @return the report, one finding per check
+   */
   public DoctorReport run() {
+    if (closed.get()) {
+      throw new IllegalStateException("This Doctor (role " + b.roleArn + ") is closed: build a"
+          + " new one with Doctor.builder()");
+    }
     return new Run().execute();
   }
 
@@ -116,10 +197,14 @@ public final class Doctor {
     String permissionsUnavailable;
     Optional<GitpodYml.Image> gitpodImage = Optional.empty();
     String gitpodYmlProblem;
+    IamClient iam;
+    EcrClient ecr;
 
     DoctorReport execute() {
       checkToken();
       readInputs();
+      iam = b.iam != null ? b.iam : role == null ? null : ownedIam(role.partition());
+      ecr = b.ecr != null ? b.ecr : registry == null ? null : ownedEcr(registry.region());
       if (!inputProblems.isEmpty()) {
         add(INPUTS, "Inputs are usable", Status.FAIL, String.join("\n", inputProblems),
             "Give the role ARN as arn:aws:iam::<account>:role/<name> and the registry as"
@@ -272,7 +357,7 @@ public final class Doctor {
         skip(AUDIENCE, audTitle, "Needs a valid token and role ARN.");
         return;
       }
-      if (b.iam == null) {
+      if (iam == null) {
         skip(PROVIDER, title, "No IAM client given: cannot read the providers of account "
             + role.account() + ".");
         skip(AUDIENCE, audTitle, "No IAM client given: cannot read the client ids of "
@@ -282,7 +367,7 @@ public final class Doctor {
       String issuer = token.issuer().get();
       List<String> arns;
       try {
-        arns = b.iam.listOpenIDConnectProviders().openIDConnectProviderList().stream()
+        arns = iam.listOpenIDConnectProviders().openIDConnectProviderList().stream()
             .map(p -> p.arn()).toList();
       } catch (AwsServiceException e) {
         add(PROVIDER, title, Status.WARN, "Cannot list the OIDC providers of account "
@@ -308,7 +393,7 @@ public final class Doctor {
       add(PROVIDER, title, Status.PASS, "Provider " + providerArn + " is registered.", null);
       GetOpenIdConnectProviderResponse provider;
       try {
-        provider = b.iam.getOpenIDConnectProvider(r -> r.openIDConnectProviderArn(providerArn));
+        provider = iam.getOpenIDConnectProvider(r -> r.openIDConnectProviderArn(providerArn));
       } catch (AwsServiceException e) {
         add(AUDIENCE, audTitle, Status.WARN, "Cannot read provider " + providerArn + ": "
             + awsError(e), "Allow the doctor iam:GetOpenIDConnectProvider, or check the"
@@ -341,13 +426,13 @@ public final class Doctor {
         trustUnavailable = "Needs a valid role ARN.";
         return;
       }
-      if (b.iam == null) {
+      if (iam == null) {
         trustUnavailable = "No IAM client and no trust policy given: cannot read the trust"
             + " policy of " + role.arn() + ".";
         return;
       }
       try {
-        String text = b.iam.getRole(r -> r.roleName(role.name())).role()
+        String text = iam.getRole(r -> r.roleName(role.name())).role()
             .assumeRolePolicyDocument();
         trust = PolicyDocument.parse(text);
       } catch (NoSuchEntityException e) {
@@ -449,7 +534,7 @@ public final class Doctor {
         permissionsUnavailable = "Needs a valid role ARN.";
         return;
       }
-      if (b.iam == null) {
+      if (iam == null) {
         permissionsUnavailable = "No IAM client and no permission policy given: cannot read the"
             + " inline policies of " + role.arn() + ".";
         return;
@@ -460,8 +545,8 @@ public final class Doctor {
       }
       try {
         List<PolicyDocument> docs = new ArrayList<>();
-        for (String name : b.iam.listRolePolicies(r -> r.roleName(role.name())).policyNames()) {
-          docs.add(PolicyDocument.parse(b.iam.getRolePolicy(
+        for (String name : iam.listRolePolicies(r -> r.roleName(role.name())).policyNames()) {
+          docs.add(PolicyDocument.parse(iam.getRolePolicy(
               r -> r.roleName(role.name()).policyName(name)).policyDocument()));
         }
         docs.addAll(readAttachedPolicies());
@@ -486,11 +571,11 @@ public final class Doctor {
     private List<PolicyDocument> readAttachedPolicies() {
       List<PolicyDocument> docs = new ArrayList<>();
       try {
-        for (var attachedPolicy : b.iam.listAttachedRolePolicies(r -> r.roleName(role.name()))
+        for (var attachedPolicy : iam.listAttachedRolePolicies(r -> r.roleName(role.name()))
             .attachedPolicies()) {
           String arn = attachedPolicy.policyArn();
-          String version = b.iam.getPolicy(r -> r.policyArn(arn)).policy().defaultVersionId();
-          docs.add(PolicyDocument.parse(b.iam.getPolicyVersion(
+          String version = iam.getPolicy(r -> r.policyArn(arn)).policy().defaultVersionId();
+          docs.add(PolicyDocument.parse(iam.getPolicyVersion(
               r -> r.policyArn(arn).versionId(version)).policyVersion().document()));
           attachedRead.add(attachedPolicy.policyName());
         }
@@ -593,9 +678,9 @@ public final class Doctor {
     boolean attachedPoliciesExist() {
       if (attached == null) {
         attached = false;
-        if (b.iam != null && b.permissionPolicies.isEmpty() && role != null) {
+        if (iam != null && b.permissionPolicies.isEmpty() && role != null) {
           try {
-            attached = !b.iam.listAttachedRolePolicies(r -> r.roleName(role.name()))
+            attached = !iam.listAttachedRolePolicies(r -> r.roleName(role.name()))
                 .attachedPolicies().isEmpty();
           } catch (AwsServiceException e) {
             LOG.debug("Cannot list attached policies of {}: {}", role.arn(), awsError(e));
@@ -621,7 +706,7 @@ public final class Doctor {
       String repositoryArn = registry.repositoryArn(image.repository());
       PolicyDocument policy = b.repositoryPolicy;
       if (policy == null) {
-        if (b.ecr == null) {
+        if (ecr == null) {
           add(REPOSITORY_POLICY, title, Status.WARN, "Role account " + role.account()
               + " differs from registry account " + registry.accountId() + ", so the repository"
               + " policy of " + repositoryArn + " must allow the role, but no ECR client was"
@@ -630,7 +715,7 @@ public final class Doctor {
           return;
         }
         try {
-          policy = PolicyDocument.parse(b.ecr.getRepositoryPolicy(r -> r
+          policy = PolicyDocument.parse(ecr.getRepositoryPolicy(r -> r
               .registryId(registry.accountId()).repositoryName(image.repository())).policyText());
         } catch (RepositoryPolicyNotFoundException e) {
           add(REPOSITORY_POLICY, title, Status.FAIL, "Role account " + role.account()
@@ -867,10 +952,57 @@ public final class Doctor {
     private PolicyDocument repositoryPolicy;
     private Clock clock = Clock.systemUTC();
     private Supplier<?> login;
+    private URI endpoint;
+    private String region;
+    private AwsCredentialsProvider credentialsProvider;
 
     Builder() {}
 
-    /** Checks this token; a text that is not a JWT is reported by the token check. */
+    /**
+     * Reads IAM and ECR at this endpoint (a fake or a proxy) with clients the doctor builds and
+     * closes. Setting any of {@code endpoint}, {@link #region(String)} or
+     * {@link #credentialsProvider(AwsCredentialsProvider)} makes the doctor build the clients
+     * not given with {@link #iamClient(IamClient)} and {@link #ecrClient(EcrClient)}; without
+     * them and without clients, the doctor runs the offline checks only.
+     *
+     * @param endpoint the endpoint URI to send requests to instead of the public AWS one
+     * @return this builder
+     */
+    public Builder endpoint(URI endpoint) {
+      this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+      return this;
+    }
+
+    /**
+     * Sets the region of the ECR client the doctor builds (default: the registry's region); see
+     * {@link #endpoint(URI)}.
+     *
+     * @param region the AWS region, such as {@code us-east-1}
+     * @return this builder
+     */
+    public Builder region(String region) {
+      this.region = Objects.requireNonNull(region, "region");
+      return this;
+    }
+
+    /**
+     * Sets the credentials of the IAM and ECR clients the doctor builds (default: the SDK's
+     * default chain); see {@link #endpoint(URI)}.
+     *
+     * @param provider the AWS credentials provider
+     * @return this builder
+     */
+    public Builder credentialsProvider(AwsCredentialsProvider provider) {
+      this.credentialsProvider = Objects.requireNonNull(provider, "provider");
+      return this;
+    }
+
+    /**
+     * Checks this token; a text that is not a JWT is reported by the token check.
+     *
+     * @param token the OIDC token (a JWT); never logged
+     * @return this builder
+     */
     public Builder token(String token) {
       this.tokenText = Objects.requireNonNull(token, "token");
       this.token = null;
@@ -878,7 +1010,12 @@ public final class Doctor {
       return this;
     }
 
-    /** Checks this token. */
+    /**
+     * Checks this token.
+     *
+     * @param token the OIDC token (a JWT); never logged
+     * @return this builder
+     */
     public Builder token(WebIdentityToken token) {
       this.token = Objects.requireNonNull(token, "token");
       this.tokenText = null;
@@ -886,7 +1023,12 @@ public final class Doctor {
       return this;
     }
 
-    /** Checks the token this source gives (fetched once per run). */
+    /**
+     * Checks the token this source gives (fetched once per run).
+     *
+     * @param source the token source
+     * @return this builder
+     */
     public Builder tokenSource(TokenSource source) {
       this.tokenSource = Objects.requireNonNull(source, "source");
       this.token = null;
@@ -894,67 +1036,122 @@ public final class Doctor {
       return this;
     }
 
-    /** Sets the role the workspace assumes, such as {@code arn:aws:iam::123456789012:role/gitpod-ecr-pull}. */
+    /**
+     * Sets the role the workspace assumes, such as {@code arn:aws:iam::123456789012:role/gitpod-ecr-pull}.
+     *
+     * @param roleArn the IAM role ARN
+     * @return this builder
+     */
     public Builder roleArn(String roleArn) {
       this.roleArn = Objects.requireNonNull(roleArn, "roleArn");
       return this;
     }
 
-    /** Sets the registry, such as {@code 123456789012.dkr.ecr.eu-west-1.amazonaws.com}. */
+    /**
+     * Sets the registry, such as {@code 123456789012.dkr.ecr.eu-west-1.amazonaws.com}.
+     *
+     * @param registry the ECR registry host, such as {@code 123456789012.dkr.ecr.us-east-1.amazonaws.com}
+     * @return this builder
+     */
     public Builder registry(String registry) {
       this.registry = Objects.requireNonNull(registry, "registry");
       return this;
     }
 
-    /** Sets the registry. */
+    /**
+     * Sets the registry.
+     *
+     * @param registry the ECR registry host, such as {@code 123456789012.dkr.ecr.us-east-1.amazonaws.com}
+     * @return this builder
+     */
     public Builder registry(EcrRegistry registry) {
       this.registry = Objects.requireNonNull(registry, "registry").host();
       return this;
     }
 
-    /** Sets the image to pull (its host is the registry unless {@link #registry} is given). */
+    /**
+     * Sets the image to pull (its host is the registry unless {@link #registry} is given).
+     *
+     * @param imageReference the image to pull (its host is the registry unless {@link #registry} is given)
+     * @return this builder
+     */
     public Builder image(String imageReference) {
       this.image = Objects.requireNonNull(imageReference, "imageReference");
       return this;
     }
 
-    /** Also checks the image of this {@code .gitpod.yml} (and its Dockerfile). */
+    /**
+     * Also checks the image of this {@code .gitpod.yml} (and its Dockerfile).
+     *
+     * @param file the file
+     * @return this builder
+     */
     public Builder gitpodYml(Path file) {
       this.gitpodYml = Objects.requireNonNull(file, "file");
       return this;
     }
 
-    /** Reads providers, the role's trust policy, inline and attached policies with this client. */
+    /**
+     * Reads providers, the role's trust policy, inline and attached policies with this client.
+     *
+     * @param client a ready SDK client, which the caller keeps and closes
+     * @return this builder
+     */
     public Builder iamClient(IamClient client) {
       this.iam = Objects.requireNonNull(client, "client");
       return this;
     }
 
-    /** Reads repository policies with this client (for cross-account pulls). */
+    /**
+     * Reads repository policies with this client (for cross-account pulls).
+     *
+     * @param client a ready SDK client, which the caller keeps and closes
+     * @return this builder
+     */
     public Builder ecrClient(EcrClient client) {
       this.ecr = Objects.requireNonNull(client, "client");
       return this;
     }
 
-    /** Uses this trust policy instead of reading it from IAM. */
+    /**
+     * Uses this trust policy instead of reading it from IAM.
+     *
+     * @param policy the policy document
+     * @return this builder
+     */
     public Builder trustPolicy(PolicyDocument policy) {
       this.trustPolicy = Objects.requireNonNull(policy, "policy");
       return this;
     }
 
-    /** Adds a permission policy of the role, used instead of reading the inline policies. */
+    /**
+     * Adds a permission policy of the role, used instead of reading the inline policies.
+     *
+     * @param policy the policy document
+     * @return this builder
+     */
     public Builder permissionPolicy(PolicyDocument policy) {
       this.permissionPolicies.add(Objects.requireNonNull(policy, "policy"));
       return this;
     }
 
-    /** Uses this repository policy instead of reading it from ECR. */
+    /**
+     * Uses this repository policy instead of reading it from ECR.
+     *
+     * @param policy the policy document
+     * @return this builder
+     */
     public Builder repositoryPolicy(PolicyDocument policy) {
       this.repositoryPolicy = Objects.requireNonNull(policy, "policy");
       return this;
     }
 
-    /** Sets the clock the token's expiry is compared with. */
+    /**
+     * Sets the clock the token's expiry is compared with.
+     *
+     * @param clock the clock that supplies the current time (a fixed one in tests)
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -964,13 +1161,20 @@ public final class Doctor {
      * Adds a last check that really logs in (for example {@code authenticator::authenticate});
      * its result's {@code toString()} is shown, so it must not print secrets. It runs only when
      * no earlier check failed.
+     *
+     * @param login a last check that really logs in (for example {@code authenticator::authenticate}); its result's {@code toString()} is shown, so it must not print secrets
+     * @return this builder
      */
     public Builder login(Supplier<?> login) {
       this.login = Objects.requireNonNull(login, "login");
       return this;
     }
 
-    /** Builds the doctor; every problem with the inputs is reported by {@link Doctor#run()}. */
+    /**
+     * Builds the doctor; every problem with the inputs is reported by {@link Doctor#run()}.
+     *
+     * @return the doctor; every problem with the inputs is reported by {@link Doctor#run()}
+     */
     public Doctor build() {
       Builder copy = new Builder();
       copy.token = token;
@@ -987,6 +1191,9 @@ public final class Doctor {
       copy.repositoryPolicy = repositoryPolicy;
       copy.clock = clock;
       copy.login = login;
+      copy.endpoint = endpoint;
+      copy.region = region;
+      copy.credentialsProvider = credentialsProvider;
       return new Doctor(copy);
     }
   }

@@ -23,24 +23,48 @@ public abstract class DoctorFinding {
 
   DoctorFinding() {}
 
-  /** Returns a new builder. */
+  /**
+   * Returns a new builder.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns the stable id of the check, such as {@code trust-policy}. */
+  /**
+   * Returns the stable id of the check, such as {@code trust-policy}.
+   *
+   * @return the stable id of the check, such as {@code trust-policy}
+   */
   public abstract String id();
 
-  /** Returns the check's title, such as {@code Trust policy allows this token}. */
+  /**
+   * Returns the check's title, such as {@code Trust policy allows this token}.
+   *
+   * @return the check's title, such as {@code Trust policy allows this token}
+   */
   public abstract String title();
 
-  /** Returns the outcome. */
+  /**
+   * Returns the outcome.
+   *
+   * @return the outcome
+   */
   public abstract Status status();
 
-  /** Returns what the check found, with the values it compared. */
+  /**
+   * Returns what the check found, with the values it compared.
+   *
+   * @return what the check found, with the values it compared
+   */
   public abstract String reason();
 
-  /** Returns what to do, for a failure or a warning. */
+  /**
+   * Returns what to do, for a failure or a warning.
+   *
+   * @return what to do, for a failure or a warning
+   */
   public abstract Optional<String> fix();
 
   /** Renders the finding for a terminal. */

@@ -20,27 +20,49 @@ public final class DoctorReport {
     this.findings = List.copyOf(findings);
   }
 
-  /** Returns a report of these findings. */
+  /**
+   * Returns a report of these findings.
+   *
+   * @param findings the findings to look through
+   * @return a report of these findings
+   */
   public static DoctorReport of(List<DoctorFinding> findings) {
     return new DoctorReport(findings);
   }
 
-  /** Returns the findings in the order they were checked. */
+  /**
+   * Returns the findings in the order they were checked.
+   *
+   * @return the findings in the order they were checked
+   */
   public List<DoctorFinding> findings() {
     return findings;
   }
 
-  /** Returns the finding of the check with this id, if it ran. */
+  /**
+   * Returns the finding of the check with this id, if it ran.
+   *
+   * @param id the identifier
+   * @return the finding of the check with this id, if it ran
+   */
   public Optional<DoctorFinding> finding(String id) {
     return findings.stream().filter(f -> f.id().equals(id)).findFirst();
   }
 
-  /** Returns the failed findings. */
+  /**
+   * Returns the failed findings.
+   *
+   * @return the failed findings
+   */
   public List<DoctorFinding> failures() {
     return findings.stream().filter(f -> f.status() == DoctorFinding.Status.FAIL).toList();
   }
 
-  /** Tells whether no check failed (warnings and skipped checks are allowed). */
+  /**
+   * Tells whether no check failed (warnings and skipped checks are allowed).
+   *
+   * @return {@code true} if no check failed (warnings and skipped checks are allowed)
+   */
   public boolean ok() {
     return failures().isEmpty();
   }
@@ -49,7 +71,11 @@ public final class DoctorReport {
     return findings.stream().filter(f -> f.status() == status).count();
   }
 
-  /** Renders the report as plain text for a terminal, one block per check. */
+  /**
+   * Renders the report as plain text for a terminal, one block per check.
+   *
+   * @return the text, ready to print
+   */
   public String render() {
     StringBuilder out = new StringBuilder();
     out.append(ok() ? "OK" : "FAILED").append(": ")
@@ -73,7 +99,11 @@ public final class DoctorReport {
     return out.toString();
   }
 
-  /** Renders the report as JSON: {@code {"ok":..., "findings":[{"id","title","status","reason","fix"}]}}. */
+  /**
+   * Renders the report as JSON: {@code {"ok":..., "findings":[{"id","title","status","reason","fix"}]}}.
+   *
+   * @return the text, ready to print
+   */
   public String toJson() {
     ObjectNode root = JSON.createObjectNode();
     root.put("ok", ok());

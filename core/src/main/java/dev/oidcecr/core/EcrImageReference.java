@@ -21,7 +21,11 @@ public abstract class EcrImageReference {
 
   EcrImageReference() {}
 
-  /** Returns a new builder; registry and repository are required. */
+  /**
+   * Returns a new builder; registry and repository are required.
+   *
+   * @return a new builder; registry and repository are required
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -31,6 +35,9 @@ public abstract class EcrImageReference {
    * {@code docker://} prefix.
    *
    * @throws InvalidRegistryException if the text is not an ECR image reference, with the reason
+   *
+   * @param text the text
+   * @return the parsed image reference
    */
   public static EcrImageReference parse(String text) {
     RegistryParser.Parsed p = RegistryParser.parse(text);
@@ -47,24 +54,48 @@ public abstract class EcrImageReference {
     return b.build();
   }
 
-  /** Returns the registry holding the image. */
+  /**
+   * Returns the registry holding the image.
+   *
+   * @return the registry holding the image
+   */
   public abstract EcrRegistry registry();
 
-  /** Returns the repository name, such as {@code team/app}. */
+  /**
+   * Returns the repository name, such as {@code team/app}.
+   *
+   * @return the repository name, such as {@code team/app}
+   */
   public abstract String repository();
 
-  /** Returns the tag, if the reference has one. */
+  /**
+   * Returns the tag, if the reference has one.
+   *
+   * @return the tag, if the reference has one
+   */
   public abstract Optional<String> tag();
 
-  /** Returns the digest ({@code sha256:} and 64 hex digits), if the reference has one. */
+  /**
+   * Returns the digest ({@code sha256:} and 64 hex digits), if the reference has one.
+   *
+   * @return the digest ({@code sha256:} and 64 hex digits), if the reference has one
+   */
   public abstract Optional<String> digest();
 
-  /** Returns the repository's ARN. */
+  /**
+   * Returns the repository's ARN.
+   *
+   * @return the repository's ARN
+   */
   public String repositoryArn() {
     return registry().repositoryArn(repository());
   }
 
-  /** Returns the reference as Docker writes it: {@code host/repository[:tag][@digest]}. */
+  /**
+   * Returns the reference as Docker writes it: {@code host/repository[:tag][@digest]}.
+   *
+   * @return the reference as Docker writes it
+   */
   public String reference() {
     return registry().host()
         + "/"

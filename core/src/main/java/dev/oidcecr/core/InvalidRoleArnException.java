@@ -4,7 +4,11 @@ package dev.oidcecr.core;
 public class InvalidRoleArnException extends OidcEcrException {
   private static final long serialVersionUID = 1L;
 
-  /** Creates an exception with a message that names the problem and the fix. */
+  /**
+   * Creates an exception with a message that names the problem and the fix.
+   *
+   * @param message the detail message, naming the problem and the fix
+   */
   public InvalidRoleArnException(String message) {
     super(message);
   }

@@ -4,12 +4,21 @@ package dev.oidcecr.core;
 public class InvalidTokenException extends OidcEcrException {
   private static final long serialVersionUID = 1L;
 
-  /** Creates an exception with a message that names the problem and the fix. */
+  /**
+   * Creates an exception with a message that names the problem and the fix.
+   *
+   * @param message the detail message, naming the problem and the fix
+   */
   public InvalidTokenException(String message) {
     super(message);
   }
 
-  /** Creates an exception with a message and the cause it explains. */
+  /**
+   * Creates an exception with a message and the cause it explains.
+   *
+   * @param message the detail message, naming the problem and the fix
+   * @param cause the underlying failure, kept as the cause
+   */
   public InvalidTokenException(String message, Throwable cause) {
     super(message, cause);
   }

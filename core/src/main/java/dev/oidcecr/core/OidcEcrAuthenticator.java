@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
@@ -48,8 +49,11 @@ import software.amazon.awssdk.services.sts.model.Credentials;
  * }</pre>
  *
  * <p>Results are cached: the STS session until five minutes before it expires, the ECR token
- * until half its life. The cache key is the partition, region, registry account and role ARN.
- * Concurrent callers for the same key wait for one refresh. An expired token is never returned.
+ * until half its life. Every entry is bound to the caller (the token's issuer, subject, audiences
+ * and other claims STS judges) and to the endpoint, partition, role, session and registry, and is
+ * served only to a token STS has accepted for that binding: see {@link AuthCache}. The token is
+ * read from the token source once per {@link #authenticate()}. Concurrent callers for the same
+ * binding wait for one refresh. An expired token is never returned.
  * Instances are thread-safe; {@link #close()} closes the SDK clients the authenticator built.
  */
 public final class OidcEcrAuthenticator implements AutoCloseable {
@@ -67,35 +71,67 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
   private final AuthCache cache;
   private final Retrier retrier;
   private final ClientFactory clients;
+  /** What every cached session of this authenticator is bound to, besides the caller. */
+  private final CacheBinding.Scope scope;
+  private volatile KeyMemo lastKey;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Map<String, EcrRegistry> aliases;
 
-  private OidcEcrAuthenticator(Builder b) {
+  // Everything is read from the builder here, once: the builder may be changed and built again
+  // without changing this authenticator.
+  private OidcEcrAuthenticator(Builder b, EcrRegistry registry, URI endpoint, URI stsEndpoint,
+      URI ecrEndpoint, Duration retryDeadline) {
+    this.aliases = Map.copyOf(b.aliases);
     this.roleArn = b.roleArn;
     this.tokenSource = b.tokenSource != null ? b.tokenSource : TokenSource.defaultChain(b.env);
-    this.registry = b.registry;
+    this.registry = registry;
     this.clock = b.clock;
     this.sessionName = b.sessionName != null ? b.sessionName : SessionNames.derive(b.env, clock);
     this.duration = b.duration;
     this.cache = b.cache != null ? b.cache : AuthCache.create();
-    this.retrier = new Retrier(b.retryDeadline, b.sleeper, clock);
-    this.clients = new ClientFactory(b, registry.region());
+    this.retrier = new Retrier(retryDeadline, b.sleeper, clock);
+    this.clients = new ClientFactory(registry.region(), b.stsClient, b.ecrClient,
+        stsEndpoint != null ? stsEndpoint : endpoint, ecrEndpoint != null ? ecrEndpoint : endpoint,
+        retryDeadline);
+    // A derived name changes with every authenticator (its timestamp): bind to what is stable.
+    String namePolicy = b.sessionName != null ? sessionName
+        : sessionName.replaceFirst("-[0-9]+$", "-*");
+    this.scope = new CacheBinding.Scope(clients.stsEndpointId(), RoleArns.parse(roleArn).partition,
+        roleArn, duration.getSeconds(), namePolicy, Map.of());
   }
 
-  /** Returns a new builder. */
+  /**
+   * Returns a new builder.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns the role this authenticator assumes. */
+  /**
+   * Returns the role this authenticator assumes.
+   *
+   * @return the role this authenticator assumes
+   */
   public String roleArn() {
     return roleArn;
   }
 
-  /** Returns the registry {@link #authenticate()} logs in to. */
+  /**
+   * Returns the registry {@link #authenticate()} logs in to.
+   *
+   * @return the registry {@link #authenticate()} logs in to
+   */
   public EcrRegistry registry() {
     return registry;
   }
 
-  /** Returns the STS session name. */
+  /**
+   * Returns the STS session name.
+   *
+   * @return the STS session name
+   */
   public String sessionName() {
     return sessionName;
   }
@@ -107,38 +143,138 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
    * @throws StsAuthenticationException when STS refuses the token (the message says what to check)
    * @throws AccessDeniedException when the role may not get an ECR token
    * @throws TokenSourceException when no token could be read
+   *
+   * @return Docker credentials for the configured registry, from the cache when they have at least half their life left
    */
   public DockerAuth authenticate() {
     return authenticate(registry);
   }
 
-  /** Returns Docker credentials for another registry, using the same role session. */
+  /**
+   * Returns Docker credentials for a registry host as a client names it: an ECR registry host,
+   * or an alias set with {@link Builder#registryAlias(String, String)}, for which the answer
+   * carries the alias as its {@link DockerAuth#registryHost()} and the credentials of the ECR
+   * registry it stands for. Any other host gets an empty answer.
+   *
+   * @param host the host name
+   * @return Docker credentials for a registry host as a client names it: an ECR registry host, or an alias set with {@link Builder#registryAlias(String, String)}, for which the answer carries the alias as its {@link DockerAuth#registryHost()} and the credentials of the ECR registry it stands for
+   */
+  public Optional<DockerAuth> authenticateHost(String host) {
+    Objects.requireNonNull(host, "host");
+    String alias = dev.oidcecr.core.internal.RegistryAliases.normalize(host);
+    EcrRegistry target = aliases.get(alias);
+    if (target != null) {
+      DockerAuth auth = authenticate(target);
+      DockerAuth.Builder b = DockerAuth.builder().registryHost(alias).username(auth.username())
+          .password(auth.password());
+      auth.expiresAt().ifPresent(b::expiresAt);
+      return Optional.of(b.build());
+    }
+    return EcrRegistry.tryParse(host).map(this::authenticate);
+  }
+
+  /**
+   * Returns Docker credentials for another registry, using the same role session.
+   *
+   * @param target the other registry
+   * @return Docker credentials for another registry, using the same role session
+   */
   public DockerAuth authenticate(EcrRegistry target) {
     Objects.requireNonNull(target, "target");
-    AuthCache.Key key = new AuthCache.Key(
-        target.partition(), target.region(), target.accountId(), roleArn);
-    return cache.dockerAuth(key, clock, () -> fetchDockerAuth(target));
+    checkOpen();
+    return authenticate(target, tokenSource.fetch());
   }
+
+  /** Reads the caller's current token from the token source (one fetch per login). */
+  WebIdentityToken fetchToken() {
+    return tokenSource.fetch();
+  }
+
+  /**
+   * Returns Docker credentials for {@code target} with {@code token}, the one token read for this
+   * call: the cache is asked with its binding, and on a miss the same token goes to STS.
+   */
+  DockerAuth authenticate(EcrRegistry target, WebIdentityToken token) {
+    checkOpen();
+    CacheBinding.Caller caller = CacheBinding.Caller.of(token);
+    Instant now = clock.instant();
+    if (!caller.usableAt(now)) {
+      LOG.debug("Token from {} (sub {}) is expired, not yet valid or unbindable by this clock:"
+          + " not using the cache", tokenSource.describe(), token.subject().orElse("?"));
+      Retrier.Deadline deadline = retrier.start();
+      return fetchDockerAuth(target, assumeRole(token, deadline), deadline);
+    }
+    CacheBinding key = loginKey(caller, token, target);
+    // One deadline for the whole login (the STS call, the ECR call and their retries), started
+    // only when the cache misses.
+    LazyDeadline deadline = new LazyDeadline();
+    return cache.dockerAuth(key, caller, now, clock, SESSION_REFRESH_MARGIN,
+        () -> assumeRole(token, deadline.get()),
+        session -> fetchDockerAuth(target, session, deadline.get()));
+  }
+
+  private final class LazyDeadline {
+    private Retrier.Deadline deadline;
+
+    Retrier.Deadline get() {
+      if (deadline == null) {
+        deadline = retrier.start();
+      }
+      return deadline;
+    }
+  }
+
+  /**
+   * Returns the binding of {@code target}'s login for the caller of {@code token}, which must be
+   * bindable; the last one is remembered, so a hit with the same token builds no key.
+   */
+  CacheBinding loginKey(CacheBinding.Caller caller, WebIdentityToken token, EcrRegistry target) {
+    KeyMemo memo = lastKey;
+    if (memo != null && memo.token == token && memo.target == target) {
+      return memo.key;
+    }
+    CacheBinding key = CacheBinding.login(caller.identity().orElseThrow(), scope,
+        clients.ecrEndpointId(target.region()), target.host());
+    lastKey = new KeyMemo(token, target, key);
+    return key;
+  }
+
+  private record KeyMemo(WebIdentityToken token, EcrRegistry target, CacheBinding key) {}
 
   /**
    * Returns an SDK credentials provider for any other AWS client, backed by the SDK's
    * {@link StsAssumeRoleWithWebIdentityCredentialsProvider}; each refresh reads a fresh token
-   * from the token source. Close it when done.
+   * from the token source. Close it when done; it stops working when this authenticator is
+   * closed.
+   *
+   * @throws IllegalStateException when this authenticator is closed
+   *
+   * @return an SDK credentials provider for any other AWS client, backed by the SDK's {@link StsAssumeRoleWithWebIdentityCredentialsProvider}; each refresh reads a fresh token from the token source
    */
   public StsAssumeRoleWithWebIdentityCredentialsProvider credentialsProvider() {
+    checkOpen();
     return StsAssumeRoleWithWebIdentityCredentialsProvider.builder()
         .stsClient(clients.sts())
         // The Supplier overload: the SDK calls it at every refresh, so each session is asked
         // for with the token of that moment. The Consumer overload builds one request up front
         // and would resend the first (by then expired) token.
-        .refreshRequest(() -> assumeRequest(tokenSource.fetch()))
+        .refreshRequest(() -> {
+          checkOpen();
+          return assumeRequest(tokenSource.fetch());
+        })
         .build();
   }
 
-  private DockerAuth fetchDockerAuth(EcrRegistry target) {
-    // One deadline for the whole login: the STS call, the ECR call and their retries.
-    Retrier.Deadline deadline = retrier.start();
-    AwsSessionCredentials session = session(deadline);
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("This OidcEcrAuthenticator (role " + roleArn
+          + ", registry " + registry.host() + ") is closed: build a new one with"
+          + " OidcEcrAuthenticator.builder()");
+    }
+  }
+
+  private DockerAuth fetchDockerAuth(EcrRegistry target, AwsSessionCredentials session,
+      Retrier.Deadline deadline) {
     EcrClient ecr = clients.ecr(target.region());
     String endpoint = ClientFactory.describe(ecr, "ECR", target.region());
     GetAuthorizationTokenResponse response = retrier.call("ECR GetAuthorizationToken", deadline,
@@ -180,15 +316,10 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     return auth;
   }
 
-  private AwsSessionCredentials session(Retrier.Deadline deadline) {
-    return cache.session(roleArn, clock, SESSION_REFRESH_MARGIN, () -> assumeRole(deadline));
-  }
-
-  private AwsSessionCredentials assumeRole(Retrier.Deadline deadline) {
+  private AwsSessionCredentials assumeRole(WebIdentityToken token, Retrier.Deadline deadline) {
     StsClient sts = clients.sts();
     String endpoint = ClientFactory.describe(sts, "STS", registry.region());
     return retrier.call("STS AssumeRoleWithWebIdentity", deadline, left -> {
-      WebIdentityToken token = tokenSource.fetch();
       LOG.debug("Assuming role {} as session {} with a token from {} (sub {}, expires {})",
           roleArn, sessionName, tokenSource.describe(), token.subject().orElse("?"),
           token.expiresAt());
@@ -228,10 +359,15 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
         .build();
   }
 
-  /** Closes the SDK clients this authenticator built (not those passed to the builder). */
+  /**
+   * Closes the SDK clients this authenticator built (not those passed to the builder). Calling
+   * it again does nothing; every other method then throws {@link IllegalStateException}.
+   */
   @Override
   public void close() {
-    clients.close();
+    if (closed.compareAndSet(false, true)) {
+      clients.close();
+    }
   }
 
   /** Returns the role, registry, session name and token source; never a secret. */
@@ -262,14 +398,35 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     private Duration retryDeadline = Duration.ofSeconds(30);
     private boolean retryDeadlineSet;
     private Retrier.Sleeper sleeper = Retrier.Sleeper.REAL;
+    private final Map<String, EcrRegistry> aliases = new java.util.LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * Lets another host name stand for an ECR registry, such as a registry proxy or a test's
+     * {@code 127.0.0.1:5000}: {@link OidcEcrAuthenticator#authenticateHost(String)} answers it
+     * with that registry's credentials. Only configured aliases are answered.
+     *
+     * @param host the alias, such as {@code 127.0.0.1:5000} or {@code mirror.example.com}
+     * @param ecrRegistry the ECR registry host it stands for
+     *
+     * @return this builder
+     */
+    public Builder registryAlias(String host, String ecrRegistry) {
+      Objects.requireNonNull(host, "host");
+      aliases.put(dev.oidcecr.core.internal.RegistryAliases.normalize(host),
+          EcrRegistry.parse(Objects.requireNonNull(ecrRegistry, "ecrRegistry")));
+      return this;
+    }
 
     /**
      * Sets the role to assume, such as {@code arn:aws:iam::123456789012:role/gitpod-ecr-pull}.
      *
      * @throws InvalidRoleArnException when it is not an IAM role ARN (the message says which
      *     common mistake it looks like)
+     *
+     * @param roleArn the IAM role ARN
+     * @return this builder
      */
     public Builder roleArn(String roleArn) {
       Objects.requireNonNull(roleArn, "roleArn");
@@ -278,13 +435,23 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
       return this;
     }
 
-    /** Sets where tokens come from (default: {@link TokenSource#defaultChain(Map)}). */
+    /**
+     * Sets where tokens come from (default: {@link TokenSource#defaultChain(Map)}).
+     *
+     * @param tokenSource where tokens come from (default: {@link TokenSource#defaultChain(Map)})
+     * @return this builder
+     */
     public Builder tokenSource(TokenSource tokenSource) {
       this.tokenSource = Objects.requireNonNull(tokenSource, "tokenSource");
       return this;
     }
 
-    /** Sets the registry to log in to. */
+    /**
+     * Sets the registry to log in to.
+     *
+     * @param registry the ECR registry host, such as {@code 123456789012.dkr.ecr.us-east-1.amazonaws.com}
+     * @return this builder
+     */
     public Builder registry(EcrRegistry registry) {
       this.registry = Objects.requireNonNull(registry, "registry");
       return this;
@@ -293,18 +460,31 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     /**
      * Sets the registry from a host, URL or image reference, such as
      * {@code 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:latest}.
+     *
+     * @param registryOrImage an ECR registry host, URL or image reference
+     * @return this builder
      */
     public Builder registry(String registryOrImage) {
       return registry(EcrRegistry.parse(registryOrImage));
     }
 
-    /** Sets the registry's account; with {@link #region(String)} it replaces a registry. */
+    /**
+     * Sets the registry's account; with {@link #region(String)} it replaces a registry.
+     *
+     * @param accountId the 12-digit AWS account ID
+     * @return this builder
+     */
     public Builder accountId(String accountId) {
       this.accountId = Objects.requireNonNull(accountId, "accountId");
       return this;
     }
 
-    /** Sets the region of the registry (and of STS) when no registry host is given. */
+    /**
+     * Sets the region of the registry (and of STS) when no registry host is given.
+     *
+     * @param region the AWS region, such as {@code us-east-1}
+     * @return this builder
+     */
     public Builder region(String region) {
       this.region = Objects.requireNonNull(region, "region");
       return this;
@@ -315,6 +495,9 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
      * {@code gp idp login aws} does).
      *
      * @throws IllegalArgumentException when it is not 2-64 characters of {@code [\w+=,.@-]}
+     *
+     * @param sessionName the STS session name (default: Gitpod's workspace id and the time, as {@code gp idp login aws} does)
+     * @return this builder
      */
     public Builder sessionName(String sessionName) {
       if (!SessionNames.isValid(sessionName)) {
@@ -328,6 +511,9 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     /**
      * Sets the session duration (default one hour; 15 minutes to 12 hours, at most the role's
      * maximum session duration).
+     *
+     * @param duration the duration
+     * @return this builder
      */
     public Builder duration(Duration duration) {
       long s = duration.getSeconds();
@@ -339,49 +525,89 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
       return this;
     }
 
-    /** Sets the clock used for expiry decisions (tests inject a fixed clock). */
+    /**
+     * Sets the clock used for expiry decisions (tests inject a fixed clock).
+     *
+     * @param clock the clock that supplies the current time (a fixed one in tests)
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Shares a cache between authenticators (default: one cache per authenticator). */
+    /**
+     * Shares a cache between authenticators (default: one cache per authenticator).
+     *
+     * @param cache the shared cache
+     * @return this builder
+     */
     public Builder cache(AuthCache cache) {
       this.cache = Objects.requireNonNull(cache, "cache");
       return this;
     }
 
-    /** Sets the environment used for defaults (token chain, session name, endpoints). */
+    /**
+     * Sets the environment used for defaults (token chain, session name, endpoints).
+     *
+     * @param env the environment variables to read
+     * @return this builder
+     */
     public Builder environment(Map<String, String> env) {
       this.env = Map.copyOf(env);
       return this;
     }
 
-    /** Sends STS and ECR calls to one endpoint, such as a {@code FakeAws}. */
+    /**
+     * Sends STS and ECR calls to one endpoint, such as a {@code FakeAws}.
+     *
+     * @param endpoint the endpoint URI to send requests to instead of the public AWS one
+     * @return this builder
+     */
     public Builder endpoint(URI endpoint) {
       this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
       return this;
     }
 
-    /** Sends STS calls to this endpoint. */
+    /**
+     * Sends STS calls to this endpoint.
+     *
+     * @param endpoint the endpoint URI to send requests to instead of the public AWS one
+     * @return this builder
+     */
     public Builder stsEndpoint(URI endpoint) {
       this.stsEndpoint = Objects.requireNonNull(endpoint, "endpoint");
       return this;
     }
 
-    /** Sends ECR calls to this endpoint. */
+    /**
+     * Sends ECR calls to this endpoint.
+     *
+     * @param endpoint the endpoint URI to send requests to instead of the public AWS one
+     * @return this builder
+     */
     public Builder ecrEndpoint(URI endpoint) {
       this.ecrEndpoint = Objects.requireNonNull(endpoint, "endpoint");
       return this;
     }
 
-    /** Uses this STS client (not closed by the authenticator). */
+    /**
+     * Uses this STS client (not closed by the authenticator).
+     *
+     * @param client a ready SDK client, which the caller keeps and closes
+     * @return this builder
+     */
     public Builder stsClient(StsClient client) {
       this.stsClient = Objects.requireNonNull(client, "client");
       return this;
     }
 
-    /** Uses this ECR client for every registry (not closed by the authenticator). */
+    /**
+     * Uses this ECR client for every registry (not closed by the authenticator).
+     *
+     * @param client a ready SDK client, which the caller keeps and closes
+     * @return this builder
+     */
     public Builder ecrClient(EcrClient client) {
       this.ecrClient = Objects.requireNonNull(client, "client");
       return this;
@@ -395,6 +621,9 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
      * environment variable {@value #TIMEOUT_VARIABLE} when set, else 30 seconds.
      *
      * @throws IllegalArgumentException when the deadline is not positive
+     *
+     * @param deadline how long one {@link #authenticate()} may take in all: connecting, sending, reading the STS and ECR answers and retrying what may succeed later (throttling, {@code IDPCommunicationError}, 5xx, I/O) with exponential backoff
+     * @return this builder
      */
     public Builder retryDeadline(Duration deadline) {
       Objects.requireNonNull(deadline, "deadline");
@@ -416,33 +645,30 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
      * Builds the authenticator.
      *
      * @throws IllegalStateException when the role ARN or the registry is missing
+     *
+     * @return the authenticator
      */
     public OidcEcrAuthenticator build() {
       if (roleArn == null) {
         throw new IllegalStateException("roleArn(...) is required: pass the ARN of the role"
             + " whose trust policy allows your workspace (for Gitpod, IDP_AWS_ROLE_ARN)");
       }
-      if (registry == null) {
+      // Locals, not fields: building must not change this builder.
+      EcrRegistry target = registry;
+      if (target == null) {
         if (accountId == null || region == null) {
           throw new IllegalStateException("registry(...) or accountId(...) with region(...) is"
               + " required: pass the ECR registry host, such as"
               + " 123456789012.dkr.ecr.eu-west-1.amazonaws.com");
         }
-        registry = EcrRegistry.of(accountId, region);
+        target = EcrRegistry.of(accountId, region);
       }
-      if (endpoint == null) {
-        endpoint = envEndpoint("AWS_ENDPOINT_URL");
-      }
-      if (stsEndpoint == null) {
-        stsEndpoint = envEndpoint("AWS_ENDPOINT_URL_STS");
-      }
-      if (ecrEndpoint == null) {
-        ecrEndpoint = envEndpoint("AWS_ENDPOINT_URL_ECR");
-      }
-      if (!retryDeadlineSet) {
-        timeoutFrom(env).ifPresent(d -> retryDeadline = d);
-      }
-      return new OidcEcrAuthenticator(this);
+      Duration deadline = retryDeadlineSet ? retryDeadline
+          : timeoutFrom(env).orElse(retryDeadline);
+      return new OidcEcrAuthenticator(this, target,
+          endpoint != null ? endpoint : envEndpoint("AWS_ENDPOINT_URL"),
+          stsEndpoint != null ? stsEndpoint : envEndpoint("AWS_ENDPOINT_URL_STS"),
+          ecrEndpoint != null ? ecrEndpoint : envEndpoint("AWS_ENDPOINT_URL_ECR"), deadline);
     }
 
     private URI envEndpoint(String name) {
@@ -469,6 +695,9 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
    * Returns the deadline set by {@value #TIMEOUT_VARIABLE} in {@code env}, if any.
    *
    * @throws IllegalArgumentException when it is not whole seconds from 1 to 3600
+   *
+   * @param env the environment variables to read
+   * @return the deadline set by {@value #TIMEOUT_VARIABLE} in {@code env}, if any
    */
   public static Optional<Duration> timeoutFrom(Map<String, String> env) {
     String value = env.get(TIMEOUT_VARIABLE);
@@ -498,16 +727,53 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
       return a.compareTo(b) <= 0 ? a : b;
     }
 
-    private final Builder config;
+    private final Duration retryDeadline;
     private final String defaultRegion;
+    private final StsClient givenSts;
+    private final EcrClient givenEcr;
+    private final URI stsEndpoint;
+    private final URI ecrEndpoint;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final Map<String, EcrClient> ecrByRegion = new ConcurrentHashMap<>();
     private volatile StsClient sts;
     private SdkHttpClient http;
 
-    ClientFactory(Builder config, String defaultRegion) {
-      this.config = config;
+    ClientFactory(String defaultRegion, StsClient givenSts, EcrClient givenEcr, URI stsEndpoint,
+        URI ecrEndpoint, Duration retryDeadline) {
+      this.retryDeadline = retryDeadline;
       this.defaultRegion = defaultRegion;
+      this.givenSts = givenSts;
+      this.givenEcr = givenEcr;
+      this.stsEndpoint = stsEndpoint;
+      this.ecrEndpoint = ecrEndpoint;
+    }
+
+    /** Names the STS endpoint calls go to, for cache bindings: a URL, or the region default. */
+    String stsEndpointId() {
+      if (givenSts != null) {
+        return clientEndpointId(givenSts);
+      }
+      return stsEndpoint != null ? stsEndpoint.toString() : "default:" + defaultRegion;
+    }
+
+    /** Names the ECR endpoint calls for {@code region} go to, for cache bindings. */
+    String ecrEndpointId(String region) {
+      if (givenEcr != null) {
+        return clientEndpointId(givenEcr);
+      }
+      return ecrEndpoint != null ? ecrEndpoint.toString() : "default:" + region;
+    }
+
+    /** A given client's endpoint; one that cannot say binds to this client object only. */
+    private static String clientEndpointId(software.amazon.awssdk.core.SdkClient client) {
+      try {
+        var c = client.serviceClientConfiguration();
+        String region = c instanceof software.amazon.awssdk.awscore.AwsServiceClientConfiguration a
+            ? String.valueOf(a.region()) : "unknown";
+        return c.endpointOverride().map(URI::toString).orElse("default:" + region);
+      } catch (UnsupportedOperationException e) {
+        return "client:" + client.getClass().getName() + "@" + System.identityHashCode(client);
+      }
     }
 
     /** Names where a client sends its calls, for messages. */
@@ -525,7 +791,7 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
       if (http == null) {
         // Socket timeouts below the operation's deadline, which the SDK enforces per call
         // (apiCallTimeout) over connecting, sending, reading and retries.
-        Duration deadline = config.retryDeadline;
+        Duration deadline = retryDeadline;
         http = UrlConnectionHttpClient.builder()
             .connectionTimeout(min(CONNECT_TIMEOUT, deadline))
             .socketTimeout(min(SOCKET_TIMEOUT, deadline))
@@ -536,13 +802,13 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     }
 
     StsClient sts() {
-      if (config.stsClient != null) {
-        return config.stsClient;
+      if (givenSts != null) {
+        return givenSts;
       }
       if (sts == null) {
         synchronized (this) {
           if (sts == null) {
-            URI endpoint = Optional.ofNullable(config.stsEndpoint).orElse(config.endpoint);
+            URI endpoint = stsEndpoint;
             var b = StsClient.builder()
                 .region(Region.of(defaultRegion))
                 .httpClient(http())
@@ -561,11 +827,11 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     }
 
     EcrClient ecr(String region) {
-      if (config.ecrClient != null) {
-        return config.ecrClient;
+      if (givenEcr != null) {
+        return givenEcr;
       }
       return ecrByRegion.computeIfAbsent(region, r -> {
-        URI endpoint = Optional.ofNullable(config.ecrEndpoint).orElse(config.endpoint);
+        URI endpoint = ecrEndpoint;
         var b = EcrClient.builder()
             .region(Region.of(r))
             .httpClient(http())

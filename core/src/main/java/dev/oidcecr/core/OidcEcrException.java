@@ -13,15 +13,26 @@ import java.util.Optional;
 public class OidcEcrException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** AWS's error code, such as {@code AccessDenied}, or {@code null} when AWS did not answer. */
   private final String awsErrorCode;
+  /** AWS's request id of the failed call, or {@code null} when AWS did not answer. */
   private final String requestId;
 
-  /** Creates an exception with a message that names the problem and the fix. */
+  /**
+   * Creates an exception with a message that names the problem and the fix.
+   *
+   * @param message the detail message, naming the problem and the fix
+   */
   public OidcEcrException(String message) {
     this(message, null, null, null);
   }
 
-  /** Creates an exception with a message and the cause it explains. */
+  /**
+   * Creates an exception with a message and the cause it explains.
+   *
+   * @param message the detail message, naming the problem and the fix
+   * @param cause the underlying failure, kept as the cause
+   */
   public OidcEcrException(String message, Throwable cause) {
     this(message, cause, null, null);
   }
@@ -41,12 +52,20 @@ public class OidcEcrException extends RuntimeException {
     this.requestId = blankToNull(requestId);
   }
 
-  /** Returns the error code AWS answered with, when the failure came from AWS. */
+  /**
+   * Returns the error code AWS answered with, when the failure came from AWS.
+   *
+   * @return the error code AWS answered with, when the failure came from AWS
+   */
   public Optional<String> awsErrorCode() {
     return Optional.ofNullable(awsErrorCode);
   }
 
-  /** Returns the id of the AWS request that failed, when the failure came from AWS. */
+  /**
+   * Returns the id of the AWS request that failed, when the failure came from AWS.
+   *
+   * @return the id of the AWS request that failed, when the failure came from AWS
+   */
   public Optional<String> requestId() {
     return Optional.ofNullable(requestId);
   }

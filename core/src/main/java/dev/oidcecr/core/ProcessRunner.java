@@ -18,15 +18,27 @@ public interface ProcessRunner {
    *
    * @return the result; {@link Result#timedOut()} is true if the command was killed at the timeout
    * @throws java.io.UncheckedIOException if the command cannot be started
+   *
+   * @param command the command and its arguments
+   * @param timeout how long to wait at most
    */
   Result run(List<String> command, Duration timeout);
 
-  /** Returns a runner that starts real processes which inherit this JVM's environment. */
+  /**
+   * Returns a runner that starts real processes which inherit this JVM's environment.
+   *
+   * @return a runner that starts real processes which inherit this JVM's environment
+   */
   static ProcessRunner system() {
     return new SystemProcessRunner(null);
   }
 
-  /** Returns a runner that starts real processes whose environment is exactly {@code env}. */
+  /**
+   * Returns a runner that starts real processes whose environment is exactly {@code env}.
+   *
+   * @param env the environment variables to read
+   * @return a runner that starts real processes whose environment is exactly {@code env}
+   */
   static ProcessRunner system(Map<String, String> env) {
     return new SystemProcessRunner(Map.copyOf(env));
   }
@@ -50,32 +62,61 @@ public interface ProcessRunner {
       this.timedOut = timedOut;
     }
 
-    /** Returns the result of a command that exited with {@code exitCode}. */
+    /**
+     * Returns the result of a command that exited with {@code exitCode}.
+     *
+     * @param exitCode the command's exit code
+     * @param stdout what the command wrote to standard output
+     * @param stderr what the command wrote to standard error
+     * @return the result of a command that exited with {@code exitCode}
+     */
     public static Result of(int exitCode, String stdout, String stderr) {
       return new Result(exitCode, stdout, stderr, false);
     }
 
-    /** Returns the result of a command killed at its timeout, with what it wrote until then. */
+    /**
+     * Returns the result of a command killed at its timeout, with what it wrote until then.
+     *
+     * @param stdout what the command wrote to standard output
+     * @param stderr what the command wrote to standard error
+     * @return the result of a command killed at its timeout, with what it wrote until then
+     */
     public static Result timedOut(String stdout, String stderr) {
       return new Result(-1, stdout, stderr, true);
     }
 
-    /** Returns the exit code ({@code -1} if the command timed out). */
+    /**
+     * Returns the exit code ({@code -1} if the command timed out).
+     *
+     * @return the exit code ({@code -1} if the command timed out)
+     */
     public int exitCode() {
       return exitCode;
     }
 
-    /** Returns what the command wrote on standard output. May be a secret: never log it. */
+    /**
+     * Returns what the command wrote on standard output. May be a secret: never log it.
+     *
+     * @return what the command wrote on standard output
+     */
     public String stdout() {
       return stdout;
     }
 
-    /** Returns what the command wrote on standard error. */
+    /**
+     * Returns what the command wrote on standard error.
+     *
+     * @return what the command wrote on standard error
+     */
     public String stderr() {
       return stderr;
     }
 
-    /** Tells whether the command was killed because it outlived its timeout. */
+    /**
+     * Tells whether the command was killed because it outlived its timeout.
+     *
+     * @return {@code true} if the command was killed because it outlived its timeout
+     */
     public boolean timedOut() {
       return timedOut;
     }

@@ -36,29 +36,55 @@ public abstract class SetupChange {
 
   SetupChange() {}
 
-  /** Returns a new builder. */
+  /**
+   * Returns a new builder.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns the kind of change. */
+  /**
+   * Returns the kind of change.
+   *
+   * @return the kind of change
+   */
   public abstract Kind kind();
 
-  /** Returns the ARN of the resource changed (provider, role or repository). */
+  /**
+   * Returns the ARN of the resource changed (provider, role or repository).
+   *
+   * @return the ARN of the resource changed (provider, role or repository)
+   */
   public abstract String resourceArn();
 
-  /** Returns a one-line summary, such as {@code MaxSessionDuration 3600s -> 7200s}. */
+  /**
+   * Returns a one-line summary, such as {@code MaxSessionDuration 3600s -> 7200s}.
+   *
+   * @return a one-line summary, such as {@code MaxSessionDuration 3600s -> 7200s}
+   */
   public abstract String summary();
 
-  /** Returns the policy before the change, when the change is about a policy that existed. */
+  /**
+   * Returns the policy before the change, when the change is about a policy that existed.
+   *
+   * @return the policy before the change, when the change is about a policy that existed
+   */
   public abstract Optional<PolicyDocument> before();
 
-  /** Returns the policy after the change, when the change is about a policy. */
+  /**
+   * Returns the policy after the change, when the change is about a policy.
+   *
+   * @return the policy after the change, when the change is about a policy
+   */
   public abstract Optional<PolicyDocument> after();
 
   /**
    * Renders the change for a terminal: kind, resource, summary and, for policies, a line diff of
    * the pretty JSON ({@code -} removed, {@code +} added).
+   *
+   * @return the text, ready to print
    */
   public String render() {
     StringBuilder out = new StringBuilder();

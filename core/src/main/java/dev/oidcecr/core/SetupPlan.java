@@ -15,29 +15,57 @@ public abstract class SetupPlan {
 
   SetupPlan() {}
 
-  /** Returns a new builder. */
+  /**
+   * Returns a new builder.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns the ARN the role has (or will have once created). */
+  /**
+   * Returns the ARN the role has (or will have once created).
+   *
+   * @return the ARN the role has (or will have once created)
+   */
   public abstract String roleArn();
 
-  /** Returns the ARN the OIDC provider has (or will have once created). */
+  /**
+   * Returns the ARN the OIDC provider has (or will have once created).
+   *
+   * @return the ARN the OIDC provider has (or will have once created)
+   */
   public abstract String providerArn();
 
-  /** Returns the changes in the order {@link AwsSetup#apply()} makes them. */
+  /**
+   * Returns the changes in the order {@link AwsSetup#apply()} makes them.
+   *
+   * @return the changes in the order {@link AwsSetup#apply()} makes them
+   */
   public abstract List<SetupChange> changes();
 
-  /** Returns the linter's findings on the wanted trust, permission and repository policies. */
+  /**
+   * Returns the linter's findings on the wanted trust, permission and repository policies.
+   *
+   * @return the linter's findings on the wanted trust, permission and repository policies
+   */
   public abstract List<Finding> findings();
 
-  /** Tells whether nothing needs to change. */
+  /**
+   * Tells whether nothing needs to change.
+   *
+   * @return {@code true} if nothing needs to change
+   */
   public boolean isEmpty() {
     return changes().isEmpty();
   }
 
-  /** Renders the plan for a terminal: each change with its policy diff, then the findings. */
+  /**
+   * Renders the plan for a terminal: each change with its policy diff, then the findings.
+   *
+   * @return the text, ready to print
+   */
   public String render() {
     StringBuilder out = new StringBuilder();
     if (changes().isEmpty()) {

@@ -17,24 +17,48 @@ public abstract class SetupResult {
 
   SetupResult() {}
 
-  /** Returns a new builder. */
+  /**
+   * Returns a new builder.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns the ARN of the role workspaces assume. */
+  /**
+   * Returns the ARN of the role workspaces assume.
+   *
+   * @return the ARN of the role workspaces assume
+   */
   public abstract String roleArn();
 
-  /** Returns the ARN of the IAM OIDC provider of the installation. */
+  /**
+   * Returns the ARN of the IAM OIDC provider of the installation.
+   *
+   * @return the ARN of the IAM OIDC provider of the installation
+   */
   public abstract String providerArn();
 
-  /** Returns the changes made, in order; empty when nothing needed to change. */
+  /**
+   * Returns the changes made, in order; empty when nothing needed to change.
+   *
+   * @return the changes made, in order; empty when nothing needed to change
+   */
   public abstract List<SetupChange> changes();
 
-  /** Returns the steps left to the people using workspaces, as lines of text. */
+  /**
+   * Returns the steps left to the people using workspaces, as lines of text.
+   *
+   * @return the steps left to the people using workspaces, as lines of text
+   */
   public abstract List<String> nextSteps();
 
-  /** Renders the result for a terminal. */
+  /**
+   * Renders the result for a terminal.
+   *
+   * @return the text, ready to print
+   */
   public String render() {
     StringBuilder out = new StringBuilder();
     out.append(changes().isEmpty() ? "Nothing to change" : "Applied " + changes().size()

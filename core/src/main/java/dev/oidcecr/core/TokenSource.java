@@ -63,6 +63,8 @@ public interface TokenSource {
    *
    * @throws TokenSourceException if the source applies but cannot produce a token
    * @throws InvalidTokenException if what it produced is not a JWT
+   *
+   * @return the current token, or an empty {@code Optional} when this source does not apply here
    */
   Optional<WebIdentityToken> find();
 
@@ -71,6 +73,8 @@ public interface TokenSource {
    *
    * @throws TokenSourceException if the source does not apply here or cannot produce a token
    * @throws InvalidTokenException if what it produced is not a JWT
+   *
+   * @return the current token, failing when the source has none here
    */
   default WebIdentityToken fetch() {
     return find().orElseThrow(() -> new TokenSourceException("The " + describe()
@@ -80,12 +84,20 @@ public interface TokenSource {
   /**
    * Describes the source for messages and logs (for example {@code file /var/run/token}); a
    * lambda is described as {@code custom token source} unless wrapped by {@link #named}.
+   *
+   * @return the description, such as {@code file /var/run/token}
    */
   default String describe() {
     return "custom token source";
   }
 
-  /** Returns {@code source} described as {@code description} in messages and logs. */
+  /**
+   * Returns {@code source} described as {@code description} in messages and logs.
+   *
+   * @param description how messages and logs name the source
+   * @param source the token source
+   * @return {@code source} described as {@code description} in messages and logs
+   */
   static TokenSource named(String description, TokenSource source) {
     return TokenSources.named(description, source);
   }
@@ -95,22 +107,40 @@ public interface TokenSource {
    * throws stops the chain (it applies here but is broken); when none has a token, {@link
    * #fetch()} throws a {@link TokenSourceException} that names each source and why it had none.
    * Chains nest: {@code firstOf(mine, defaultChain(env))} lists every source of both.
+   *
+   * @param sources the sources, asked in order
+   * @return a chain that asks each source in turn and gives the first token found
    */
   static TokenSource firstOf(TokenSource... sources) {
     return TokenSources.firstOf(List.of(sources));
   }
 
-  /** Returns a chain of {@code sources}; see {@link #firstOf(TokenSource...)}. */
+  /**
+   * Returns a chain of {@code sources}; see {@link #firstOf(TokenSource...)}.
+   *
+   * @param sources the sources, asked in order
+   * @return a chain of {@code sources}
+   */
   static TokenSource firstOf(List<? extends TokenSource> sources) {
     return TokenSources.firstOf(sources);
   }
 
-  /** Returns a source that always gives {@code token}; it is parsed at each {@link #fetch()}. */
+  /**
+   * Returns a source that always gives {@code token}; it is parsed at each {@link #fetch()}.
+   *
+   * @param token the OIDC token (a JWT); never logged
+   * @return a source that always gives {@code token}; it is parsed at each {@link #fetch()}
+   */
   static TokenSource of(String token) {
     return TokenSources.fixed(token);
   }
 
-  /** Returns a source that always gives {@code token}. */
+  /**
+   * Returns a source that always gives {@code token}.
+   *
+   * @param token the OIDC token (a JWT); never logged
+   * @return a source that always gives {@code token}
+   */
   static TokenSource of(WebIdentityToken token) {
     return TokenSources.fixed(token);
   }
@@ -118,6 +148,9 @@ public interface TokenSource {
   /**
    * Returns a source that reads the token from {@code file} at every {@link #fetch()}; a missing
    * or empty file is an error, not "no token here".
+   *
+   * @param file the file
+   * @return a source that reads the token from {@code file} at every {@link #fetch()}; a missing or empty file is an error, not "no token here"
    */
   static TokenSource fromFile(Path file) {
     return TokenSources.file(file);
@@ -127,6 +160,9 @@ public interface TokenSource {
    * Returns a source that reads the token from the file named by {@code AWS_WEB_IDENTITY_TOKEN_FILE}
    * in {@code environment}, again at every fetch (EKS rotates the projected token); no token
    * here when the variable is not set, an error when the file it names cannot be read.
+   *
+   * @param environment the environment variables to read
+   * @return a source that reads the token from the file named by {@code AWS_WEB_IDENTITY_TOKEN_FILE} in {@code environment}, again at every fetch (EKS rotates the projected token); no token here when the variable is not set, an error when the file it names cannot be read
    */
   static TokenSource fromWebIdentityTokenFile(Map<String, String> environment) {
     return TokenSources.webIdentityTokenFile(environment);
@@ -135,6 +171,10 @@ public interface TokenSource {
   /**
    * Returns a source that reads the token from {@code variable} in {@code environment}; no token
    * here when it is unset or blank.
+   *
+   * @param variable the environment variable's name
+   * @param environment the environment variables to read
+   * @return a source that reads the token from {@code variable} in {@code environment}; no token here when it is unset or blank
    */
   static TokenSource fromEnvironment(String variable, Map<String, String> environment) {
     return TokenSources.environment(variable, environment);
@@ -143,22 +183,42 @@ public interface TokenSource {
   /**
    * Returns a source that runs {@code command} (inheriting this JVM's environment) and reads the
    * token on its standard output; the command is killed after {@code timeout}.
+   *
+   * @param command the command and its arguments
+   * @param timeout how long to wait at most
+   * @return a source that runs {@code command} (inheriting this JVM's environment) and reads the token on its standard output; the command is killed after {@code timeout}
    */
   static TokenSource fromCommand(List<String> command, Duration timeout) {
     return TokenSources.command(command, timeout, ProcessRunner.system());
   }
 
-  /** Returns a source that runs {@code command} with {@code runner}. */
+  /**
+   * Returns a source that runs {@code command} with {@code runner}.
+   *
+   * @param command the command and its arguments
+   * @param timeout how long to wait at most
+   * @param runner runs external processes (replaceable in tests)
+   * @return a source that runs {@code command} with {@code runner}
+   */
   static TokenSource fromCommand(List<String> command, Duration timeout, ProcessRunner runner) {
     return TokenSources.command(command, timeout, runner);
   }
 
-  /** Returns a source that runs {@code gp idp token --audience sts.amazonaws.com}. */
+  /**
+   * Returns a source that runs {@code gp idp token --audience sts.amazonaws.com}.
+   *
+   * @return a source that runs {@code gp idp token --audience sts.amazonaws.com}
+   */
   static TokenSource fromGitpodCli() {
     return fromCommand(GITPOD_COMMAND, DEFAULT_COMMAND_TIMEOUT);
   }
 
-  /** Returns {@link #fromGitHubActions(Map, String)} for {@link #DEFAULT_AUDIENCE}. */
+  /**
+   * Returns {@link #fromGitHubActions(Map, String)} for {@link #DEFAULT_AUDIENCE}.
+   *
+   * @param environment the environment variables to read
+   * @return {@link #fromGitHubActions(Map, String)} for {@link #DEFAULT_AUDIENCE}
+   */
   static TokenSource fromGitHubActions(Map<String, String> environment) {
     return fromGitHubActions(environment, DEFAULT_AUDIENCE);
   }
@@ -168,12 +228,23 @@ public interface TokenSource {
    * {@code ACTIONS_ID_TOKEN_REQUEST_URL} with the audience added, authorized by {@code
    * ACTIONS_ID_TOKEN_REQUEST_TOKEN}. No token here outside a job that may request one (the job
    * needs {@code permissions: id-token: write}).
+   *
+   * @param environment the environment variables to read
+   * @param audience the audience (the token's {@code aud})
+   * @return a source that asks GitHub Actions for a token with {@code audience}: an HTTP GET of {@code ACTIONS_ID_TOKEN_REQUEST_URL} with the audience added, authorized by {@code ACTIONS_ID_TOKEN_REQUEST_TOKEN}
    */
   static TokenSource fromGitHubActions(Map<String, String> environment, String audience) {
     return TokenSources.gitHubActions(environment, audience, DEFAULT_COMMAND_TIMEOUT);
   }
 
-  /** Returns {@link #fromGitHubActions(Map, String)} giving up after {@code timeout}. */
+  /**
+   * Returns {@link #fromGitHubActions(Map, String)} giving up after {@code timeout}.
+   *
+   * @param environment the environment variables to read
+   * @param audience the audience (the token's {@code aud})
+   * @param timeout how long to wait at most
+   * @return {@link #fromGitHubActions(Map, String)} giving up after {@code timeout}
+   */
   static TokenSource fromGitHubActions(Map<String, String> environment, String audience,
       Duration timeout) {
     return TokenSources.gitHubActions(environment, audience, timeout);
@@ -183,22 +254,41 @@ public interface TokenSource {
    * Returns a source for GitLab CI ({@code GITLAB_CI=true}) that reads the first of {@link
    * #GITLAB_TOKEN_VARIABLES} that is set; the job declares the token with {@code id_tokens:} and
    * {@code aud: sts.amazonaws.com}.
+   *
+   * @param environment the environment variables to read
+   * @return a source for GitLab CI ({@code GITLAB_CI=true}) that reads the first of {@link #GITLAB_TOKEN_VARIABLES} that is set; the job declares the token with {@code id_tokens:} and {@code aud: sts.amazonaws.com}
    */
   static TokenSource fromGitLab(Map<String, String> environment) {
     return TokenSources.gitLab(environment, GITLAB_TOKEN_VARIABLES);
   }
 
-  /** Returns a source for GitLab CI that reads the {@code id_tokens:} entry named {@code variable}. */
+  /**
+   * Returns a source for GitLab CI that reads the {@code id_tokens:} entry named {@code variable}.
+   *
+   * @param environment the environment variables to read
+   * @param variable the environment variable's name
+   * @return a source for GitLab CI that reads the {@code id_tokens:} entry named {@code variable}
+   */
   static TokenSource fromGitLab(Map<String, String> environment, String variable) {
     return TokenSources.gitLab(environment, List.of(variable));
   }
 
-  /** Returns a source for CircleCI: {@code CIRCLE_OIDC_TOKEN_V2}, then {@code CIRCLE_OIDC_TOKEN}. */
+  /**
+   * Returns a source for CircleCI: {@code CIRCLE_OIDC_TOKEN_V2}, then {@code CIRCLE_OIDC_TOKEN}.
+   *
+   * @param environment the environment variables to read
+   * @return a source for CircleCI
+   */
   static TokenSource fromCircleCi(Map<String, String> environment) {
     return TokenSources.circleCi(environment);
   }
 
-  /** Returns a source for Bitbucket Pipelines: {@code BITBUCKET_STEP_OIDC_TOKEN}. */
+  /**
+   * Returns a source for Bitbucket Pipelines: {@code BITBUCKET_STEP_OIDC_TOKEN}.
+   *
+   * @param environment the environment variables to read
+   * @return a source for Bitbucket Pipelines
+   */
   static TokenSource fromBitbucket(Map<String, String> environment) {
     return TokenSources.bitbucket(environment);
   }
@@ -206,12 +296,23 @@ public interface TokenSource {
   /**
    * Returns a source for Buildkite ({@code BUILDKITE=true}) that runs {@code buildkite-agent oidc
    * request-token --audience <audience>}, found on the {@code PATH} of {@code environment}.
+   *
+   * @param environment the environment variables to read
+   * @param audience the audience (the token's {@code aud})
+   * @return a source for Buildkite ({@code BUILDKITE=true}) that runs {@code buildkite-agent oidc request-token --audience <audience>}, found on the {@code PATH} of {@code environment}
    */
   static TokenSource fromBuildkite(Map<String, String> environment, String audience) {
     return fromBuildkite(environment, audience, ProcessRunner.system(environment));
   }
 
-  /** Returns {@link #fromBuildkite(Map, String)} running the command with {@code runner}. */
+  /**
+   * Returns {@link #fromBuildkite(Map, String)} running the command with {@code runner}.
+   *
+   * @param environment the environment variables to read
+   * @param audience the audience (the token's {@code aud})
+   * @param runner runs external processes (replaceable in tests)
+   * @return {@link #fromBuildkite(Map, String)} running the command with {@code runner}
+   */
   static TokenSource fromBuildkite(Map<String, String> environment, String audience,
       ProcessRunner runner) {
     return TokenSources.buildkite(environment, audience, runner);
@@ -221,12 +322,23 @@ public interface TokenSource {
    * Returns a source for an Ona environment ({@code GITPOD_ENVIRONMENT_ID} set) that runs {@code
    * ona idp token --audience <audience>}, or {@code gitpod idp token ...} where the CLI still has
    * its former name.
+   *
+   * @param environment the environment variables to read
+   * @param audience the audience (the token's {@code aud})
+   * @return a source for an Ona environment ({@code GITPOD_ENVIRONMENT_ID} set) that runs {@code ona idp token --audience <audience>}, or {@code gitpod idp token ...} where the CLI still has its former name
    */
   static TokenSource fromOna(Map<String, String> environment, String audience) {
     return fromOna(environment, audience, ProcessRunner.system(environment));
   }
 
-  /** Returns {@link #fromOna(Map, String)} running the command with {@code runner}. */
+  /**
+   * Returns {@link #fromOna(Map, String)} running the command with {@code runner}.
+   *
+   * @param environment the environment variables to read
+   * @param audience the audience (the token's {@code aud})
+   * @param runner runs external processes (replaceable in tests)
+   * @return {@link #fromOna(Map, String)} running the command with {@code runner}
+   */
   static TokenSource fromOna(Map<String, String> environment, String audience,
       ProcessRunner runner) {
     return TokenSources.ona(environment, audience, runner);
@@ -235,12 +347,23 @@ public interface TokenSource {
   /**
    * Returns a source for a Gitpod Classic, Enterprise or Dedicated workspace ({@code
    * GITPOD_WORKSPACE_ID} set) that runs {@code gp idp token --audience <audience>}.
+   *
+   * @param environment the environment variables to read
+   * @param audience the audience (the token's {@code aud})
+   * @return a source for a Gitpod Classic, Enterprise or Dedicated workspace ({@code GITPOD_WORKSPACE_ID} set) that runs {@code gp idp token --audience <audience>}
    */
   static TokenSource fromGitpod(Map<String, String> environment, String audience) {
     return fromGitpod(environment, audience, ProcessRunner.system(environment));
   }
 
-  /** Returns {@link #fromGitpod(Map, String)} running the command with {@code runner}. */
+  /**
+   * Returns {@link #fromGitpod(Map, String)} running the command with {@code runner}.
+   *
+   * @param environment the environment variables to read
+   * @param audience the audience (the token's {@code aud})
+   * @param runner runs external processes (replaceable in tests)
+   * @return {@link #fromGitpod(Map, String)} running the command with {@code runner}
+   */
   static TokenSource fromGitpod(Map<String, String> environment, String audience,
       ProcessRunner runner) {
     return TokenSources.gitpod(environment, audience, runner);
@@ -249,12 +372,21 @@ public interface TokenSource {
   /**
    * Returns the default chain for {@link #DEFAULT_AUDIENCE}; commands run with exactly {@code
    * environment} as their environment. See {@link #defaultChain(Map, String, ProcessRunner)}.
+   *
+   * @param environment the environment variables to read
+   * @return the default chain for {@link #DEFAULT_AUDIENCE}; commands run with exactly {@code environment} as their environment
    */
   static TokenSource defaultChain(Map<String, String> environment) {
     return defaultChain(environment, DEFAULT_AUDIENCE, ProcessRunner.system(environment));
   }
 
-  /** Returns the default chain for {@link #DEFAULT_AUDIENCE}, running commands with {@code runner}. */
+  /**
+   * Returns the default chain for {@link #DEFAULT_AUDIENCE}, running commands with {@code runner}.
+   *
+   * @param environment the environment variables to read
+   * @param runner runs external processes (replaceable in tests)
+   * @return the default chain for {@link #DEFAULT_AUDIENCE}, running commands with {@code runner}
+   */
   static TokenSource defaultChain(Map<String, String> environment, ProcessRunner runner) {
     return defaultChain(environment, DEFAULT_AUDIENCE, runner);
   }
@@ -265,6 +397,11 @@ public interface TokenSource {
    * {@link #fromBitbucket}, {@link #fromBuildkite}, {@link #fromOna} and {@link #fromGitpod}
    * that has a token in {@code environment}, asking for {@code audience} where a source takes
    * one. The choice is made at each fetch and logged at debug level.
+   *
+   * @param environment the environment variables to read
+   * @param audience the audience (the token's {@code aud})
+   * @param runner runs external processes (replaceable in tests)
+   * @return the default chain: the first of {@link #fromWebIdentityTokenFile}, {@code OIDC_ECR_TOKEN}, {@link #fromGitHubActions}, {@link #fromGitLab}, {@link #fromCircleCi}, {@link #fromBitbucket}, {@link #fromBuildkite}, {@link #fromOna} and {@link #fromGitpod} that has a token in {@code environment}, asking for {@code audience} where a source takes one
    */
   static TokenSource defaultChain(Map<String, String> environment, String audience,
       ProcessRunner runner) {

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An OIDC web identity token (a JWT) with its decoded, unverified header and claims.
@@ -28,6 +29,14 @@ import java.util.Optional;
  */
 public final class WebIdentityToken {
   private static final String[] PART_NAMES = {"header", "payload", "signature"};
+  /**
+   * Tokens already parsed, by the exact text given: a source that returns the same token at
+   * every fetch (a fixed token, a file between refreshes) is decoded once, which keeps a cache
+   * hit cheap. Bounded; the values are immutable.
+   */
+  private static final int MAX_PARSED = 512;
+
+  private static final Map<String, WebIdentityToken> PARSED = new ConcurrentHashMap<>();
 
   private final String value;
   private final Map<String, Object> header;
@@ -53,11 +62,27 @@ public final class WebIdentityToken {
    * {@code alg}, and a JSON object payload with a numeric {@code exp}.
    *
    * @throws InvalidTokenException naming what is wrong, without quoting the text
+   *
+   * @param text the text
+   * @return the decoded token, whose {@code toString} hides the token
    */
   public static WebIdentityToken parse(String text) {
     if (text == null) {
       throw new InvalidTokenException("The web identity token is missing: pass a JWT");
     }
+    WebIdentityToken seen = PARSED.get(text);
+    if (seen != null) {
+      return seen;
+    }
+    WebIdentityToken parsed = decode(text);
+    if (PARSED.size() >= MAX_PARSED) {
+      PARSED.clear();
+    }
+    PARSED.put(text, parsed);
+    return parsed;
+  }
+
+  private static WebIdentityToken decode(String text) {
     String token = text.strip();
     if (token.length() > MAX_LENGTH) {
       throw new InvalidTokenException(
@@ -288,37 +313,65 @@ public final class WebIdentityToken {
     return o instanceof List && ((List<?>) o).stream().allMatch(e -> e instanceof String);
   }
 
-  /** Returns the raw token, the bearer credential to send to AWS STS. Never log it. */
+  /**
+   * Returns the raw token, the bearer credential to send to AWS STS. Never log it.
+   *
+   * @return the raw token, the bearer credential to send to AWS STS
+   */
   public String value() {
     return value;
   }
 
-  /** Returns the header's {@code alg} (for Gitpod, {@code RS256}). */
+  /**
+   * Returns the header's {@code alg} (for Gitpod, {@code RS256}).
+   *
+   * @return the header's {@code alg} (for Gitpod, {@code RS256})
+   */
   public String algorithm() {
     return (String) header.get("alg");
   }
 
-  /** Returns the header's {@code kid}, the id of the key that signed the token, if present. */
+  /**
+   * Returns the header's {@code kid}, the id of the key that signed the token, if present.
+   *
+   * @return the header's {@code kid}, the id of the key that signed the token, if present
+   */
   public Optional<String> keyId() {
     return string(header, "kid");
   }
 
-  /** Returns the decoded header, as unmodifiable plain Java values. */
+  /**
+   * Returns the decoded header, as unmodifiable plain Java values.
+   *
+   * @return the decoded header, as unmodifiable plain Java values
+   */
   public Map<String, Object> header() {
     return header;
   }
 
-  /** Returns the {@code iss} claim: the identity provider's URL. */
+  /**
+   * Returns the {@code iss} claim: the identity provider's URL.
+   *
+   * @return the {@code iss} claim: the identity provider's URL
+   */
   public Optional<String> issuer() {
     return string(claims, "iss");
   }
 
-  /** Returns the {@code sub} claim: for Gitpod, the workspace's normalized context URL. */
+  /**
+   * Returns the {@code sub} claim: for Gitpod, the workspace's normalized context URL.
+   *
+   * @return the {@code sub} claim: for Gitpod, the workspace's normalized context URL
+   */
   public Optional<String> subject() {
     return string(claims, "sub");
   }
 
-  /** Returns the {@code aud} claim as a list, whether the token has a string or an array. */
+  /**
+   * Returns the {@code aud} claim as a list, whether the token has a string or an array.
+   *
+   * @return the {@code aud} claim as a list, whether the token has a string or an array
+   */
   public List<String> audiences() {
     Object aud = claims.get("aud");
     if (aud instanceof String) {
@@ -334,54 +387,94 @@ public final class WebIdentityToken {
     return List.of();
   }
 
-  /** Returns the {@code azp} claim (authorized party), if present. */
+  /**
+   * Returns the {@code azp} claim (authorized party), if present.
+   *
+   * @return the {@code azp} claim (authorized party), if present
+   */
   public Optional<String> authorizedParty() {
     return string(claims, "azp");
   }
 
-  /** Returns when the token expires (the {@code exp} claim). */
+  /**
+   * Returns when the token expires (the {@code exp} claim).
+   *
+   * @return when the token expires (the {@code exp} claim)
+   */
   public Instant expiresAt() {
     return expiresAt;
   }
 
-  /** Returns when the token was issued (the {@code iat} claim), if present. */
+  /**
+   * Returns when the token was issued (the {@code iat} claim), if present.
+   *
+   * @return when the token was issued (the {@code iat} claim), if present
+   */
   public Optional<Instant> issuedAt() {
     Object iat = claims.get("iat");
     return iat == null ? Optional.empty() : Optional.of(numericDate(iat, "iat"));
   }
 
-  /** Returns Gitpod's {@code email} claim, if present. */
+  /**
+   * Returns Gitpod's {@code email} claim, if present.
+   *
+   * @return Gitpod's {@code email} claim, if present
+   */
   public Optional<String> email() {
     return string(claims, "email");
   }
 
-  /** Returns Gitpod's {@code email_verified} claim, if present. */
+  /**
+   * Returns Gitpod's {@code email_verified} claim, if present.
+   *
+   * @return Gitpod's {@code email_verified} claim, if present
+   */
   public Optional<Boolean> emailVerified() {
     Object v = claims.get("email_verified");
     return v instanceof Boolean ? Optional.of((Boolean) v) : Optional.empty();
   }
 
-  /** Returns the {@code name} claim, if present. */
+  /**
+   * Returns the {@code name} claim, if present.
+   *
+   * @return the {@code name} claim, if present
+   */
   public Optional<String> name() {
     return string(claims, "name");
   }
 
-  /** Returns Gitpod's {@code user_id} claim, if present. */
+  /**
+   * Returns Gitpod's {@code user_id} claim, if present.
+   *
+   * @return Gitpod's {@code user_id} claim, if present
+   */
   public Optional<String> userId() {
     return string(claims, "user_id");
   }
 
-  /** Returns Gitpod's {@code org_id} claim, if present. */
+  /**
+   * Returns Gitpod's {@code org_id} claim, if present.
+   *
+   * @return Gitpod's {@code org_id} claim, if present
+   */
   public Optional<String> orgId() {
     return string(claims, "org_id");
   }
 
-  /** Returns Gitpod's {@code workspace_id} claim, if present. */
+  /**
+   * Returns Gitpod's {@code workspace_id} claim, if present.
+   *
+   * @return Gitpod's {@code workspace_id} claim, if present
+   */
   public Optional<String> workspaceId() {
     return string(claims, "workspace_id");
   }
 
-  /** Returns Gitpod's {@code repository} claim (the clone URL), if present. */
+  /**
+   * Returns Gitpod's {@code repository} claim (the clone URL), if present.
+   *
+   * @return Gitpod's {@code repository} claim (the clone URL), if present
+   */
   public Optional<String> repository() {
     return string(claims, "repository");
   }
@@ -390,22 +483,39 @@ public final class WebIdentityToken {
    * Returns one claim as a plain Java value ({@code String}, {@code Boolean}, {@code Long}, {@code
    * BigInteger}, {@code BigDecimal}, unmodifiable {@code List} or {@code Map}), if present and not
    * JSON {@code null}.
+   *
+   * @param name the name
+   * @return one claim as a plain Java value ({@code String}, {@code Boolean}, {@code Long}, {@code BigInteger}, {@code BigDecimal}, unmodifiable {@code List} or {@code Map}), if present and not JSON {@code null}
    */
   public Optional<Object> claim(String name) {
     return Optional.ofNullable(claims.get(name));
   }
 
-  /** Returns every claim, in token order, as unmodifiable plain Java values. */
+  /**
+   * Returns every claim, in token order, as unmodifiable plain Java values.
+   *
+   * @return every claim, in token order, as unmodifiable plain Java values
+   */
   public Map<String, Object> claims() {
     return claims;
   }
 
-  /** Tells whether the token has expired at the clock's current instant. */
+  /**
+   * Tells whether the token has expired at the clock's current instant.
+   *
+   * @param clock the clock that supplies the current time (a fixed one in tests)
+   * @return {@code true} if the token has expired at the clock's current instant
+   */
   public boolean isExpired(Clock clock) {
     return !clock.instant().isBefore(expiresAt);
   }
 
-  /** Returns the time left before the token expires; negative once it has expired. */
+  /**
+   * Returns the time left before the token expires; negative once it has expired.
+   *
+   * @param clock the clock that supplies the current time (a fixed one in tests)
+   * @return the time left before the token expires; negative once it has expired
+   */
   public Duration timeLeft(Clock clock) {
     return Duration.between(clock.instant(), expiresAt);
   }

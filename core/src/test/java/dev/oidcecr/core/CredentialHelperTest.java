@@ -180,32 +180,4 @@ class CredentialHelperTest {
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.out()).contains("64 KiB");
   }
-
-  @Test
-  void get_twiceLikeDocker_secondCallServedFromDiskCache() throws IOException {
-    MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
-    String role = "arn:aws:iam::123456789012:role/pull";
-    AtomicInteger awsCalls = new AtomicInteger();
-    Function<EcrRegistry, Optional<DockerAuth>> aws =
-        reg -> {
-          awsCalls.incrementAndGet();
-          return Optional.of(
-              DockerAuth.builder()
-                  .registryHost(reg.host())
-                  .username("AWS")
-                  .password(PASSWORD)
-                  .expiresAt(clock.instant().plus(Duration.ofHours(12)))
-                  .build());
-        };
-    // Each "process" builds its own cache and helper, as separate docker-credential-* runs do.
-    for (int i = 0; i < 2; i++) {
-      CredentialCache cache = CredentialCache.at(dir.resolve("cache"), clock);
-      CredentialHelper h = CredentialHelper.of(cache.cached(role, aws));
-      Run r = run(h, "get", HOST);
-      assertThat(r.code()).isZero();
-      assertThat(JSON.readTree(r.out()).get("Secret").asText()).isEqualTo(PASSWORD);
-      clock.advance(Duration.ofMinutes(1));
-    }
-    assertThat(awsCalls).hasValue(1);
-  }
 }

@@ -66,7 +66,8 @@ class LogSecrecyTest {
         Map.of("PATH", bin.toString(), "T", TOKEN, "GITPOD_WORKSPACE_ID", "ws-1")).fetch();
     catchThrowable(() -> TokenSource.of("garbage." + PASSWORD + ".x").fetch());
 
-    MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
+    // TOKEN expires at 2030-01-01T00:00:00Z: half an hour before, it is usable.
+    MutableClock clock = new MutableClock(Instant.parse("2029-12-31T23:30:00Z"));
     CredentialCache cache = CredentialCache.at(dir.resolve("cache"), clock);
     DockerAuth auth =
         DockerAuth.builder()
@@ -75,15 +76,14 @@ class LogSecrecyTest {
             .password(PASSWORD)
             .expiresAt(clock.instant().plus(Duration.ofHours(12)))
             .build();
-    CredentialHelper helper =
-        CredentialHelper.of(cache.cached("arn:aws:iam::123456789012:role/r", r -> Optional.of(auth)));
-    for (int i = 0; i < 2; i++) {
-      helper.run(
-          List.of("get"),
-          new ByteArrayInputStream(HOST.getBytes(StandardCharsets.UTF_8)),
-          new ByteArrayOutputStream());
-    }
-
+    CacheBinding.Caller caller = CacheBinding.Caller.of(WebIdentityToken.parse(TOKEN));
+    CacheBinding key = CacheBinding.login(caller.identity().orElseThrow(),
+        new CacheBinding.Scope("default:us-east-1", "aws", "arn:aws:iam::123456789012:role/r",
+            3600, "oidc-ecr-*", Map.of()), "default:us-east-1", HOST);
+    cache.get(key, caller);
+    cache.put(key, caller, auth);
+    cache.get(key, caller);
+    CredentialHelper helper = CredentialHelper.of(r -> Optional.of(auth));
     helper.run(
         List.of("get"),
         new ByteArrayInputStream(("https://AWS:" + PASSWORD + "@" + HOST).getBytes(StandardCharsets.UTF_8)),

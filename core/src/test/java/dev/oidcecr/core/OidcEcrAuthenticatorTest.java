@@ -139,22 +139,26 @@ class OidcEcrAuthenticatorTest {
     try (OidcEcrAuthenticator a = authenticator(tokens).build()) {
       DockerAuth first = a.authenticate();
       CLOCK.advance(Duration.ofHours(6).minusSeconds(1));
+      // A fresh token of the same caller: STS judges it once, then the cached login serves it.
       assertThat(a.authenticate()).isSameAs(first);
       assertThat(aws.calls("GetAuthorizationToken")).isEqualTo(1);
+      assertThat(aws.calls("AssumeRoleWithWebIdentity")).isEqualTo(2);
 
       CLOCK.advance(Duration.ofSeconds(2));
       DockerAuth second = a.authenticate();
       assertThat(second.password()).isNotEqualTo(first.password());
-      // The one-hour session expired long ago: a fresh token was fetched for a new one.
-      assertThat(aws.calls("AssumeRoleWithWebIdentity")).isEqualTo(2);
+      // Past half its life: a new session (with the token read for this call) and a new login.
+      assertThat(aws.calls("AssumeRoleWithWebIdentity")).isEqualTo(3);
       assertThat(aws.calls("GetAuthorizationToken")).isEqualTo(2);
-      assertThat(tokens.fetches).hasValue(2);
+      // One token read per authenticate(), hit or miss.
+      assertThat(tokens.fetches).hasValue(3);
     }
   }
 
   @Test
   void authenticate_sessionReusedUntilFiveMinutesBeforeItExpires() {
-    MintingSource tokens = new MintingSource(aws::allowedToken);
+    // One token for the hour: a new token would be judged by STS (see AuthCache).
+    TokenSource tokens = TokenSource.of(aws.allowedToken());
     AuthCache cache = AuthCache.create();
     try (OidcEcrAuthenticator a = authenticator(tokens).cache(cache).build()) {
       a.authenticate();
@@ -174,7 +178,7 @@ class OidcEcrAuthenticatorTest {
   }
 
   @Test
-  void authenticate_cacheSharedBetweenAuthenticators_keyedByRoleAndRegistry() {
+  void authenticate_cacheSharedBetweenAuthenticators_ofTheSameCallerAndToken() {
     AuthCache cache = AuthCache.create();
     try (OidcEcrAuthenticator a = authenticator(TokenSource.of(aws.allowedToken()))
             .cache(cache).build();

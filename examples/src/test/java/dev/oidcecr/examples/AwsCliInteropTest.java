@@ -160,4 +160,38 @@ class AwsCliInteropTest {
     assertThat(forged.status()).isNotZero();
     assertThat(forged.err()).contains("InvalidSignatureException");
   }
+
+  @Test
+  void ecrImageCommands_describeListPutDelete() throws Exception {
+    ok(aws(admin(), "ecr", "create-repository", "--repository-name", "acme/images"));
+    String digest = fake.seedImage("acme/images", image -> image
+        .layer("layer".getBytes(StandardCharsets.UTF_8)).tag("v1"));
+
+    JsonNode described = ok(aws(admin(), "ecr", "describe-images", "--repository-name",
+        "acme/images")).json();
+    JsonNode detail = described.path("imageDetails").get(0);
+    assertThat(detail.path("imageDigest").asText()).isEqualTo(digest);
+    assertThat(detail.path("imageTags").get(0).asText()).isEqualTo("v1");
+    assertThat(detail.path("imageSizeInBytes").asLong()).isPositive();
+
+    // put-image re-tags the pushed manifest, as `aws ecr put-image` users do to promote.
+    String manifest = fake.images("acme/images").get(0).manifest();
+    JsonNode put = ok(aws(admin(), "ecr", "put-image", "--repository-name", "acme/images",
+        "--image-tag", "stable", "--image-manifest", manifest)).json();
+    assertThat(put.path("image").path("imageId").path("imageDigest").asText())
+        .isEqualTo(digest);
+
+    JsonNode listed = ok(aws(admin(), "ecr", "list-images", "--repository-name",
+        "acme/images")).json();
+    assertThat(listed.path("imageIds").findValuesAsText("imageTag"))
+        .containsExactlyInAnyOrder("v1", "stable");
+
+    JsonNode deleted = ok(aws(admin(), "ecr", "batch-delete-image", "--repository-name",
+        "acme/images", "--image-ids", "imageTag=v1", "imageTag=missing")).json();
+    assertThat(deleted.path("imageIds").get(0).path("imageTag").asText()).isEqualTo("v1");
+    assertThat(deleted.path("failures").get(0).path("failureCode").asText())
+        .isEqualTo("ImageNotFound");
+    assertThat(fake.images("acme/images")).singleElement()
+        .satisfies(i -> assertThat(i.tags()).containsExactly("stable"));
+  }
 }

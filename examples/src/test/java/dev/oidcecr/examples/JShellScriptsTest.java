@@ -16,6 +16,8 @@ import jdk.jshell.JShell;
 import jdk.jshell.Snippet;
 import jdk.jshell.SnippetEvent;
 import jdk.jshell.SourceCodeAnalysis;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -54,6 +56,50 @@ class JShellScriptsTest {
       }
     }
     assertThat(problems).as("output:\n" + output.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  /**
+   * A facade login in {@code --fake} mode without a Docker config argument lands in the
+   * temporary config the fake startup printed, and the user's home gets no {@code .docker}.
+   */
+  @Test
+  void fakeMode_loginNeverWritesToTheUsersDockerConfig(@TempDir Path home) throws IOException {
+    String realHome = System.getProperty("user.home");
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8);
+    List<String> problems = new ArrayList<>();
+    Path config;
+    System.setProperty("user.home", home.toString());
+    try (JShell shell = JShell.builder().executionEngine("local").out(out).err(out).build()) {
+      for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+        shell.addToClasspath(entry);
+      }
+      for (Path file : List.of(DIR.resolve("startup.jsh"), DIR.resolve("fake.jsh"))) {
+        run(shell, Files.readString(file), file, problems);
+      }
+      String login = """
+          var aws = FakeAws.builder().build().start();
+          try (var iam = aws.configure(IamClient.builder()).build()) {
+            iam.createOpenIDConnectProvider(r -> r.url(aws.issuer().issuer()).clientIDList("sts.amazonaws.com"));
+            iam.createRole(r -> r.roleName("pull").assumeRolePolicyDocument(trustPolicy().issuer(aws.issuer().issuer()).account(aws.accountId()).repository("https://github.com/acme/app").build().toJson()));
+            iam.putRolePolicy(r -> r.roleName("pull").policyName("pull").policyDocument(permissionPolicy().repository(aws.accountId(), aws.region(), "acme/app").build().toJson()));
+          }
+          var auth = login(b -> b.roleArn(aws.roleArn("pull")).registry(aws.registryHost()).endpoint(aws.endpoint()).tokenSource(TokenSource.of(aws.issuer().token().repository("https://github.com/acme/app").mint())));
+          show(auth);
+          aws.close();
+          """;
+      run(shell, login, Path.of("login snippet"), problems);
+      String value = shell.eval("fakeDockerConfig.resolve(\"config.json\").toString()").get(0)
+          .value();
+      config = Path.of(value.substring(1, value.length() - 1));
+    } finally {
+      System.setProperty("user.home", realHome);
+    }
+    String printed = output.toString(StandardCharsets.UTF_8);
+    assertThat(problems).as("output:\n" + printed).isEmpty();
+    assertThat(config).startsWith(Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath());
+    assertThat(Files.readString(config)).contains("dkr.ecr");
+    assertThat(home.resolve(".docker")).doesNotExist();
   }
 
   private static void run(JShell shell, String source, Path file, List<String> problems) {

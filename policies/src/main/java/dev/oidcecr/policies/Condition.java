@@ -22,32 +22,62 @@ public final class Condition {
     }
   }
 
-  /** Returns a condition; values may be empty only to model (and lint) a broken policy. */
+  /**
+   * Returns a condition; values may be empty only to model (and lint) a broken policy.
+   *
+   * @param operator the condition operator, such as {@code StringEquals}
+   * @param key the condition key, such as {@code token.actions.githubusercontent.com:sub}
+   * @param values the accepted values, ORed
+   * @return a condition; values may be empty only to model (and lint) a broken policy
+   */
   public static Condition of(ConditionOperator operator, String key, List<String> values) {
     return new Condition(operator, key, values);
   }
 
-  /** Returns a condition with the given values. */
+  /**
+   * Returns a condition with the given values.
+   *
+   * @param operator the condition operator, such as {@code StringEquals}
+   * @param key the condition key, such as {@code token.actions.githubusercontent.com:sub}
+   * @param values the accepted values, ORed
+   * @return a condition with the given values
+   */
   public static Condition of(ConditionOperator operator, String key, String... values) {
     return new Condition(operator, key, List.of(values));
   }
 
-  /** Returns the operator, such as {@code StringLike} or {@code ForAnyValue:StringEquals}. */
+  /**
+   * Returns the operator, such as {@code StringLike} or {@code ForAnyValue:StringEquals}.
+   *
+   * @return the operator, such as {@code StringLike} or {@code ForAnyValue:StringEquals}
+   */
   public ConditionOperator operator() {
     return operator;
   }
 
-  /** Returns the context key as written (IAM compares keys case-insensitively). */
+  /**
+   * Returns the context key as written (IAM compares keys case-insensitively).
+   *
+   * @return the context key as written (IAM compares keys case-insensitively)
+   */
   public String key() {
     return key;
   }
 
-  /** Returns the values as strings (numbers and booleans are kept as their JSON text). */
+  /**
+   * Returns the values as strings (numbers and booleans are kept as their JSON text).
+   *
+   * @return the values as strings (numbers and booleans are kept as their JSON text)
+   */
   public List<String> values() {
     return values;
   }
 
-  /** Returns the key in lower case, the form IAM uses to look it up in the request context. */
+  /**
+   * Returns the key in lower case, the form IAM uses to look it up in the request context.
+   *
+   * @return the key in lower case, the form IAM uses to look it up in the request context
+   */
   public String normalizedKey() {
     return key.toLowerCase(Locale.ROOT);
   }

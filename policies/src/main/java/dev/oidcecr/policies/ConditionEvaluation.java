@@ -19,32 +19,60 @@ public abstract class ConditionEvaluation {
     return ImmutableConditionEvaluation.builder();
   }
 
-  /** Returns the condition as written in the policy. */
+  /**
+   * Returns the condition as written in the policy.
+   *
+   * @return the condition as written in the policy
+   */
   public abstract Condition condition();
 
-  /** Returns the operator, such as {@code StringLike}. */
+  /**
+   * Returns the operator, such as {@code StringLike}.
+   *
+   * @return the operator, such as {@code StringLike}
+   */
   public ConditionOperator operator() {
     return condition().operator();
   }
 
-  /** Returns the key as written in the policy. */
+  /**
+   * Returns the key as written in the policy.
+   *
+   * @return the key as written in the policy
+   */
   public String key() {
     return condition().key();
   }
 
-  /** Returns the values the policy lists for the key. */
+  /**
+   * Returns the values the policy lists for the key.
+   *
+   * @return the values the policy lists for the key
+   */
   public List<String> expected() {
     return condition().values();
   }
 
-  /** Returns the request's values for the key; empty when the key is missing. */
+  /**
+   * Returns the request's values for the key; empty when the key is missing.
+   *
+   * @return the request's values for the key; empty when the key is missing
+   */
   public abstract List<String> actual();
 
-  /** Returns whether the request had the key (with at least one value). */
+  /**
+   * Returns whether the request had the key (with at least one value).
+   *
+   * @return whether the request had the key (with at least one value)
+   */
   public boolean keyPresent() {
     return !actual().isEmpty();
   }
 
-  /** Returns whether the condition held. */
+  /**
+   * Returns whether the condition held.
+   *
+   * @return whether the condition held
+   */
   public abstract boolean matched();
 }

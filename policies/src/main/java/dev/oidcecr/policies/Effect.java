@@ -2,7 +2,9 @@ package dev.oidcecr.policies;
 
 /** Whether a statement allows or denies what it matches. */
 public enum Effect {
+  /** Grants what the statement matches, unless another statement denies it. */
   ALLOW("Allow"),
+  /** Refuses what the statement matches, overriding every {@code Allow}. */
   DENY("Deny");
 
   private final String jsonName;
@@ -11,7 +13,11 @@ public enum Effect {
     this.jsonName = jsonName;
   }
 
-  /** Returns the name IAM writes in JSON: {@code Allow} or {@code Deny}. */
+  /**
+   * Returns the name IAM writes in JSON: {@code Allow} or {@code Deny}.
+   *
+   * @return the name IAM writes in JSON
+   */
   public String jsonName() {
     return jsonName;
   }
@@ -20,6 +26,9 @@ public enum Effect {
    * Returns the effect named by IAM's JSON value, which is case-sensitive.
    *
    * @throws IllegalArgumentException for anything but {@code Allow} or {@code Deny}
+   *
+   * @param name the name
+   * @return the effect named by IAM's JSON value, which is case-sensitive
    */
   public static Effect fromJsonName(String name) {
     for (Effect e : values()) {

@@ -25,27 +25,47 @@ public final class Evaluation {
     this.decision = decision;
   }
 
-  /** Returns the decision. */
+  /**
+   * Returns the decision.
+   *
+   * @return the decision
+   */
   public Decision decision() {
     return decision;
   }
 
-  /** Returns whether the decision is {@link Decision#ALLOWED}. */
+  /**
+   * Returns whether the decision is {@link Decision#ALLOWED}.
+   *
+   * @return whether the decision is {@link Decision#ALLOWED}
+   */
   public boolean isAllowed() {
     return decision == Decision.ALLOWED;
   }
 
-  /** Returns the request that was evaluated. */
+  /**
+   * Returns the request that was evaluated.
+   *
+   * @return the request that was evaluated
+   */
   public EvaluationRequest request() {
     return request;
   }
 
-  /** Returns the policy that was evaluated. */
+  /**
+   * Returns the policy that was evaluated.
+   *
+   * @return the policy that was evaluated
+   */
   public PolicyDocument policy() {
     return evaluator.policy();
   }
 
-  /** Returns how each statement fared, in policy order. */
+  /**
+   * Returns how each statement fared, in policy order.
+   *
+   * @return how each statement fared, in policy order
+   */
   public List<StatementEvaluation> statements() {
     List<StatementEvaluation> s = statements;
     if (s == null) {
@@ -58,6 +78,8 @@ public final class Evaluation {
   /**
    * Returns the statement that decided: the first applying Deny for an explicit deny, the first
    * applying Allow when allowed, and empty for an implicit deny.
+   *
+   * @return the statement that decided: the first applying Deny for an explicit deny, the first applying Allow when allowed, and empty for an implicit deny
    */
   public Optional<StatementEvaluation> decidingStatement() {
     if (decision == Decision.IMPLICIT_DENY) {
@@ -71,6 +93,8 @@ public final class Evaluation {
    * Returns the multi-line explanation: the decision, the request, then for each statement its
    * principal, action and resource elements and each condition with its operator, key, expected
    * values, the request's values (or "missing") and whether it matched.
+   *
+   * @return the multi-line explanation: the decision, the request, then for each statement its principal, action and resource elements and each condition with its operator, key, expected values, the request's values (or "missing") and whether it matched
    */
   public String explanation() {
     String e = explanation;

@@ -1,6 +1,7 @@
 package dev.oidcecr.policies;
 
 import dev.oidcecr.policies.internal.Arns;
+import dev.oidcecr.policies.internal.profiles.Profiles;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -39,8 +40,6 @@ public final class EvaluationRequest {
   public static final String FEDERATED_PROVIDER_KEY = "aws:FederatedProvider";
 
   private static final String OIDC_PROVIDER = ":oidc-provider/";
-  private static final List<String> WEB_IDENTITY_CLAIMS = List.of("aud", "sub", "azp", "amr",
-      "email");
 
   private final String action;
   private final String resource;
@@ -56,12 +55,20 @@ public final class EvaluationRequest {
     this.context = Collections.unmodifiableMap(new LinkedHashMap<>(b.context));
   }
 
-  /** Returns a new builder. */
+  /**
+   * Returns a new builder.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns a builder holding this request's values. */
+  /**
+   * Returns a builder holding this request's values.
+   *
+   * @return a builder holding this request's values
+   */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.action = action;
@@ -75,20 +82,36 @@ public final class EvaluationRequest {
   /**
    * Returns the request STS evaluates for {@code AssumeRoleWithWebIdentity} with a token from
    * the given OIDC provider: action {@code sts:AssumeRoleWithWebIdentity}, federated principal
-   * {@code providerArn}, and context keys {@code <issuer host/path>:aud}, {@code :sub},
-   * {@code :azp}, {@code :amr}, {@code :email} (where the claims have them) plus
-   * {@code aws:FederatedProvider}.
+   * {@code providerArn}, {@code aws:FederatedProvider}, and a {@code <issuer host/path>:<claim>}
+   * key for each claim STS turns into a condition key for that issuer
+   * ({@link IssuerProfile#conditionKeyClaims()}) that the token has. For every issuer that is
+   * {@code aud}, {@code sub} and {@code amr}; Gitpod and unknown issuers also get {@code azp}
+   * and {@code email}; GitHub Actions also gets the claims STS accepts since January 2026
+   * ({@code actor}, {@code actor_id}, {@code job_workflow_ref}, {@code repository},
+   * {@code repository_id}, {@code workflow}, {@code ref}, {@code environment},
+   * {@code enterprise_id}). Other claims (GitHub's {@code repository_owner}, Ona's
+   * {@code project_id}, ...) are not condition keys, as in STS: a policy conditioning on them
+   * finds the key missing.
+   *
+   * <p>A list claim ({@code aud} as a JSON array, {@code amr}) gives a key with several
+   * values. The evaluator then reads a plain operator (no {@code ForAnyValue:} or
+   * {@code ForAllValues:}) as "some value of the key matches one of the policy's values", and a
+   * negated one ({@code StringNotEquals}) as "no value matches": so {@code StringEquals
+   * "<prefix>:aud": "sts.amazonaws.com"} allows a token whose {@code aud} is
+   * {@code ["sts.amazonaws.com", "other"]}.
    *
    * @param providerArn {@code arn:aws:iam::<account>:oidc-provider/<host/path>}
    * @param claims decoded token claims; {@code aud} may be a string or a list
    * @throws PolicyException when {@code providerArn} is not an OIDC provider ARN
+   *
+   * @return the request STS evaluates for {@code AssumeRoleWithWebIdentity} with a token from the given OIDC provider: action {@code sts:AssumeRoleWithWebIdentity}, federated principal {@code providerArn}, {@code aws:FederatedProvider}, and a {@code <issuer host/path>:<claim>} key for each claim STS turns into a condition key for that issuer ({@link IssuerProfile#conditionKeyClaims()}) that the token has
    */
   public static EvaluationRequest webIdentity(String providerArn, Map<String, ?> claims) {
     Objects.requireNonNull(providerArn, "providerArn");
     Objects.requireNonNull(claims, "claims");
     String prefix = issuerKeyPrefix(providerArn);
     Builder b = builder().action(ASSUME_ROLE_WITH_WEB_IDENTITY).federatedProvider(providerArn);
-    for (String claim : WEB_IDENTITY_CLAIMS) {
+    for (String claim : Profiles.detectHostPath(prefix).conditionKeyClaims()) {
       List<String> values = claimValues(claims.get(claim));
       if (!values.isEmpty()) {
         b.putContext(prefix + ":" + claim, values);
@@ -106,6 +129,8 @@ public final class EvaluationRequest {
    * @param issuerUrl the token's {@code iss}, such as {@code https://services.gitpod.example.com/idp}
    * @param accountId the 12-digit id of the account that has the OIDC provider
    * @param claims decoded token claims
+   *
+   * @return the request STS evaluates for a token from the issuer registered as an OIDC provider in the given account; the same as {@link #webIdentity(String, Map)} with {@link #oidcProviderArn(String, String)}
    */
   public static EvaluationRequest webIdentity(
       String issuerUrl, String accountId, Map<String, ?> claims) {
@@ -118,6 +143,10 @@ public final class EvaluationRequest {
    *
    * @throws PolicyException when the URL is not {@code https://} or the account id is not 12
    *     digits
+   *
+   * @param issuerUrl the issuer URL (the token's {@code iss}), such as {@code https://token.actions.githubusercontent.com}
+   * @param accountId the 12-digit AWS account ID
+   * @return the ARN IAM gives the OIDC provider for an issuer URL in an account (partition {@code aws})
    */
   public static String oidcProviderArn(String issuerUrl, String accountId) {
     Objects.requireNonNull(issuerUrl, "issuerUrl");
@@ -141,6 +170,9 @@ public final class EvaluationRequest {
    * and path, such as {@code services.gitpod.example.com/idp}.
    *
    * @throws PolicyException when the ARN is not an OIDC provider ARN
+   *
+   * @param providerArn the OIDC provider ARN, {@code arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH}
+   * @return the prefix of the condition keys for tokens of an OIDC provider: the issuer's host and path, such as {@code services.gitpod.example.com/idp}
    */
   public static String issuerKeyPrefix(String providerArn) {
     int at = providerArn.indexOf(OIDC_PROVIDER);
@@ -173,32 +205,57 @@ public final class EvaluationRequest {
     return List.of(value.toString());
   }
 
-  /** Returns the action, such as {@code ecr:BatchGetImage}. */
+  /**
+   * Returns the action, such as {@code ecr:BatchGetImage}.
+   *
+   * @return the action, such as {@code ecr:BatchGetImage}
+   */
   public String action() {
     return action;
   }
 
-  /** Returns the resource ARN, if any. */
+  /**
+   * Returns the resource ARN, if any.
+   *
+   * @return the resource ARN, if any
+   */
   public Optional<String> resource() {
     return Optional.ofNullable(resource);
   }
 
-  /** Returns the calling AWS principal (account, user, role or session ARN), if any. */
+  /**
+   * Returns the calling AWS principal (account, user, role or session ARN), if any.
+   *
+   * @return the calling AWS principal (account, user, role or session ARN), if any
+   */
   public Optional<String> principalArn() {
     return Optional.ofNullable(principalArn);
   }
 
-  /** Returns the federated identity provider (such as an OIDC provider ARN), if any. */
+  /**
+   * Returns the federated identity provider (such as an OIDC provider ARN), if any.
+   *
+   * @return the federated identity provider (such as an OIDC provider ARN), if any
+   */
   public Optional<String> federatedProvider() {
     return Optional.ofNullable(federatedProvider);
   }
 
-  /** Returns the context: lower-cased keys to their values. */
+  /**
+   * Returns the context: lower-cased keys to their values.
+   *
+   * @return the context: lower-cased keys to their values
+   */
   public Map<String, List<String>> context() {
     return context;
   }
 
-  /** Returns the values of a context key (any case), empty when the key is absent. */
+  /**
+   * Returns the values of a context key (any case), empty when the key is absent.
+   *
+   * @param key the condition key, such as {@code token.actions.githubusercontent.com:sub}
+   * @return the values of a context key (any case), empty when the key is absent
+   */
   public List<String> contextValues(String key) {
     List<String> v = context.get(key.toLowerCase(Locale.ROOT));
     return v == null ? List.of() : v;
@@ -266,13 +323,23 @@ public final class EvaluationRequest {
 
     Builder() {}
 
-    /** Sets the action, such as {@code sts:AssumeRoleWithWebIdentity}. */
+    /**
+     * Sets the action, such as {@code sts:AssumeRoleWithWebIdentity}.
+     *
+     * @param action the action, such as {@code sts:AssumeRoleWithWebIdentity}
+     * @return this builder
+     */
     public Builder action(String action) {
       this.action = Objects.requireNonNull(action, "action");
       return this;
     }
 
-    /** Sets the resource ARN the action is on. */
+    /**
+     * Sets the resource ARN the action is on.
+     *
+     * @param resource the resource ARN the action is on
+     * @return this builder
+     */
     public Builder resource(String resource) {
       this.resource = Objects.requireNonNull(resource, "resource");
       return this;
@@ -281,13 +348,21 @@ public final class EvaluationRequest {
     /**
      * Sets the calling AWS principal: an account id, an account root, user or role ARN, or an
      * assumed-role session ARN.
+     *
+     * @param principalArn the calling AWS principal: an account id, an account root, user or role ARN, or an assumed-role session ARN
+     * @return this builder
      */
     public Builder principalArn(String principalArn) {
       this.principalArn = Objects.requireNonNull(principalArn, "principalArn");
       return this;
     }
 
-    /** Sets the federated identity provider, such as an OIDC provider ARN. */
+    /**
+     * Sets the federated identity provider, such as an OIDC provider ARN.
+     *
+     * @param federatedProvider the federated identity provider, such as an OIDC provider ARN
+     * @return this builder
+     */
     public Builder federatedProvider(String federatedProvider) {
       this.federatedProvider = Objects.requireNonNull(federatedProvider, "federatedProvider");
       return this;
@@ -296,12 +371,22 @@ public final class EvaluationRequest {
     /**
      * Sets the values of a context key (case-insensitive), replacing any values it had. Several
      * values make a multivalued key.
+     *
+     * @param key the condition key, such as {@code token.actions.githubusercontent.com:sub}
+     * @param values the accepted values, ORed
+     * @return this builder
      */
     public Builder putContext(String key, String... values) {
       return putContext(key, List.of(values));
     }
 
-    /** Sets the values of a context key (case-insensitive), replacing any values it had. */
+    /**
+     * Sets the values of a context key (case-insensitive), replacing any values it had.
+     *
+     * @param key the condition key, such as {@code token.actions.githubusercontent.com:sub}
+     * @param values the accepted values, ORed
+     * @return this builder
+     */
     public Builder putContext(String key, Collection<String> values) {
       Objects.requireNonNull(key, "key");
       if (key.isEmpty()) {
@@ -312,13 +397,23 @@ public final class EvaluationRequest {
       return this;
     }
 
-    /** Sets the values of every key of the map, as {@link #putContext(String, Collection)}. */
+    /**
+     * Sets the values of every key of the map, as {@link #putContext(String, Collection)}.
+     *
+     * @param entries the values of every key of the map, as {@link #putContext(String, Collection)}
+     * @return this builder
+     */
     public Builder putAllContext(Map<String, ? extends Collection<String>> entries) {
       entries.forEach(this::putContext);
       return this;
     }
 
-    /** Removes a context key (case-insensitive). */
+    /**
+     * Removes a context key (case-insensitive).
+     *
+     * @param key the condition key, such as {@code token.actions.githubusercontent.com:sub}
+     * @return this builder
+     */
     public Builder removeContext(String key) {
       context.remove(key.toLowerCase(Locale.ROOT));
       return this;
@@ -328,6 +423,8 @@ public final class EvaluationRequest {
      * Returns the request.
      *
      * @throws IllegalStateException when no action was set
+     *
+     * @return the request
      */
     public EvaluationRequest build() {
       if (action == null) {

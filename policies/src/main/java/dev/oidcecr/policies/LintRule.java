@@ -49,7 +49,10 @@ public enum LintRule {
   TRUST_FEDERATED_NOT_OIDC_PROVIDER(Severity.ERROR, "Federated principal is not an OIDC provider"),
   /** An action that does not go with the principal (such as sts:AssumeRole for a provider). */
   TRUST_ACTION_MISMATCH(Severity.ERROR, "action does not match the principal"),
-  /** No sub condition: any workspace of any user of the installation may assume the role. */
+  /**
+   * No sub condition: any token of the provider may assume the role; for an issuer on AWS's
+   * list of shared providers (GitHub Actions, gitlab.com, Buildkite) IAM refuses the policy.
+   */
   TRUST_NO_SUB_CONDITION(Severity.ERROR, "no sub condition"),
   /** No aud condition. */
   TRUST_NO_AUD_CONDITION(Severity.WARNING, "no aud condition"),
@@ -59,8 +62,19 @@ public enum LintRule {
   TRUST_SUB_MATCHES_SIBLINGS(Severity.ERROR, "sub wildcard also matches sibling repositories"),
   /** A sub wildcard in the host or owner part: any host or any owner. */
   TRUST_SUB_TOO_BROAD(Severity.ERROR, "sub wildcard covers other hosts or owners"),
-  /** A sub value that can never match a Gitpod subject (a context URL or no-context). */
-  TRUST_SUB_NEVER_MATCHES(Severity.ERROR, "sub can never match a Gitpod subject"),
+  /**
+   * A sub value that can never match a subject of the provider's issuer (by its profile's
+   * grammar: a context URL for Gitpod, {@code repo:...} for GitHub Actions, ...).
+   */
+  TRUST_SUB_NEVER_MATCHES(Severity.ERROR, "sub can never match a subject of the issuer"),
+  /** A sub wildcard standing for every repository or project of one owner or organization. */
+  TRUST_SUB_ORG_WIDE(Severity.WARNING, "sub wildcard covers a whole organization"),
+  /** A sub value that matches only an older token version's subjects (Ona V2, not V3). */
+  TRUST_SUB_OTHER_TOKEN_VERSION(Severity.WARNING, "sub matches only another token version"),
+  /** Upper-case letters in names the issuer writes as spelled and IAM compares exactly. */
+  TRUST_SUB_CASE_SENSITIVE(Severity.SUGGESTION, "sub names are compared case-sensitively"),
+  /** ForAllValues on a provider's sub or aud: vacuously true, and sub is single-valued. */
+  TRUST_FOR_ALL_VALUES_ON_CLAIM(Severity.ERROR, "ForAllValues on the provider's sub or aud"),
   /** A condition key of an OIDC provider other than the statement's principal. */
   TRUST_CONDITION_KEY_OTHER_PROVIDER(Severity.ERROR, "condition key of another provider"),
   /** Principal {@code *} without conditions in a repository policy. */
@@ -74,17 +88,29 @@ public enum LintRule {
     this.summary = summary;
   }
 
-  /** Returns the stable id, the constant's name, such as {@code TRUST_NO_SUB_CONDITION}. */
+  /**
+   * Returns the stable id, the constant's name, such as {@code TRUST_NO_SUB_CONDITION}.
+   *
+   * @return the stable id, the constant's name, such as {@code TRUST_NO_SUB_CONDITION}
+   */
   public String id() {
     return name();
   }
 
-  /** Returns the severity the rule usually reports with. */
+  /**
+   * Returns the severity the rule usually reports with.
+   *
+   * @return the severity the rule usually reports with
+   */
   public Severity defaultSeverity() {
     return defaultSeverity;
   }
 
-  /** Returns a few words describing what the rule finds. */
+  /**
+   * Returns a few words describing what the rule finds.
+   *
+   * @return a few words describing what the rule finds
+   */
   public String summary() {
     return summary;
   }

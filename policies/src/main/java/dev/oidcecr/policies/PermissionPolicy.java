@@ -42,7 +42,11 @@ public final class PermissionPolicy {
 
   private PermissionPolicy() {}
 
-  /** Returns a new builder. */
+  /**
+   * Returns a new builder.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -59,6 +63,9 @@ public final class PermissionPolicy {
     /**
      * Sets the partition of repositories given by account, region and name: {@code aws} (the
      * default), {@code aws-cn} or {@code aws-us-gov}.
+     *
+     * @param partition the AWS partition: {@code aws}, {@code aws-cn} or {@code aws-us-gov}
+     * @return this builder
      */
     public Builder partition(String partition) {
       this.partition = Arns.partition(Objects.requireNonNull(partition, "partition"));
@@ -68,6 +75,11 @@ public final class PermissionPolicy {
     /**
      * Adds a repository by account, region and name, such as {@code acme/app}; a trailing
      * {@code *} (such as {@code acme/*}) covers several repositories.
+     *
+     * @param account the 12-digit AWS account ID
+     * @param region the AWS region, such as {@code us-east-1}
+     * @param name the name
+     * @return this builder
      */
     public Builder repository(String account, String region, String name) {
       Arns.account(Objects.requireNonNull(account, "account"));
@@ -80,13 +92,20 @@ public final class PermissionPolicy {
     /**
      * Adds a repository by ARN, such as
      * {@code arn:aws:ecr:eu-west-1:123456789012:repository/acme/app}.
+     *
+     * @param arn the ARN
+     * @return this builder
      */
     public Builder repositoryArn(String arn) {
       arns.add(Arns.ecrRepositoryArn(Objects.requireNonNull(arn, "arn")));
       return this;
     }
 
-    /** Also grants the push actions on the same repositories. */
+    /**
+     * Also grants the push actions on the same repositories.
+     *
+     * @return this builder
+     */
     public Builder allowPush() {
       this.push = true;
       return this;
@@ -96,6 +115,8 @@ public final class PermissionPolicy {
      * Builds the policy.
      *
      * @throws PolicyException when no repository was added
+     *
+     * @return the policy
      */
     public PolicyDocument build() {
       Set<String> resources = new LinkedHashSet<>();

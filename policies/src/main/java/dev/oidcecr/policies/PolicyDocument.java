@@ -30,12 +30,20 @@ public abstract class PolicyDocument {
 
   PolicyDocument() {}
 
-  /** Returns a new builder with version {@code 2012-10-17}. */
+  /**
+   * Returns a new builder with version {@code 2012-10-17}.
+   *
+   * @return a new builder with version {@code 2012-10-17}
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns a builder holding this document's values. */
+  /**
+   * Returns a builder holding this document's values.
+   *
+   * @return a builder holding this document's values
+   */
   public Builder toBuilder() {
     return builder().from(this);
   }
@@ -46,6 +54,9 @@ public abstract class PolicyDocument {
    * {@code GetRole} returns them.
    *
    * @throws PolicyParseException naming the JSON pointer and the problem
+   *
+   * @param json the JSON text
+   * @return the parsed policy
    */
   public static PolicyDocument parse(String json) {
     return PolicyJson.parse(json);
@@ -54,29 +65,52 @@ public abstract class PolicyDocument {
   /**
    * Returns the {@code Version} element; absent only for a parsed document that had none (IAM
    * then uses {@code 2008-10-17}).
+   *
+   * @return the {@code Version} element; absent only for a parsed document that had none (IAM then uses {@code 2008-10-17})
    */
   @Value.Default
   public Optional<String> version() {
     return Optional.of(VERSION_2012_10_17);
   }
 
-  /** Returns the {@code Id} element, if present. */
+  /**
+   * Returns the {@code Id} element, if present.
+   *
+   * @return the {@code Id} element, if present
+   */
   public abstract Optional<String> id();
 
-  /** Returns the statements, in order. */
+  /**
+   * Returns the statements, in order.
+   *
+   * @return the statements, in order
+   */
   public abstract List<Statement> statements();
 
-  /** Returns the first statement with the given Sid. */
+  /**
+   * Returns the first statement with the given Sid.
+   *
+   * @param sid the statement ID (letters and digits only)
+   * @return the first statement with the given Sid
+   */
   public Optional<Statement> statement(String sid) {
     return statements().stream().filter(s -> s.sid().filter(sid::equals).isPresent()).findFirst();
   }
 
-  /** Returns compact JSON with keys in IAM's documented order. */
+  /**
+   * Returns compact JSON with keys in IAM's documented order.
+   *
+   * @return compact JSON with keys in IAM's documented order
+   */
   public String toJson() {
     return PolicyJson.write(this, false);
   }
 
-  /** Returns indented JSON with keys in IAM's documented order. */
+  /**
+   * Returns indented JSON with keys in IAM's documented order.
+   *
+   * @return indented JSON with keys in IAM's documented order
+   */
   public String toPrettyJson() {
     return PolicyJson.write(this, true);
   }
@@ -84,6 +118,8 @@ public abstract class PolicyDocument {
   /**
    * Returns the size IAM counts against its quotas: the compact JSON without whitespace outside
    * strings.
+   *
+   * @return the size IAM counts against its quotas: the compact JSON without whitespace outside strings
    */
   public int quotaSize() {
     return PolicyJson.quotaSize(toJson());
@@ -99,7 +135,12 @@ public abstract class PolicyDocument {
   public static final class Builder extends ImmutablePolicyDocument.Builder {
     Builder() {}
 
-    /** Adds a statement configured by the consumer. */
+    /**
+     * Adds a statement configured by the consumer.
+     *
+     * @param statement a statement configured by the consumer
+     * @return this builder
+     */
     public Builder addStatement(Consumer<Statement.Builder> statement) {
       Statement.Builder b = Statement.builder();
       statement.accept(b);

@@ -54,6 +54,9 @@ public final class PolicyEvaluator {
    *
    * @throws PolicyException when a condition value is not of its operator's type (a number for
    *     {@code NumericLessThan}, a CIDR range for {@code IpAddress}, ...), which IAM rejects too
+   *
+   * @param policy the policy document
+   * @return an evaluator for the policy
    */
   public static PolicyEvaluator of(PolicyDocument policy) {
     return new PolicyEvaluator(Objects.requireNonNull(policy, "policy"));
@@ -63,18 +66,33 @@ public final class PolicyEvaluator {
    * Evaluates a trust policy against decoded token claims as STS would for
    * {@code AssumeRoleWithWebIdentity}: a shortcut for
    * {@code of(trustPolicy).evaluateWebIdentity(issuerUrl, accountId, claims)}.
+   *
+   * @param trustPolicy the role's trust policy
+   * @param issuerUrl the issuer URL (the token's {@code iss}), such as {@code https://token.actions.githubusercontent.com}
+   * @param accountId the 12-digit AWS account ID
+   * @param claims the decoded token claims, by name
+   * @return the decision, with every statement's and condition's result
    */
   public static Evaluation checkWebIdentity(
       PolicyDocument trustPolicy, String issuerUrl, String accountId, Map<String, ?> claims) {
     return of(trustPolicy).evaluateWebIdentity(issuerUrl, accountId, claims);
   }
 
-  /** Returns the policy this evaluator was compiled from. */
+  /**
+   * Returns the policy this evaluator was compiled from.
+   *
+   * @return the policy this evaluator was compiled from
+   */
   public PolicyDocument policy() {
     return policy;
   }
 
-  /** Evaluates the request. */
+  /**
+   * Evaluates the request.
+   *
+   * @param request the request to evaluate
+   * @return the decision, with every statement's and condition's result
+   */
   public Evaluation evaluate(EvaluationRequest request) {
     return new Evaluation(this, request, decide(Objects.requireNonNull(request, "request")));
   }
@@ -84,6 +102,9 @@ public final class PolicyEvaluator {
    * {@code evaluate(r -> r.action("ecr:BatchGetImage").resource(repositoryArn))}.
    *
    * @throws IllegalStateException when the consumer sets no action
+   *
+   * @param request the request to evaluate
+   * @return the decision, with every statement's and condition's result
    */
   public Evaluation evaluate(Consumer<EvaluationRequest.Builder> request) {
     EvaluationRequest.Builder b = EvaluationRequest.builder();
@@ -99,6 +120,8 @@ public final class PolicyEvaluator {
    * @param issuerUrl the token's {@code iss}, such as {@code https://services.gitpod.example.com/idp}
    * @param accountId the 12-digit id of the account with the OIDC provider and the role
    * @param claims decoded token claims ({@code aud} a string or a list)
+   *
+   * @return the decision, with every statement's and condition's result
    */
   public Evaluation evaluateWebIdentity(
       String issuerUrl, String accountId, Map<String, ?> claims) {

@@ -42,17 +42,31 @@ public final class PolicyLinter {
     this.suppressed = Set.copyOf(b.suppressed);
   }
 
-  /** Returns a linter with IAM's and ECR's default quotas and every rule on. */
+  /**
+   * Returns a linter with IAM's and ECR's default quotas and every rule on.
+   *
+   * @return a linter with IAM's and ECR's default quotas and every rule on
+   */
   public static PolicyLinter create() {
     return builder().build();
   }
 
-  /** Returns a builder for a linter with other quotas or suppressed rules. */
+  /**
+   * Returns a builder for a linter with other quotas or suppressed rules.
+   *
+   * @return a builder for a linter with other quotas or suppressed rules
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns the findings for the policy used as the given kind, in document order. */
+  /**
+   * Returns the findings for the policy used as the given kind, in document order.
+   *
+   * @param policy the policy document
+   * @param kind the kind
+   * @return the findings for the policy used as the given kind, in document order
+   */
   public List<Finding> lint(PolicyDocument policy, PolicyKind kind) {
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(kind, "kind");
@@ -67,6 +81,10 @@ public final class PolicyLinter {
   /**
    * Parses the JSON and returns its findings; text that does not parse gives one
    * {@link LintRule#PARSE_ERROR} finding located at the offending JSON pointer.
+   *
+   * @param json the JSON text
+   * @param kind the kind
+   * @return the parsed JSON
    */
   public List<Finding> lint(String json, PolicyKind kind) {
     Objects.requireNonNull(json, "json");
@@ -100,31 +118,53 @@ public final class PolicyLinter {
     /**
      * Sets the trust policy quota in characters without whitespace: 2048 by default, up to 4096
      * after a quota increase.
+     *
+     * @param characters the trust policy quota in characters without whitespace: 2048 by default, up to 4096 after a quota increase
+     * @return this builder
      */
     public Builder trustPolicyQuota(int characters) {
       this.trustQuota = positive(characters);
       return this;
     }
 
-    /** Sets the identity policy quota (10240 by default, the limit for inline role policies). */
+    /**
+     * Sets the identity policy quota (10240 by default, the limit for inline role policies).
+     *
+     * @param characters the identity policy quota (10240 by default, the limit for inline role policies)
+     * @return this builder
+     */
     public Builder identityPolicyQuota(int characters) {
       this.identityQuota = positive(characters);
       return this;
     }
 
-    /** Sets the repository policy quota (10240 by default). */
+    /**
+     * Sets the repository policy quota (10240 by default).
+     *
+     * @param characters the repository policy quota (10240 by default)
+     * @return this builder
+     */
     public Builder repositoryPolicyQuota(int characters) {
       this.repositoryQuota = positive(characters);
       return this;
     }
 
-    /** Turns off the given rules. */
+    /**
+     * Turns off the given rules.
+     *
+     * @param rules the rules to turn off
+     * @return this builder
+     */
     public Builder suppress(LintRule... rules) {
       Arrays.stream(rules).map(LintRule::id).forEach(suppressed::add);
       return this;
     }
 
-    /** Returns the linter. */
+    /**
+     * Returns the linter.
+     *
+     * @return the linter
+     */
     public PolicyLinter build() {
       return new PolicyLinter(this);
     }

@@ -18,47 +18,90 @@ public abstract class Principal {
 
   Principal() {}
 
-  /** Returns a new builder. */
+  /**
+   * Returns a new builder.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns {@code "Principal": "*"}: everyone, including anonymous callers. */
+  /**
+   * Returns {@code "Principal": "*"}: everyone, including anonymous callers.
+   *
+   * @return {@code "Principal": "*"}: everyone, including anonymous callers
+   */
   public static Principal all() {
     return builder().isWildcard(true).build();
   }
 
-  /** Returns an {@code AWS} principal: account ids, account root ARNs, role or user ARNs. */
+  /**
+   * Returns an {@code AWS} principal: account ids, account root ARNs, role or user ARNs.
+   *
+   * @param arns the account IDs or ARNs
+   * @return an {@code AWS} principal: account ids, account root ARNs, role or user ARNs
+   */
   public static Principal aws(String... arns) {
     return builder().addAws(arns).build();
   }
 
-  /** Returns a {@code Federated} principal, such as an OIDC provider ARN. */
+  /**
+   * Returns a {@code Federated} principal, such as an OIDC provider ARN.
+   *
+   * @param providers the federated principals
+   * @return a {@code Federated} principal, such as an OIDC provider ARN
+   */
   public static Principal federated(String... providers) {
     return builder().addFederated(providers).build();
   }
 
-  /** Returns a {@code Service} principal, such as {@code ecs-tasks.amazonaws.com}. */
+  /**
+   * Returns a {@code Service} principal, such as {@code ecs-tasks.amazonaws.com}.
+   *
+   * @param services the AWS service principals
+   * @return a {@code Service} principal, such as {@code ecs-tasks.amazonaws.com}
+   */
   public static Principal service(String... services) {
     return builder().addService(services).build();
   }
 
-  /** Returns whether this is the bare {@code "*"} form. */
+  /**
+   * Returns whether this is the bare {@code "*"} form.
+   *
+   * @return whether this is the bare {@code "*"} form
+   */
   @Value.Default
   public boolean isWildcard() {
     return false;
   }
 
-  /** Returns the {@code AWS} values. */
+  /**
+   * Returns the {@code AWS} values.
+   *
+   * @return the {@code AWS} values
+   */
   public abstract List<String> aws();
 
-  /** Returns the {@code Federated} values. */
+  /**
+   * Returns the {@code Federated} values.
+   *
+   * @return the {@code Federated} values
+   */
   public abstract List<String> federated();
 
-  /** Returns the {@code Service} values. */
+  /**
+   * Returns the {@code Service} values.
+   *
+   * @return the {@code Service} values
+   */
   public abstract List<String> service();
 
-  /** Returns the {@code CanonicalUser} values. */
+  /**
+   * Returns the {@code CanonicalUser} values.
+   *
+   * @return the {@code CanonicalUser} values
+   */
   public abstract List<String> canonicalUser();
 
   @Value.Check

@@ -36,7 +36,11 @@ public final class RepositoryPolicy {
 
   private RepositoryPolicy() {}
 
-  /** Returns a new builder. */
+  /**
+   * Returns a new builder.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -54,6 +58,9 @@ public final class RepositoryPolicy {
     /**
      * Sets the partition of account root ARNs: {@code aws} (the default), {@code aws-cn} or
      * {@code aws-us-gov}.
+     *
+     * @param partition the AWS partition: {@code aws}, {@code aws-cn} or {@code aws-us-gov}
+     * @return this builder
      */
     public Builder partition(String partition) {
       this.partition = Arns.partition(Objects.requireNonNull(partition, "partition"));
@@ -63,6 +70,9 @@ public final class RepositoryPolicy {
     /**
      * Allows an account, as its root principal {@code arn:aws:iam::<account>:root}: any role or
      * user of that account whose own policies also allow the actions.
+     *
+     * @param accountId the 12-digit AWS account ID
+     * @return this builder
      */
     public Builder allowAccount(String accountId) {
       String account = Arns.account(Objects.requireNonNull(accountId, "accountId"));
@@ -72,20 +82,34 @@ public final class RepositoryPolicy {
       return this;
     }
 
-    /** Allows one role, such as {@code arn:aws:iam::210987654321:role/gitpod-workspace}. */
+    /**
+     * Allows one role, such as {@code arn:aws:iam::210987654321:role/gitpod-workspace}.
+     *
+     * @param roleArn the IAM role ARN
+     * @return this builder
+     */
     public Builder allowRole(String roleArn) {
       roles.add(Arns.roleArn(Objects.requireNonNull(roleArn, "roleArn")));
       return this;
     }
 
-    /** Allows every principal of an AWS Organization, such as {@code o-a1b2c3d4e5}. */
+    /**
+     * Allows every principal of an AWS Organization, such as {@code o-a1b2c3d4e5}.
+     *
+     * @param organizationId the organization ID
+     * @return this builder
+     */
     public Builder allowOrganization(String organizationId) {
       organizations.add(Arns.organizationId(Objects.requireNonNull(organizationId,
           "organizationId")));
       return this;
     }
 
-    /** Also grants the push actions to the same principals. */
+    /**
+     * Also grants the push actions to the same principals.
+     *
+     * @return this builder
+     */
     public Builder allowPush() {
       this.push = true;
       return this;
@@ -95,6 +119,8 @@ public final class RepositoryPolicy {
      * Builds the policy.
      *
      * @throws PolicyException when no account, role or organization was added
+     *
+     * @return the policy
      */
     public PolicyDocument build() {
       if (accounts.isEmpty() && roles.isEmpty() && organizations.isEmpty()) {

@@ -22,45 +22,91 @@ public abstract class Statement {
 
   Statement() {}
 
-  /** Returns a new builder. */
+  /**
+   * Returns a new builder.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns a builder holding this statement's values. */
+  /**
+   * Returns a builder holding this statement's values.
+   *
+   * @return a builder holding this statement's values
+   */
   public Builder toBuilder() {
     return builder().from(this);
   }
 
-  /** Returns the statement id, if it has one. */
+  /**
+   * Returns the statement id, if it has one.
+   *
+   * @return the statement id, if it has one
+   */
   public abstract Optional<String> sid();
 
-  /** Returns {@link Effect#ALLOW} or {@link Effect#DENY}. */
+  /**
+   * Returns {@link Effect#ALLOW} or {@link Effect#DENY}.
+   *
+   * @return {@link Effect#ALLOW} or {@link Effect#DENY}
+   */
   public abstract Effect effect();
 
-  /** Returns the {@code Principal} element, if present. */
+  /**
+   * Returns the {@code Principal} element, if present.
+   *
+   * @return the {@code Principal} element, if present
+   */
   public abstract Optional<Principal> principal();
 
-  /** Returns the {@code NotPrincipal} element, if present. */
+  /**
+   * Returns the {@code NotPrincipal} element, if present.
+   *
+   * @return the {@code NotPrincipal} element, if present
+   */
   public abstract Optional<Principal> notPrincipal();
 
-  /** Returns the {@code Action} element's values (empty when absent). */
+  /**
+   * Returns the {@code Action} element's values (empty when absent).
+   *
+   * @return the {@code Action} element's values (empty when absent)
+   */
   public abstract List<String> actions();
 
-  /** Returns the {@code NotAction} element's values (empty when absent). */
+  /**
+   * Returns the {@code NotAction} element's values (empty when absent).
+   *
+   * @return the {@code NotAction} element's values (empty when absent)
+   */
   public abstract List<String> notActions();
 
-  /** Returns the {@code Resource} element's values (empty when absent). */
+  /**
+   * Returns the {@code Resource} element's values (empty when absent).
+   *
+   * @return the {@code Resource} element's values (empty when absent)
+   */
   public abstract List<String> resources();
 
-  /** Returns the {@code NotResource} element's values (empty when absent). */
+  /**
+   * Returns the {@code NotResource} element's values (empty when absent).
+   *
+   * @return the {@code NotResource} element's values (empty when absent)
+   */
   public abstract List<String> notResources();
 
-  /** Returns the conditions, all of which must hold for the statement to apply. */
+  /**
+   * Returns the conditions, all of which must hold for the statement to apply.
+   *
+   * @return the conditions, all of which must hold for the statement to apply
+   */
   public abstract List<Condition> conditions();
 
   /**
    * Returns the conditions grouped by operator, in the order they are written.
+   *
+   * @return the conditions grouped by operator, in the order they are written
    */
   public Map<ConditionOperator, List<Condition>> conditionsByOperator() {
     Map<ConditionOperator, List<Condition>> grouped = new LinkedHashMap<>();
@@ -108,17 +154,32 @@ public abstract class Statement {
   public static final class Builder extends ImmutableStatement.Builder {
     Builder() {}
 
-    /** Shorthand for {@code effect(Effect.ALLOW)}. */
+    /**
+     * Shorthand for {@code effect(Effect.ALLOW)}.
+     *
+     * @return this builder
+     */
     public Builder allow() {
       return effect(Effect.ALLOW);
     }
 
-    /** Shorthand for {@code effect(Effect.DENY)}. */
+    /**
+     * Shorthand for {@code effect(Effect.DENY)}.
+     *
+     * @return this builder
+     */
     public Builder deny() {
       return effect(Effect.DENY);
     }
 
-    /** Adds a condition with one or more values (ORed). */
+    /**
+     * Adds a condition with one or more values (ORed).
+     *
+     * @param operator the condition operator, such as {@code StringEquals}
+     * @param key the condition key, such as {@code token.actions.githubusercontent.com:sub}
+     * @param values the accepted values, ORed
+     * @return this builder
+     */
     public Builder addCondition(ConditionOperator operator, String key, String... values) {
       return addConditions(Condition.of(operator, key, List.of(values)));
     }

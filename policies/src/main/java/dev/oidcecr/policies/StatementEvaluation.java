@@ -23,45 +23,89 @@ public abstract class StatementEvaluation {
     return ImmutableStatementEvaluation.builder();
   }
 
-  /** Returns the statement's position in the policy, from 0. */
+  /**
+   * Returns the statement's position in the policy, from 0.
+   *
+   * @return the statement's position in the policy, from 0
+   */
   public abstract int index();
 
-  /** Returns the statement as written in the policy. */
+  /**
+   * Returns the statement as written in the policy.
+   *
+   * @return the statement as written in the policy
+   */
   public abstract Statement statement();
 
-  /** Returns the statement's Sid, if it has one. */
+  /**
+   * Returns the statement's Sid, if it has one.
+   *
+   * @return the statement's Sid, if it has one
+   */
   public Optional<String> sid() {
     return statement().sid();
   }
 
-  /** Returns the statement's effect. */
+  /**
+   * Returns the statement's effect.
+   *
+   * @return the statement's effect
+   */
   public Effect effect() {
     return statement().effect();
   }
 
-  /** Returns the name used in explanations: {@code Statement[0] "Sid"} or {@code Statement[0]}. */
+  /**
+   * Returns the name used in explanations: {@code Statement[0] "Sid"} or {@code Statement[0]}.
+   *
+   * @return the name used in explanations
+   */
   public String label() {
     return "Statement[" + index() + "]" + sid().map(s -> " \"" + s + "\"").orElse("");
   }
 
-  /** Returns whether the Principal or NotPrincipal element matched the request's principal. */
+  /**
+   * Returns whether the Principal or NotPrincipal element matched the request's principal.
+   *
+   * @return whether the Principal or NotPrincipal element matched the request's principal
+   */
   public abstract boolean principalMatched();
 
-  /** Returns whether the Action or NotAction element matched the request's action. */
+  /**
+   * Returns whether the Action or NotAction element matched the request's action.
+   *
+   * @return whether the Action or NotAction element matched the request's action
+   */
   public abstract boolean actionMatched();
 
-  /** Returns whether the Resource or NotResource element matched the request's resource. */
+  /**
+   * Returns whether the Resource or NotResource element matched the request's resource.
+   *
+   * @return whether the Resource or NotResource element matched the request's resource
+   */
   public abstract boolean resourceMatched();
 
-  /** Returns each condition's result, in the order of the statement's conditions. */
+  /**
+   * Returns each condition's result, in the order of the statement's conditions.
+   *
+   * @return each condition's result, in the order of the statement's conditions
+   */
   public abstract List<ConditionEvaluation> conditions();
 
-  /** Returns the conditions that did not hold. */
+  /**
+   * Returns the conditions that did not hold.
+   *
+   * @return the conditions that did not hold
+   */
   public List<ConditionEvaluation> failedConditions() {
     return conditions().stream().filter(c -> !c.matched()).collect(Collectors.toList());
   }
 
-  /** Returns whether every element matched and every condition held. */
+  /**
+   * Returns whether every element matched and every condition held.
+   *
+   * @return whether every element matched and every condition held
+   */
   public boolean applies() {
     return principalMatched() && actionMatched() && resourceMatched()
         && conditions().stream().allMatch(ConditionEvaluation::matched);

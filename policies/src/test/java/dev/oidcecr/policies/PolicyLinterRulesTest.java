@@ -44,6 +44,48 @@ class PolicyLinterRulesTest {
   static final String GOOD_TRUST =
       trustSubLike("[\"https://github.com/acme/app\", \"https://github.com/acme/app/*\"]");
 
+  static final String GH_SUB_AT =
+      "/Statement/0/Condition/StringLike/token.actions.githubusercontent.com:sub";
+  static final String ONA_ORG = "0191e223-1c3c-7607-badf-303c98b52d2f";
+  static final String ONA_PRJ = "019527e4-75d5-704d-a5a4-a2b52cf56198";
+
+  /** A GitHub Actions trust policy with the default audience and the sub under an operator. */
+  static String github(String operator, String subValues) {
+    return """
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+          "Principal": {"Federated":
+            "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+          "Action": "sts:AssumeRoleWithWebIdentity",
+          "Condition": {%s}}]}
+        """.formatted(operator.equals("StringEquals")
+            ? "\"StringEquals\": {\"token.actions.githubusercontent.com:aud\": \"sts.amazonaws.com\","
+                + " \"token.actions.githubusercontent.com:sub\": " + subValues + "}"
+            : "\"StringEquals\": {\"token.actions.githubusercontent.com:aud\": \"sts.amazonaws.com\"},"
+                + " \"" + operator + "\": {\"token.actions.githubusercontent.com:sub\": " + subValues
+                + "}");
+  }
+
+  static final String GITHUB_NO_SUB = """
+      {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Federated":
+          "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {
+          "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}}]}
+      """;
+
+  /** An Ona trust policy with the default audience and the sub values under StringLike. */
+  static String ona(String subValues) {
+    return """
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+          "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/app.gitpod.io"},
+          "Action": "sts:AssumeRoleWithWebIdentity",
+          "Condition": {
+            "StringEquals": {"app.gitpod.io:aud": "sts.amazonaws.com"},
+            "StringLike": {"app.gitpod.io:sub": %s}}}]}
+        """.formatted(subValues);
+  }
+
   static final String GOOD_IDENTITY = """
       {"Version": "2012-10-17", "Statement": [
         {"Sid": "GetAuthorizationToken", "Effect": "Allow",
@@ -272,6 +314,29 @@ class PolicyLinterRulesTest {
             SUB_AT + "/0",
             trustSubLike("[\"http://github.com/acme/app\", \"no-context\"]"),
             trustSubLike("[\"https://github.com/acme/app\", \"no-context\"]")),
+        new Case(LintRule.TRUST_SUB_NEVER_MATCHES, Severity.ERROR, PolicyKind.TRUST,
+            GH_SUB_AT, github("StringLike", "\"https://github.com/acme/app/*\""),
+            github("StringLike", "\"repo:acme/app:*\"")),
+        new Case(LintRule.TRUST_SUB_MATCHES_SIBLINGS, Severity.ERROR, PolicyKind.TRUST,
+            GH_SUB_AT, github("StringLike", "\"repo:acme/app*\""),
+            github("StringLike", "\"repo:acme/app:*\"")),
+        new Case(LintRule.TRUST_SUB_ORG_WIDE, Severity.WARNING, PolicyKind.TRUST,
+            GH_SUB_AT, github("StringLike", "\"repo:acme/*\""),
+            github("StringLike", "\"repo:acme/app:*\"")),
+        new Case(LintRule.TRUST_SUB_OTHER_TOKEN_VERSION, Severity.WARNING, PolicyKind.TRUST,
+            "/Statement/0/Condition/StringLike/app.gitpod.io:sub",
+            ona("\"org:" + ONA_ORG + "/prj:" + ONA_PRJ + "/*\""),
+            ona("\"organization_id:" + ONA_ORG + ":project_id:" + ONA_PRJ + "*\"")),
+        new Case(LintRule.TRUST_SUB_CASE_SENSITIVE, Severity.SUGGESTION, PolicyKind.TRUST,
+            "/Statement/0/Condition/StringEquals/token.actions.githubusercontent.com:sub",
+            github("StringEquals", "\"repo:Acme/App:ref:refs/heads/main\""),
+            github("StringEquals", "\"repo:acme/app:ref:refs/heads/main\"")),
+        new Case(LintRule.TRUST_NO_SUB_CONDITION, Severity.ERROR, PolicyKind.TRUST,
+            "/Statement/0", GITHUB_NO_SUB, github("StringLike", "\"repo:acme/app:*\"")),
+        new Case(LintRule.TRUST_FOR_ALL_VALUES_ON_CLAIM, Severity.ERROR, PolicyKind.TRUST,
+            "/Statement/0/Condition/ForAllValues:StringLike/token.actions.githubusercontent.com:sub",
+            github("ForAllValues:StringLike", "\"repo:acme/app:*\""),
+            github("StringLike", "\"repo:acme/app:*\"")),
         new Case(LintRule.TRUST_CONDITION_KEY_OTHER_PROVIDER, Severity.ERROR, PolicyKind.TRUST,
             "/Statement/0/Condition/StringLike/token.actions.githubusercontent.com:sub",
             trust("""

@@ -1,6 +1,7 @@
 package dev.oidcecr.testing;
 
 import dev.oidcecr.testing.internal.Engine;
+import dev.oidcecr.testing.internal.SdkBridge;
 import dev.oidcecr.testing.internal.WireServer;
 import java.net.URI;
 import java.security.SecureRandom;
@@ -15,6 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 
 /**
  * A fake of AWS STS, ECR and IAM on one local HTTP endpoint, speaking their wire protocols so
@@ -25,11 +28,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (FakeAws aws = FakeAws.builder().build().start()) {
- *   IamClient iam = IamClient.builder().endpointOverride(aws.endpoint())
- *       .region(Region.AWS_GLOBAL)
- *       .credentialsProvider(StaticCredentialsProvider.create(
- *           AwsBasicCredentials.create(aws.accessKeyId(), aws.secretAccessKey())))
- *       .build();
+ *   IamClient iam = aws.configure(IamClient.builder()).build();
  *   String token = aws.issuer().token().repository("https://github.com/acme/app").mint();
  * }
  * }</pre>
@@ -38,11 +37,6 @@ public final class FakeAws implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FakeAws.class);
   private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
   private static final String ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  private static final String DEFAULT_MANIFEST = "{\"schemaVersion\":2,\"mediaType\":"
-      + "\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":"
-      + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:"
-      + "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\",\"size\":2},"
-      + "\"layers\":[]}";
 
   private final String region;
   private final String accountId;
@@ -53,15 +47,18 @@ public final class FakeAws implements AutoCloseable {
   private final List<FakeOidcIssuer> additionalIssuers;
   private final Optional<String> organizationId;
   private final boolean verifySignatures;
+  private final long registryMemoryLimit;
   private final String accessKeyId;
   private final String secretAccessKey;
   /** Every account, the first one first. */
   private final List<FakeAccount> accounts;
   private volatile Engine engine;
   private volatile WireServer server;
-  private volatile boolean closed;
   private final List<Runnable> stopServingListeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile dev.oidcecr.testing.internal.RegistryServer registryServer;
+  private final int registryPort;
+  private volatile boolean closed;
 
   private FakeAws(Builder b) {
     this.region = b.region;
@@ -73,6 +70,8 @@ public final class FakeAws implements AutoCloseable {
     this.additionalIssuers = List.copyOf(b.additionalIssuers);
     this.organizationId = Optional.ofNullable(b.organizationId);
     this.verifySignatures = b.verifySignatures;
+    this.registryMemoryLimit = b.registryMemoryLimit;
+    this.registryPort = b.registryPort;
     SecureRandom random = new SecureRandom();
     this.accessKeyId = newAccessKeyId(random);
     this.secretAccessKey = newSecret(random);
@@ -101,7 +100,11 @@ public final class FakeAws implements AutoCloseable {
     return secret.toString();
   }
 
-  /** Returns a builder with defaults: region {@code eu-west-1}, account {@code 123456789012}. */
+  /**
+   * Returns a builder with defaults: region {@code eu-west-1}, account {@code 123456789012}.
+   *
+   * @return a builder with defaults: region {@code eu-west-1}, account {@code 123456789012}
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -142,10 +145,18 @@ public final class FakeAws implements AutoCloseable {
     try {
       server = new WireServer(port, prepared::join);
       engine = prepared.join();
+      engine.registryMemoryLimit(registryMemoryLimit);
+      Engine started = engine;
+      registryServer = new dev.oidcecr.testing.internal.RegistryServer(registryPort,
+          () -> started);
     } catch (RuntimeException e) {
       if (server != null) {
         server.close();
         server = null;
+      }
+      if (registryServer != null) {
+        registryServer.close();
+        registryServer = null;
       }
       Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause()
           != null ? e.getCause() : e;
@@ -173,6 +184,9 @@ public final class FakeAws implements AutoCloseable {
     if (server != null) {
       server.close();
     }
+    if (registryServer != null) {
+      registryServer.close();
+    }
     stopServingListeners.forEach(Runnable::run);
     stopServingListeners.clear();
     if (ownsIssuer) {
@@ -184,12 +198,18 @@ public final class FakeAws implements AutoCloseable {
    * Returns the endpoint to give SDK clients: {@code http://localhost:<port>}.
    *
    * @throws IllegalStateException before {@link #start()}
+   *
+   * @return the endpoint to give SDK clients
    */
   public URI endpoint() {
     return URI.create("http://localhost:" + port());
   }
 
-  /** Returns the bound port. */
+  /**
+   * Returns the bound port.
+   *
+   * @return the bound port
+   */
   public int port() {
     WireServer s = server;
     if (s == null) {
@@ -201,21 +221,30 @@ public final class FakeAws implements AutoCloseable {
     return s.port();
   }
 
-  /** Returns the region the fake reports in ARNs and registry hosts. */
+  /**
+   * Returns the region the fake reports in ARNs and registry hosts.
+   *
+   * @return the region the fake reports in ARNs and registry hosts
+   */
   public String region() {
     return region;
   }
 
-  /** Returns the account that owns every provider, role and repository. */
+  /**
+   * Returns the account that owns every provider, role and repository.
+   *
+   * @return the account that owns every provider, role and repository
+   */
   public String accountId() {
     return accountId;
   }
 
-  /** Returns the access key id of the admin identity, allowed to call IAM and ECR. */
   /**
    * Returns every account this fake serves, the first one ({@link #accountId()}) first. Each
-   * has its own IAM, ECR registry and admin keys; STS and the issuer are shared, and calls
-   * between accounts follow AWS's cross-account rules.
+   * has its own IAM, ECR repositories and admin keys; STS, the issuer and the registry listener
+   * are shared, and calls between accounts follow AWS's cross-account rules.
+   *
+   * @return the accounts, the first one first
    */
   public List<FakeAccount> accounts() {
     return accounts;
@@ -224,6 +253,8 @@ public final class FakeAws implements AutoCloseable {
   /**
    * Returns the account with this id.
    *
+   * @param accountId a 12-digit account id given to {@link Builder#accounts}
+   * @return the account
    * @throws IllegalArgumentException when the fake does not serve it
    */
   public FakeAccount account(String accountId) {
@@ -234,44 +265,139 @@ public final class FakeAws implements AutoCloseable {
   }
 
   String seedImageIn(String account, String repository, String tag) {
-    return engine().seedImage(account, repository, tag, DEFAULT_MANIFEST);
+    ImageSpec spec = new ImageSpec();
+    spec.config("{}").tag(tag);
+    return engine().seedImage(account, repository, spec.blobs(), spec.tags(), spec.manifest());
   }
 
+  /** Bounds the sessions kept in memory (tests of the bound). */
+  void sessionCacheLimit(int limit) {
+    engine().sessionCacheLimit(limit);
+  }
+
+  /** Returns how many STS sessions the fake holds in memory now. */
+  int sessionsInMemory() {
+    return engine().sessionsInMemory();
+  }
+
+  /**
+   * Returns the access key id of the admin identity, allowed to call IAM and ECR.
+   *
+   * @return the access key id of the admin identity, allowed to call IAM and ECR
+   */
   public String accessKeyId() {
     return accessKeyId;
   }
 
-  /** Returns the secret access key of the admin identity. */
+  /**
+   * Returns the secret access key of the admin identity.
+   *
+   * @return the secret access key of the admin identity
+   */
   public String secretAccessKey() {
     return secretAccessKey;
   }
 
-  /** Returns the OIDC issuer whose tokens the fake verifies with its served keys. */
+  /**
+   * Returns the admin identity's keys as SDK credentials, for IAM and ECR clients that set the
+   * fake up. Needs the AWS SDK on the class path (an optional dependency of this artifact).
+   *
+   * @return the admin identity's keys as SDK credentials, for IAM and ECR clients that set the fake up
+   */
+  public AwsCredentialsProvider credentialsProvider() {
+    return SdkBridge.credentials(accessKeyId, secretAccessKey);
+  }
+
+  /**
+   * Points an SDK client builder at this fake: its endpoint, its region and the admin
+   * credentials, so that a client is one line:
+   * {@code IamClient iam = aws.configure(IamClient.builder()).build();} (or
+   * {@code IamClient.builder().applyMutation(aws::configure).build()}).
+   *
+   * @throws IllegalStateException before {@link #start()}
+   */
+  public <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
+    return SdkBridge.configure(builder, endpoint(), region, credentialsProvider());
+  }
+
+  /**
+   * Returns the OIDC issuer whose tokens the fake verifies with its served keys.
+   *
+   * @return the OIDC issuer whose tokens the fake verifies with its served keys
+   */
   public FakeOidcIssuer issuer() {
     return issuer;
   }
 
-  /** Returns the ECR registry host, {@code <account>.dkr.ecr.<region>.amazonaws.com}. */
+  /**
+   * Returns the ECR registry host, {@code <account>.dkr.ecr.<region>.amazonaws.com}.
+   *
+   * @return the ECR registry host, {@code <account>.dkr.ecr.<region>.amazonaws.com}
+   */
   public String registryHost() {
     return accountId + ".dkr.ecr." + region + ".amazonaws.com";
   }
 
-  /** Returns the registry endpoint on this server: {@code http://localhost:<port>/v2/}. */
-  public URI registryEndpoint() {
-    return endpoint().resolve("/v2/");
+  /**
+   * Returns the address registry clients (Jib, skopeo, Docker) reach this fake's registry at,
+   * {@code 127.0.0.1:<registry port>}: image references name it
+   * ({@code 127.0.0.1:<port>/team/app:v1}), and a registry alias maps it to
+   * {@link #registryHost()} for credentials. The registry has its own port, as ECR's registry
+   * has its own host; {@link #endpoint()} also answers {@code /v2/} for manifests, but only this
+   * address carries gzipped layers unaltered.
+   *
+   * @return the address registry clients (Jib, skopeo, Docker) reach this fake's registry at, {@code 127.0.0.1:<registry port>}: image references name it ({@code 127.0.0.1:<port>/team/app:v1}), and a registry alias maps it to {@link #registryHost()} for credentials
+   */
+  public String registryAddress() {
+    return "127.0.0.1:" + registryPort();
   }
 
-  /** Returns the ARN of a role of this account. */
+  /**
+   * Returns the registry's port on 127.0.0.1.
+   *
+   * @return the registry's port on 127.0.0.1
+   */
+  public int registryPort() {
+    if (registryServer == null) {
+      throw new IllegalStateException("FakeAws is not started: call start() before "
+          + "registryAddress().");
+    }
+    return registryServer.port();
+  }
+
+  /**
+   * Returns the registry endpoint: {@code http://127.0.0.1:<registry port>/v2/}.
+   *
+   * @return the registry endpoint
+   */
+  public URI registryEndpoint() {
+    return URI.create("http://" + registryAddress() + "/v2/");
+  }
+
+  /**
+   * Returns the ARN of a role of this account.
+   *
+   * @return the ARN of a role of this account
+   */
   public String roleArn(String roleName) {
     return "arn:aws:iam::" + accountId + ":role/" + roleName;
   }
 
-  /** Returns the ARN of the issuer's OIDC provider in this account. */
+  /**
+   * Returns the ARN of the issuer's OIDC provider in this account.
+   *
+   * @return the ARN of the issuer's OIDC provider in this account
+   */
   public String providerArn() {
     return issuer.providerArn(accountId);
   }
 
-  /** Returns the ARN of a repository of this account. */
+  /**
+   * Returns the ARN of a repository of this account.
+   *
+   * @param repositoryName the repository name
+   * @return the ARN of a repository of this account
+   */
   public String repositoryArn(String repositoryName) {
     return "arn:aws:ecr:" + region + ":" + accountId + ":repository/" + repositoryName;
   }
@@ -279,6 +405,8 @@ public final class FakeAws implements AutoCloseable {
   /**
    * Returns the last refused call with the policy evaluator's explanation: which statement and
    * condition failed and what the request had.
+   *
+   * @return the last refused call with the policy evaluator's explanation: which statement and condition failed and what the request had
    */
   public Optional<Denial> lastDenial() {
     return engine().lastDenial();
@@ -289,14 +417,70 @@ public final class FakeAws implements AutoCloseable {
    * endpoint and {@code BatchGetImage} serve it.
    *
    * @return the manifest digest, {@code sha256:<hex>}
+   *
+   * @param repository the repository name
+   * @param tag the tag
    */
   public String seedImage(String repository, String tag, String manifestJson) {
     return engine().seedImage(repository, tag, manifestJson);
   }
 
-  /** Stores a small OCI image manifest and returns its digest. */
+  /**
+   * Stores a small OCI image without layers (its config blob {@code {}} included, so a client
+   * can pull it whole) and returns its digest.
+   *
+   * @param repository the repository name
+   * @param tag the tag
+   */
   public String seedImage(String repository, String tag) {
-    return seedImage(repository, tag, DEFAULT_MANIFEST);
+    return seedImage(repository, image -> image.config("{}").tag(tag));
+  }
+
+  /**
+   * Builds an image from layers, a config and tags, stores its blobs and OCI manifest in a
+   * repository (created when missing), and returns the manifest digest.
+   *
+   * <pre>{@code
+   * String digest = aws.seedImage("team/app", image -> image.layer(tarGz).tag("v1"));
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if the repository name is not valid for ECR, or the
+   *     registry memory limit is reached
+   *
+   * @param repository the repository name
+   * @return the image from layers, a config and tags, stores its blobs and OCI manifest in a repository (created when missing), and returns the manifest digest
+   */
+  public String seedImage(String repository, java.util.function.Consumer<ImageSpec> image) {
+    ImageSpec spec = new ImageSpec();
+    image.accept(spec);
+    return engine().seedImage(repository, spec.blobs(), spec.tags(), spec.manifest());
+  }
+
+  /**
+   * Lists the images of a repository, oldest first: what a tool under test pushed, with its
+   * tags and manifest.
+   *
+   * @throws IllegalArgumentException if the repository does not exist
+   *
+   * @param repository the repository name
+   */
+  public List<StoredImage> images(String repository) {
+    try {
+      return engine().images(repository).stream().map(i -> StoredImage.of(i.digest(), i.tags(),
+          i.mediaType(), i.manifest(), i.size(), i.pushedAt())).toList();
+    } catch (dev.oidcecr.testing.internal.AwsError e) {
+      throw new IllegalArgumentException("No repository '" + repository + "' in the fake ECR: "
+          + "create it with CreateRepository or seedImage first.", e);
+    }
+  }
+
+  /**
+   * Returns how many bytes of blobs and uploads in progress the registry holds in memory.
+   *
+   * @return how many bytes of blobs and uploads in progress the registry holds in memory
+   */
+  public long registryMemoryUsed() {
+    return engine().registryMemoryUsed();
   }
 
   /**
@@ -314,6 +498,10 @@ public final class FakeAws implements AutoCloseable {
    *
    * @throws IllegalArgumentException if {@code times} is below 1 or the operation names an
    *     unknown service
+   *
+   * @param operation the API operation name, such as {@code AssumeRoleWithWebIdentity}
+   * @param times how many times
+   * @param fault the fault to inject
    */
   public void failNext(String operation, int times, Fault fault) {
     if (times < 1) {
@@ -328,6 +516,9 @@ public final class FakeAws implements AutoCloseable {
    * as for {@link #failNext(String, int, Fault)}, and the most specific name wins
    * ({@code ecr:GetAuthorizationToken}, then {@code GetAuthorizationToken}, {@code ecr:*},
    * {@code *}). A {@link Fault.Latency} here adds to one armed by {@code failNext}.
+   *
+   * @param operation the API operation name, such as {@code AssumeRoleWithWebIdentity}
+   * @param fault the fault to inject
    */
   public void addFault(String operation, Fault fault) {
     engine().addFault(Objects.requireNonNull(operation, "operation"),
@@ -339,6 +530,9 @@ public final class FakeAws implements AutoCloseable {
    *
    * @deprecated use {@link #failNext(String, int, Fault)} with
    *     {@link Fault#awsError(String, int)}, which also covers the registry
+   *
+   * @param operation the API operation name, such as {@code AssumeRoleWithWebIdentity}
+   * @param times how many times
    */
   @Deprecated
   public void failNext(String operation, int times, String awsErrorCode, int httpStatus) {
@@ -353,12 +547,19 @@ public final class FakeAws implements AutoCloseable {
   /**
    * Delays every call of an operation ({@code "*"} for all) by the given time; the same as
    * {@code addFault(operation, Fault.latency(delay))}.
+   *
+   * @param operation the API operation name, such as {@code AssumeRoleWithWebIdentity}
+   * @param delay how long to wait before answering
    */
   public void addLatency(String operation, Duration delay) {
     addFault(operation, Fault.latency(Objects.requireNonNull(delay, "delay")));
   }
 
-  /** Returns the last calls answered (up to 1,000), oldest first. */
+  /**
+   * Returns the last calls answered (up to 1,000), oldest first.
+   *
+   * @return the last calls answered (up to 1,000), oldest first
+   */
   public List<RecordedCall> requests() {
     return engine().journal();
   }
@@ -371,6 +572,8 @@ public final class FakeAws implements AutoCloseable {
    *
    * @return the call, or empty if none came within {@code timeout}
    * @throws IllegalStateException if the waiting thread is interrupted
+   *
+   * @param timeout how long to wait at most
    */
   public Optional<RecordedCall> takeCall(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
@@ -391,21 +594,15 @@ public final class FakeAws implements AutoCloseable {
    * hung calls with a connection reset), the journal, the calls not taken and the last denial;
    * keeps the server, the admin identity and the issuer key.
    */
-  /** Bounds the sessions kept in memory (tests of the bound). */
-  void sessionCacheLimit(int limit) {
-    engine().sessionCacheLimit(limit);
-  }
-
-  /** Returns how many STS sessions the fake holds in memory now. */
-  int sessionsInMemory() {
-    return engine().sessionsInMemory();
-  }
-
   public void reset() {
     engine().reset();
   }
 
-  /** Returns the clock the fake checks expiry with. */
+  /**
+   * Returns the clock the fake checks expiry with.
+   *
+   * @return the clock the fake checks expiry with
+   */
   public Clock clock() {
     return clock;
   }
@@ -435,14 +632,32 @@ public final class FakeAws implements AutoCloseable {
     private final List<FakeOidcIssuer> additionalIssuers = new ArrayList<>();
     private String organizationId;
     private boolean verifySignatures = true;
+    private long registryMemoryLimit = 512L * 1024 * 1024;
+    private int registryPort;
+
+    /**
+     * Sets the registry's port on 127.0.0.1; default 0 (any free port).
+     *
+     * @param port the TCP port
+     * @return this builder
+     */
+    public Builder registryPort(int port) {
+      this.registryPort = port;
+      return this;
+    }
+
     private final List<String> otherAccounts = new ArrayList<>();
 
     private Builder() {}
 
     /**
      * Serves several accounts: the first is {@link FakeAws#accountId()}, the others get their
-     * own IAM, ECR registry and admin keys ({@link FakeAws#account(String)}), sharing STS and
-     * the issuer.
+     * own IAM, ECR repositories and admin keys ({@link FakeAws#account(String)}), sharing STS
+     * and the issuer.
+     *
+     * @param first the first account's 12-digit id
+     * @param more the other accounts' ids
+     * @return this builder
      */
     public Builder accounts(String first, String... more) {
       accountId(first);
@@ -464,21 +679,50 @@ public final class FakeAws implements AutoCloseable {
     }
 
     /**
+     * Sets how many bytes of image content (blobs and uploads in progress) the registry keeps in
+     * memory; default 512 MiB. A push past it is refused with an error naming this method.
+     *
+     * @param bytes how many bytes of image content (blobs and uploads in progress) the registry keeps in memory; default 512 MiB
+     * @return this builder
+     */
+    public Builder registryMemoryLimit(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("registryMemoryLimit needs a positive number of "
+            + "bytes, got " + bytes);
+      }
+      this.registryMemoryLimit = bytes;
+      return this;
+    }
+
+    /**
      * Sets whether the SigV4 signature of signed calls is checked against the caller's secret
      * key; default true. Turn it off for a client whose signing the fake does not reproduce.
+     *
+     * @param verify whether the SigV4 signature of signed calls is checked against the caller's secret key; default true
+     * @return this builder
      */
     public Builder verifySignatures(boolean verify) {
       this.verifySignatures = verify;
       return this;
     }
 
-    /** Sets the region; default {@code eu-west-1}. */
+    /**
+     * Sets the region; default {@code eu-west-1}.
+     *
+     * @param region the AWS region, such as {@code us-east-1}
+     * @return this builder
+     */
     public Builder region(String region) {
       this.region = Objects.requireNonNull(region, "region");
       return this;
     }
 
-    /** Sets the 12-digit account id; default {@code 123456789012}. */
+    /**
+     * Sets the 12-digit account id; default {@code 123456789012}.
+     *
+     * @param accountId the 12-digit AWS account ID
+     * @return this builder
+     */
     public Builder accountId(String accountId) {
       if (accountId == null || !ACCOUNT.matcher(accountId).matches()) {
         throw new IllegalArgumentException("Account id '" + accountId
@@ -488,13 +732,23 @@ public final class FakeAws implements AutoCloseable {
       return this;
     }
 
-    /** Sets the port on 127.0.0.1; default 0 (any free port). */
+    /**
+     * Sets the port on 127.0.0.1; default 0 (any free port).
+     *
+     * @param port the TCP port
+     * @return this builder
+     */
     public Builder port(int port) {
       this.port = port;
       return this;
     }
 
-    /** Sets the clock for expiry checks and issued times; default the system UTC clock. */
+    /**
+     * Sets the clock for expiry checks and issued times; default the system UTC clock.
+     *
+     * @param clock the clock that supplies the current time (a fixed one in tests)
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -503,25 +757,42 @@ public final class FakeAws implements AutoCloseable {
     /**
      * Uses this issuer instead of creating one; the fake starts it if needed but does not close
      * it.
+     *
+     * @param issuer the issuer URL (the token's {@code iss})
+     * @return this builder
      */
     public Builder issuer(FakeOidcIssuer issuer) {
       this.issuer = Objects.requireNonNull(issuer, "issuer");
       return this;
     }
 
-    /** Hosts one more issuer, whose keys the fake fetches from where it is served. */
+    /**
+     * Hosts one more issuer, whose keys the fake fetches from where it is served.
+     *
+     * @param issuer the issuer URL (the token's {@code iss})
+     * @return this builder
+     */
     public Builder additionalIssuer(FakeOidcIssuer issuer) {
       this.additionalIssuers.add(Objects.requireNonNull(issuer, "issuer"));
       return this;
     }
 
-    /** Sets the AWS Organization of the account, seen by {@code aws:PrincipalOrgID}. */
+    /**
+     * Sets the AWS Organization of the account, seen by {@code aws:PrincipalOrgID}.
+     *
+     * @param organizationId the organization ID
+     * @return this builder
+     */
     public Builder organizationId(String organizationId) {
       this.organizationId = Objects.requireNonNull(organizationId, "organizationId");
       return this;
     }
 
-    /** Returns the configured, not yet started fake. */
+    /**
+     * Returns the configured, not yet started fake.
+     *
+     * @return the configured, not yet started fake
+     */
     public FakeAws build() {
       if (otherAccounts.contains(accountId)) {
         throw new IllegalArgumentException("Account " + accountId + " is given twice: name each "

@@ -74,7 +74,11 @@ public final class FakeAwsExtension implements BeforeAllCallback, AfterAllCallba
     this.namespace = Namespace.create(FakeAwsExtension.class, this);
   }
 
-  /** Returns a builder: per-class lifecycle, reset before each test, default fake settings. */
+  /**
+   * Returns a builder: per-class lifecycle, reset before each test, default fake settings.
+   *
+   * @return a builder: per-class lifecycle, reset before each test, default fake settings
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -84,6 +88,8 @@ public final class FakeAwsExtension implements BeforeAllCallback, AfterAllCallba
    *
    * @throws IllegalStateException outside a test, or from a thread of its own while several
    *     fakes of this extension run at once
+   *
+   * @return the fake of the running test (or, in {@code @BeforeAll} methods, of the class)
    */
   public FakeAws fake() {
     FakeAws f = entered.get().peekLast();
@@ -103,7 +109,11 @@ public final class FakeAwsExtension implements BeforeAllCallback, AfterAllCallba
         + "from the test's own thread, or inject a FakeAws parameter into the test method.");
   }
 
-  /** Returns the running fake's issuer. */
+  /**
+   * Returns the running fake's issuer.
+   *
+   * @return the running fake's issuer
+   */
   public FakeOidcIssuer issuer() {
     return fake().issuer();
   }
@@ -276,35 +286,63 @@ public final class FakeAwsExtension implements BeforeAllCallback, AfterAllCallba
 
     private Builder() {}
 
-    /** Sets the lifecycle; default {@link Lifecycle#PER_CLASS}. */
+    /**
+     * Sets the lifecycle; default {@link Lifecycle#PER_CLASS}.
+     *
+     * @param lifecycle the lifecycle; default {@link Lifecycle#PER_CLASS}
+     * @return this builder
+     */
     public Builder lifecycle(Lifecycle lifecycle) {
       this.lifecycle = Objects.requireNonNull(lifecycle, "lifecycle");
       return this;
     }
 
-    /** Sets whether state is reset before each test of a per-class fake; default true. */
+    /**
+     * Sets whether state is reset before each test of a per-class fake; default true.
+     *
+     * @param reset whether state is reset before each test of a per-class fake; default true
+     * @return this builder
+     */
     public Builder resetBeforeEach(boolean reset) {
       this.resetBeforeEach = reset;
       return this;
     }
 
-    /** Configures the fake itself (region, account, clock, issuer...). */
+    /**
+     * Configures the fake itself (region, account, clock, issuer...).
+     *
+     * @return this builder
+     */
     public Builder configure(Consumer<FakeAws.Builder> configurer) {
       this.configurer = this.configurer.andThen(Objects.requireNonNull(configurer, "configurer"));
       return this;
     }
 
-    /** Sets the fake's region. */
+    /**
+     * Sets the fake's region.
+     *
+     * @param region the AWS region, such as {@code us-east-1}
+     * @return this builder
+     */
     public Builder region(String region) {
       return configure(b -> b.region(region));
     }
 
-    /** Sets the fake's account id. */
+    /**
+     * Sets the fake's account id.
+     *
+     * @param accountId the 12-digit AWS account ID
+     * @return this builder
+     */
     public Builder accountId(String accountId) {
       return configure(b -> b.accountId(accountId));
     }
 
-    /** Returns the extension. */
+    /**
+     * Returns the extension.
+     *
+     * @return the extension
+     */
     public FakeAwsExtension build() {
       return new FakeAwsExtension(this);
     }

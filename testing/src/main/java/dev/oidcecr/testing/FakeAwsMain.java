@@ -7,10 +7,12 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Runs {@link FakeAws} as a standalone server for tests written in any language:
  * {@code java -jar oidc-ecr-testing-<version>-standalone.jar [--port N] [--region R]
- * [--account A]... [--issuer URL] [--verify-signatures true|false]}. Prints one JSON line
+ * [--account A]... [--issuer URL] [--verify-signatures true|false]
+ * [--registry-memory-limit BYTES] [--registry-port N] [--verbose]}. Logs warnings only, on
+ * stderr, unless {@code --verbose}. Prints one JSON line
  * (endpoint, region, accountId, issuer, jwksUrl, registry, accessKeyId, secretAccessKey of the
- * first account, and {@code accounts}: accountId, accessKeyId, secretAccessKey and registry of
- * each, {@code --account} being repeatable) and
+ * first account, and {@code accounts}: accountId, accessKeyId, secretAccessKey, registry and
+ * registryHost of each, {@code --account} being repeatable) and
  * serves until killed. Mint tokens with
  * {@code POST /_fake/tokens} ({@code {"profile": "github-actions", "repository": "acme/app"}}:
  * a profile of {@link ProfileTokens#IDS}, default {@code gitpod}, then claims and an {@code iss}
@@ -21,11 +23,7 @@ public final class FakeAwsMain {
 
   /** Starts the fake; see the class description for the arguments. */
   public static void main(String[] args) throws InterruptedException {
-    // No logging backend is bundled: keep SLF4J's three "no providers" lines off stderr, so
-    // that a failure is the one line this class prints (SLF4J 2.0.10+ reads this property).
-    if (System.getProperty("slf4j.internal.verbosity") == null) {
-      System.setProperty("slf4j.internal.verbosity", "ERROR");
-    }
+    args = quietLogs(args);
     FakeAws.Builder b = FakeAws.builder();
     FakeOidcIssuer.Builder ib = FakeOidcIssuer.builder();
     java.util.List<String> accounts = new java.util.ArrayList<>();
@@ -33,7 +31,8 @@ public final class FakeAwsMain {
       String a = args[i];
       if (a.equals("--help") || a.equals("-h")) {
         System.out.println("Usage: java -jar oidc-ecr-testing-standalone.jar [--port N] "
-            + "[--region R] [--account A]... [--issuer URL] [--verify-signatures true|false]");
+            + "[--region R] [--account A]... [--issuer URL] [--verify-signatures true|false] "
+            + "[--registry-memory-limit BYTES] [--registry-port N] [--verbose]");
         return;
       }
       if (i + 1 >= args.length) {
@@ -48,6 +47,8 @@ public final class FakeAwsMain {
           case "--account" -> accounts.add(v);
           case "--issuer" -> ib.issuer(v);
           case "--verify-signatures" -> b.verifySignatures(Boolean.parseBoolean(v));
+          case "--registry-memory-limit" -> b.registryMemoryLimit(Long.parseLong(v));
+          case "--registry-port" -> b.registryPort(Integer.parseInt(v));
           default -> {
             usage("Unknown option " + a + ".");
             return;
@@ -88,18 +89,42 @@ public final class FakeAwsMain {
         .put("issuer", issuer.issuer())
         .put("jwksUrl", issuer.jwksUrl().toString())
         .put("registry", fake.registryEndpoint().toString())
+        .put("registryAddress", fake.registryAddress())
+        .put("registryHost", fake.registryHost())
         .put("accessKeyId", fake.accessKeyId())
         .put("secretAccessKey", fake.secretAccessKey());
     com.fasterxml.jackson.databind.node.ArrayNode all = line.putArray("accounts");
     for (FakeAccount a : fake.accounts()) {
       all.addObject().put("accountId", a.accountId()).put("accessKeyId", a.accessKeyId())
           .put("secretAccessKey", a.secretAccessKey())
-          .put("registry", fake.registryEndpoint().toString());
+          .put("registry", fake.registryEndpoint().toString())
+          .put("registryHost", a.registryHost());
     }
     // The admin secret is printed on purpose: it is the one way other processes get it.
     System.out.println(line);
     System.out.flush();
     new CountDownLatch(1).await();
+  }
+
+  /**
+   * Configures the shipped binding (slf4j-simple) before the first logger: warnings only, on
+   * stderr, unless {@code --verbose}; a level set with {@code -D} wins. Returns the other
+   * arguments.
+   */
+  private static String[] quietLogs(String[] args) {
+    boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+    String prefix = "org.slf4j.simpleLogger.";
+    if (System.getProperty(prefix + "defaultLogLevel") == null) {
+      System.setProperty(prefix + "defaultLogLevel", verbose ? "debug" : "warn");
+    }
+    if (System.getProperty(prefix + "logFile") == null) {
+      System.setProperty(prefix + "logFile", "System.err");
+    }
+    if (System.getProperty("slf4j.internal.verbosity") == null) {
+      System.setProperty("slf4j.internal.verbosity", "WARN");
+    }
+    return java.util.Arrays.stream(args).filter(a -> !a.equals("--verbose"))
+        .toArray(String[]::new);
   }
 
   private static int port = 0;
@@ -138,7 +163,8 @@ public final class FakeAwsMain {
   private static void usage(String problem) {
     System.err.println(problem + " Usage: java -jar oidc-ecr-testing-standalone.jar "
         + "[--port N] [--region R] [--account A]... [--issuer URL] "
-        + "[--verify-signatures true|false]");
+        + "[--verify-signatures true|false] [--registry-memory-limit BYTES] "
+        + "[--registry-port N]");
     System.exit(2);
   }
 }

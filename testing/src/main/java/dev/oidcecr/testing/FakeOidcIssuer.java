@@ -75,17 +75,29 @@ public final class FakeOidcIssuer implements AutoCloseable {
     this.issuer = b.issuer;
   }
 
-  /** Returns a builder with Gitpod-like defaults. */
+  /**
+   * Returns a builder with Gitpod-like defaults.
+   *
+   * @return a builder with Gitpod-like defaults
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns an issuer with defaults, not yet started. */
+  /**
+   * Returns an issuer with defaults, not yet started.
+   *
+   * @return an issuer with defaults, not yet started
+   */
   public static FakeOidcIssuer create() {
     return builder().build();
   }
 
-  /** Returns text that is not a JWT at all, for the "not a token" case. */
+  /**
+   * Returns text that is not a JWT at all, for the "not a token" case.
+   *
+   * @return text that is not a JWT at all, for the "not a token" case
+   */
   public static String notAJwt() {
     return "this-is-not-a-jwt";
   }
@@ -154,6 +166,9 @@ public final class FakeOidcIssuer implements AutoCloseable {
    *
    * @throws IllegalStateException before {@link #start()}
    * @throws IllegalArgumentException for an issuer URL no token was minted for
+   *
+   * @param issuerUrl the issuer URL (the token's {@code iss}), such as {@code https://token.actions.githubusercontent.com}
+   * @return where the discovery document and JWKS of an issuer URL are served on 127.0.0.1: {@link #baseUrl()} for {@link #issuer()}, {@code http://127.0.0.1:<port>/<host><path>} for the issuer URL of a profile token minted before
    */
   public URI baseUrl(String issuerUrl) {
     String name = stripSlash(Objects.requireNonNull(issuerUrl, "issuerUrl"));
@@ -180,12 +195,20 @@ public final class FakeOidcIssuer implements AutoCloseable {
     }
   }
 
-  /** Returns whether {@link #start()} has been called. */
+  /**
+   * Returns whether {@link #start()} has been called.
+   *
+   * @return whether {@link #start()} has been called
+   */
   public boolean isStarted() {
     return server != null;
   }
 
-  /** Returns the issuer name, the {@code iss} of minted tokens. */
+  /**
+   * Returns the issuer name, the {@code iss} of minted tokens.
+   *
+   * @return the issuer name, the {@code iss} of minted tokens
+   */
   public String issuer() {
     return issuer;
   }
@@ -194,6 +217,8 @@ public final class FakeOidcIssuer implements AutoCloseable {
    * Returns where the documents are served: {@code http://127.0.0.1:<port><issuer path>}.
    *
    * @throws IllegalStateException before {@link #start()}
+   *
+   * @return where the documents are served
    */
   public URI baseUrl() {
     IssuerServer s = server;
@@ -205,17 +230,29 @@ public final class FakeOidcIssuer implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + s.port() + (path == null ? "" : stripSlash(path)));
   }
 
-  /** Returns the served discovery document URL. */
+  /**
+   * Returns the served discovery document URL.
+   *
+   * @return the served discovery document URL
+   */
   public URI discoveryUrl() {
     return URI.create(baseUrl() + "/.well-known/openid-configuration");
   }
 
-  /** Returns the served JWKS URL. */
+  /**
+   * Returns the served JWKS URL.
+   *
+   * @return the served JWKS URL
+   */
   public URI jwksUrl() {
     return URI.create(baseUrl() + "/keys");
   }
 
-  /** Returns the {@code kid} of the current signing key. */
+  /**
+   * Returns the {@code kid} of the current signing key.
+   *
+   * @return the {@code kid} of the current signing key
+   */
   public String keyId() {
     return keys.kid();
   }
@@ -228,57 +265,103 @@ public final class FakeOidcIssuer implements AutoCloseable {
     keys.rotate();
   }
 
-  /** Returns the host and path of the issuer, the prefix of AWS condition keys. */
+  /**
+   * Returns the host and path of the issuer, the prefix of AWS condition keys.
+   *
+   * @return the host and path of the issuer, the prefix of AWS condition keys
+   */
   public String conditionKeyPrefix() {
     return issuer().replaceFirst("^https?://", "");
   }
 
-  /** Returns the provider ARN of this issuer in the given account. */
+  /**
+   * Returns the provider ARN of this issuer in the given account.
+   *
+   * @param accountId the 12-digit AWS account ID
+   * @return the provider ARN of this issuer in the given account
+   */
   public String providerArn(String accountId) {
     return "arn:aws:iam::" + accountId + ":oidc-provider/" + conditionKeyPrefix();
   }
 
-  /** Returns a new token builder with Gitpod's default claims. */
+  /**
+   * Returns a new token builder with Gitpod's default claims.
+   *
+   * @return a new token builder with Gitpod's default claims
+   */
   public TokenBuilder token() {
     return new TokenBuilder();
   }
 
-  /** Returns a valid token with default claims for the given repository context URL. */
+  /**
+   * Returns a valid token with default claims for the given repository context URL.
+   *
+   * @param repositoryUrl the repository URL
+   * @return a valid token with default claims for the given repository context URL
+   */
   public String mint(String repositoryUrl) {
     return token().repository(repositoryUrl).mint();
   }
 
-  /** Returns a new Ona (formerly Gitpod Flex) environment token builder, V3 by default. */
+  /**
+   * Returns a new Ona (formerly Gitpod Flex) environment token builder, V3 by default.
+   *
+   * @return a new Ona (formerly Gitpod Flex) environment token builder, V3 by default
+   */
   public ProfileTokens.Ona ona() {
     return new ProfileTokens.Ona(this);
   }
 
-  /** Returns a new GitHub Actions token builder ({@code repo:acme/app:ref:refs/heads/main}). */
+  /**
+   * Returns a new GitHub Actions token builder ({@code repo:acme/app:ref:refs/heads/main}).
+   *
+   * @return a new GitHub Actions token builder ({@code repo:acme/app:ref:refs/heads/main})
+   */
   public ProfileTokens.GitHubActions githubActions() {
     return new ProfileTokens.GitHubActions(this);
   }
 
-  /** Returns a new GitLab CI/CD ID token builder (gitlab.com, {@code acme/app}, {@code main}). */
+  /**
+   * Returns a new GitLab CI/CD ID token builder (gitlab.com, {@code acme/app}, {@code main}).
+   *
+   * @return a new GitLab CI/CD ID token builder (gitlab.com, {@code acme/app}, {@code main})
+   */
   public ProfileTokens.GitLab gitlab() {
     return new ProfileTokens.GitLab(this);
   }
 
-  /** Returns a new CircleCI job token builder. */
+  /**
+   * Returns a new CircleCI job token builder.
+   *
+   * @return a new CircleCI job token builder
+   */
   public ProfileTokens.CircleCi circleci() {
     return new ProfileTokens.CircleCi(this);
   }
 
-  /** Returns a new Bitbucket Pipelines step token builder. */
+  /**
+   * Returns a new Bitbucket Pipelines step token builder.
+   *
+   * @return a new Bitbucket Pipelines step token builder
+   */
   public ProfileTokens.Bitbucket bitbucket() {
     return new ProfileTokens.Bitbucket(this);
   }
 
-  /** Returns a new Buildkite job token builder. */
+  /**
+   * Returns a new Buildkite job token builder.
+   *
+   * @return a new Buildkite job token builder
+   */
   public ProfileTokens.Buildkite buildkite() {
     return new ProfileTokens.Buildkite(this);
   }
 
-  /** Returns a new EKS service-account token builder. */
+  /**
+   * Returns a new EKS service-account token builder.
+   *
+   * @return a new EKS service-account token builder
+   */
   public ProfileTokens.Eks eks() {
     return new ProfileTokens.Eks(this);
   }
@@ -289,6 +372,8 @@ public final class FakeOidcIssuer implements AutoCloseable {
    *
    * @param profileId one of {@link ProfileTokens#IDS} except {@code gitpod}
    * @throws IllegalArgumentException for an unknown id
+   *
+   * @return a new token builder of a profile other than {@code gitpod} (use {@link #token()} for that one)
    */
   public ProfileToken<?> profile(String profileId) {
     return ProfileTokens.create(this, Objects.requireNonNull(profileId, "profileId"));
@@ -376,7 +461,11 @@ public final class FakeOidcIssuer implements AutoCloseable {
     return keys.sign(claims, kid, badSignature);
   }
 
-  /** Returns the clock used for {@code iat} and {@code exp}. */
+  /**
+   * Returns the clock used for {@code iat} and {@code exp}.
+   *
+   * @return the clock used for {@code iat} and {@code exp}
+   */
   public Clock clock() {
     return clock;
   }
@@ -429,7 +518,12 @@ public final class FakeOidcIssuer implements AutoCloseable {
 
     private Builder() {}
 
-    /** Sets the issuer name ({@code iss}); default {@value FakeOidcIssuer#DEFAULT_ISSUER}. */
+    /**
+     * Sets the issuer name ({@code iss}); default {@value FakeOidcIssuer#DEFAULT_ISSUER}.
+     *
+     * @param issuerUrl the issuer URL (the token's {@code iss}), such as {@code https://token.actions.githubusercontent.com}
+     * @return this builder
+     */
     public Builder issuer(String issuerUrl) {
       URI uri = URI.create(Objects.requireNonNull(issuerUrl, "issuerUrl"));
       if (uri.getScheme() == null || uri.getHost() == null) {
@@ -443,25 +537,41 @@ public final class FakeOidcIssuer implements AutoCloseable {
     /**
      * Makes the issuer name the served loopback URL ({@code http://127.0.0.1:<port>/idp}), so
      * that any verifier can fetch its keys from the {@code iss} itself, as for a real issuer.
+     *
+     * @return this builder
      */
     public Builder loopbackIssuer() {
       this.loopbackIssuer = true;
       return this;
     }
 
-    /** Sets the port on 127.0.0.1; default 0 (any free port). */
+    /**
+     * Sets the port on 127.0.0.1; default 0 (any free port).
+     *
+     * @param port the TCP port
+     * @return this builder
+     */
     public Builder port(int port) {
       this.port = port;
       return this;
     }
 
-    /** Sets the clock for {@code iat} and {@code exp}; default the system UTC clock. */
+    /**
+     * Sets the clock for {@code iat} and {@code exp}; default the system UTC clock.
+     *
+     * @param clock the clock that supplies the current time (a fixed one in tests)
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Returns the configured, not yet started issuer. */
+    /**
+     * Returns the configured, not yet started issuer.
+     *
+     * @return the configured, not yet started issuer
+     */
     public FakeOidcIssuer build() {
       return new FakeOidcIssuer(this);
     }
@@ -489,20 +599,35 @@ public final class FakeOidcIssuer implements AutoCloseable {
 
     private TokenBuilder() {}
 
-    /** Sets the context to a repository: {@code sub} and {@code repository} become the URL. */
+    /**
+     * Sets the context to a repository: {@code sub} and {@code repository} become the URL.
+     *
+     * @param url the URL
+     * @return this builder
+     */
     public TokenBuilder repository(String url) {
       this.subject = Objects.requireNonNull(url, "url");
       this.repository = url;
       return this;
     }
 
-    /** Sets {@code sub} alone (for example a pull request URL or {@code no-context}). */
+    /**
+     * Sets {@code sub} alone (for example a pull request URL or {@code no-context}).
+     *
+     * @param sub the exact subject (the token's {@code sub})
+     * @return this builder
+     */
     public TokenBuilder subject(String sub) {
       this.subject = Objects.requireNonNull(sub, "sub");
       return this;
     }
 
-    /** Sets the audiences; {@code azp} follows the first. */
+    /**
+     * Sets the audiences; {@code azp} follows the first.
+     *
+     * @param audiences the audiences; {@code azp} follows the first
+     * @return this builder
+     */
     public TokenBuilder audience(String... audiences) {
       if (audiences.length == 0) {
         throw new IllegalArgumentException("A token needs at least one audience.");
@@ -511,51 +636,91 @@ public final class FakeOidcIssuer implements AutoCloseable {
       return this;
     }
 
-    /** Sets {@code iat} (and {@code auth_time}); default now. */
+    /**
+     * Sets {@code iat} (and {@code auth_time}); default now.
+     *
+     * @param iat {@code iat} (and {@code auth_time}); default now
+     * @return this builder
+     */
     public TokenBuilder issuedAt(Instant iat) {
       this.issuedAt = Objects.requireNonNull(iat, "iat");
       return this;
     }
 
-    /** Sets {@code exp}; default {@code iat} + 60 minutes. */
+    /**
+     * Sets {@code exp}; default {@code iat} + 60 minutes.
+     *
+     * @param exp {@code exp}; default {@code iat} + 60 minutes
+     * @return this builder
+     */
     public TokenBuilder expiresAt(Instant exp) {
       this.expiresAt = Objects.requireNonNull(exp, "exp");
       return this;
     }
 
-    /** Adds an {@code nbf} claim (Gitpod sends none). */
+    /**
+     * Adds an {@code nbf} claim (Gitpod sends none).
+     *
+     * @param nbf an {@code nbf} claim (Gitpod sends none)
+     * @return this builder
+     */
     public TokenBuilder notBefore(Instant nbf) {
       this.notBefore = Objects.requireNonNull(nbf, "nbf");
       return this;
     }
 
-    /** Sets {@code workspace_id}. */
+    /**
+     * Sets {@code workspace_id}.
+     *
+     * @param id the identifier
+     * @return this builder
+     */
     public TokenBuilder workspaceId(String id) {
       this.workspaceId = Objects.requireNonNull(id, "id");
       return this;
     }
 
-    /** Sets {@code email}. */
+    /**
+     * Sets {@code email}.
+     *
+     * @param email {@code email}
+     * @return this builder
+     */
     public TokenBuilder email(String email) {
       this.email = Objects.requireNonNull(email, "email");
       return this;
     }
 
-    /** Sets any claim, overriding a default one of the same name. */
+    /**
+     * Sets any claim, overriding a default one of the same name.
+     *
+     * @param name the name
+     * @param value the value
+     * @return this builder
+     */
     public TokenBuilder claim(String name, Object value) {
       extra.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
       removed.remove(name);
       return this;
     }
 
-    /** Leaves a claim out of the token. */
+    /**
+     * Leaves a claim out of the token.
+     *
+     * @param name the name
+     * @return this builder
+     */
     public TokenBuilder withoutClaim(String name) {
       extra.remove(name);
       removed.add(name);
       return this;
     }
 
-    /** Makes the token expired for an hour, well past the 5 minutes of skew AWS allows. */
+    /**
+     * Makes the token expired for an hour, well past the 5 minutes of skew AWS allows.
+     *
+     * @return this builder
+     */
     public TokenBuilder expired() {
       Instant now = clock.instant();
       this.issuedAt = now.minus(Duration.ofHours(2));
@@ -563,7 +728,11 @@ public final class FakeOidcIssuer implements AutoCloseable {
       return this;
     }
 
-    /** Makes the token valid only from an hour in the future ({@code nbf} and {@code iat}). */
+    /**
+     * Makes the token valid only from an hour in the future ({@code nbf} and {@code iat}).
+     *
+     * @return this builder
+     */
     public TokenBuilder notYetValid() {
       Instant later = clock.instant().plus(Duration.ofHours(1));
       this.issuedAt = later;
@@ -572,30 +741,50 @@ public final class FakeOidcIssuer implements AutoCloseable {
       return this;
     }
 
-    /** Sets an audience that no provider lists. */
+    /**
+     * Sets an audience that no provider lists.
+     *
+     * @return this builder
+     */
     public TokenBuilder wrongAudience() {
       return audience("https://wrong-audience.example");
     }
 
-    /** Sets an issuer for which no provider exists. */
+    /**
+     * Sets an issuer for which no provider exists.
+     *
+     * @return this builder
+     */
     public TokenBuilder wrongIssuer() {
       this.iss = "https://services.wrong-issuer.example/idp";
       return this;
     }
 
-    /** Puts a {@code kid} in the header that the JWKS does not list. */
+    /**
+     * Puts a {@code kid} in the header that the JWKS does not list.
+     *
+     * @return this builder
+     */
     public TokenBuilder unknownKid() {
       this.unknownKid = true;
       return this;
     }
 
-    /** Signs with a key other than the one the {@code kid} names. */
+    /**
+     * Signs with a key other than the one the {@code kid} names.
+     *
+     * @return this builder
+     */
     public TokenBuilder badSignature() {
       this.badSignature = true;
       return this;
     }
 
-    /** Returns the claims the token will carry. */
+    /**
+     * Returns the claims the token will carry.
+     *
+     * @return the claims the token will carry
+     */
     public Map<String, Object> claims() {
       Instant iat = issuedAt != null ? issuedAt : clock.instant();
       Instant exp = expiresAt != null ? expiresAt : iat.plus(Duration.ofMinutes(60));

@@ -23,32 +23,60 @@ import java.util.Objects;
  */
 public sealed interface Fault {
 
-  /** Returns an AWS error with a message naming the injected fault. */
+  /**
+   * Returns an AWS error with a message naming the injected fault.
+   *
+   * @param code the error code
+   * @return an AWS error with a message naming the injected fault
+   */
   static AwsError awsError(String code, int httpStatus) {
     return new AwsError(code, httpStatus, "Injected fault (FakeAws.failNext).");
   }
 
-  /** Returns an AWS error with the given message. */
+  /**
+   * Returns an AWS error with the given message.
+   *
+   * @param code the error code
+   * @param message the detail message, naming the problem and the fix
+   * @return an AWS error with the given message
+   */
   static AwsError awsError(String code, int httpStatus, String message) {
     return new AwsError(code, httpStatus, message);
   }
 
-  /** Returns a delay before the normal answer. */
+  /**
+   * Returns a delay before the normal answer.
+   *
+   * @param delay how long to wait before answering
+   * @return a delay before the normal answer
+   */
   static Latency latency(Duration delay) {
     return new Latency(delay);
   }
 
-  /** Returns a connection reset before any answer. */
+  /**
+   * Returns a connection reset before any answer.
+   *
+   * @return a connection reset before any answer
+   */
   static ConnectionReset connectionReset() {
     return new ConnectionReset();
   }
 
-  /** Returns a body cut in half after the full headers. */
+  /**
+   * Returns a body cut in half after the full headers.
+   *
+   * @return a body cut in half after the full headers
+   */
   static TruncatedBody truncatedBody() {
     return new TruncatedBody();
   }
 
-  /** Returns a call that is never answered. */
+  /**
+   * Returns a call that is never answered.
+   *
+   * @return a call that is never answered
+   */
   static Hang hang() {
     return new Hang();
   }
@@ -59,7 +87,13 @@ public sealed interface Fault {
    * {@code TOOMANYREQUESTS} with 429).
    */
   record AwsError(String code, int status, String message) implements Fault {
-    /** Checks the code and the status. */
+    /**
+     * Checks the code and the status.
+     *
+     * @param code the error code
+     * @param status the HTTP status code
+     * @param message the detail message, naming the problem and the fix
+     */
     public AwsError {
       Objects.requireNonNull(code, "code");
       Objects.requireNonNull(message, "message");
@@ -73,7 +107,11 @@ public sealed interface Fault {
 
   /** A delay before the normal answer. */
   record Latency(Duration delay) implements Fault {
-    /** Checks the delay. */
+    /**
+     * Checks the delay.
+     *
+     * @param delay how long to wait before answering
+     */
     public Latency {
       Objects.requireNonNull(delay, "delay");
       if (delay.isNegative()) {

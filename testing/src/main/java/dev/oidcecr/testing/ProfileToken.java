@@ -29,7 +29,7 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   final Map<String, Object> claims = new LinkedHashMap<>();
   private final List<String> removed = new ArrayList<>();
   private String iss;
-  private Object audience;
+  private List<String> audience;
   private String subject;
   private Instant issuedAt;
   private Instant expiresAt;
@@ -45,13 +45,21 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
     return (B) this;
   }
 
-  /** Returns the profile id, such as {@code github-actions}. */
+  /**
+   * Returns the profile id, such as {@code github-actions}.
+   *
+   * @return the profile id, such as {@code github-actions}
+   */
   public abstract String profileId();
 
-  /** Returns the issuer URL this token gets without {@link #issuer(String)}. */
+  /**
+   * Returns the issuer URL this token gets without {@link #issuer(String)}.
+   *
+   * @return the issuer URL this token gets without {@link #issuer(String)}
+   */
   public abstract String defaultIssuer();
 
-  /** The audience without {@link #audience(String...)}: a string or a list, as the issuer sends. */
+  /** The audience without {@link #audience}: a string or a list, as the issuer sends it. */
   abstract Object defaultAudience();
 
   /** Puts this issuer's claims (from the typed setters) before the overrides of claim(). */
@@ -88,7 +96,12 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
     return false;
   }
 
-  /** Sets the {@code iss}, for example a self-managed instance or a wrong issuer. */
+  /**
+   * Sets the {@code iss}, for example a self-managed instance or a wrong issuer.
+   *
+   * @param issuerUrl the issuer URL (the token's {@code iss}), such as {@code https://token.actions.githubusercontent.com}
+   * @return this builder
+   */
   public B issuer(String issuerUrl) {
     this.iss = Objects.requireNonNull(issuerUrl, "issuerUrl");
     return self();
@@ -97,49 +110,80 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   /**
    * Sets the audience: one value is sent the way this issuer sends one (a string, or a
    * one-element array for issuers that always send arrays), several as an array.
+   *
+   * @param audiences the audience: one value is sent the way this issuer sends one (a string, or a one-element array for issuers that always send arrays), several as an array
+   * @return this builder
    */
   public B audience(String... audiences) {
     if (audiences.length == 0) {
       throw new IllegalArgumentException("A token needs at least one audience.");
     }
-    Object d = defaultAudience();
-    this.audience = audiences.length == 1 && !(d instanceof List<?>) ? audiences[0]
-        : List.of(audiences);
+    this.audience = List.of(audiences);
     return self();
   }
 
-  /** Sets {@code sub} outright, instead of deriving it from the claims. */
+  /**
+   * Sets {@code sub} outright, instead of deriving it from the claims.
+   *
+   * @param sub the exact subject (the token's {@code sub})
+   * @return this builder
+   */
   public B subject(String sub) {
     this.subject = Objects.requireNonNull(sub, "sub");
     return self();
   }
 
-  /** Sets any claim, overriding a default of the same name; the {@code sub} follows. */
+  /**
+   * Sets any claim, overriding a default of the same name; the {@code sub} follows.
+   *
+   * @param name the name
+   * @param value the value
+   * @return this builder
+   */
   public B claim(String name, Object value) {
     claims.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
     removed.remove(name);
     return self();
   }
 
-  /** Leaves a claim out of the token. */
+  /**
+   * Leaves a claim out of the token.
+   *
+   * @param name the name
+   * @return this builder
+   */
   public B withoutClaim(String name) {
     removed.add(Objects.requireNonNull(name, "name"));
     return self();
   }
 
-  /** Sets {@code iat}; default now. */
+  /**
+   * Sets {@code iat}; default now.
+   *
+   * @param iat {@code iat}; default now
+   * @return this builder
+   */
   public B issuedAt(Instant iat) {
     this.issuedAt = Objects.requireNonNull(iat, "iat");
     return self();
   }
 
-  /** Sets {@code exp}; default {@code iat} plus the issuer's usual lifetime. */
+  /**
+   * Sets {@code exp}; default {@code iat} plus the issuer's usual lifetime.
+   *
+   * @param exp {@code exp}; default {@code iat} plus the issuer's usual lifetime
+   * @return this builder
+   */
   public B expiresAt(Instant exp) {
     this.expiresAt = Objects.requireNonNull(exp, "exp");
     return self();
   }
 
-  /** Makes the token expired for an hour, well past the 5 minutes of skew AWS allows. */
+  /**
+   * Makes the token expired for an hour, well past the 5 minutes of skew AWS allows.
+   *
+   * @return this builder
+   */
   public B expired() {
     Instant now = owner.clock().instant();
     this.issuedAt = now.minus(Duration.ofHours(2));
@@ -147,29 +191,49 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
     return self();
   }
 
-  /** Sets an audience that no provider lists. */
+  /**
+   * Sets an audience that no provider lists.
+   *
+   * @return this builder
+   */
   public B wrongAudience() {
     return audience("https://wrong-audience.example");
   }
 
-  /** Puts a {@code kid} in the header that the JWKS does not list. */
+  /**
+   * Puts a {@code kid} in the header that the JWKS does not list.
+   *
+   * @return this builder
+   */
   public B unknownKid() {
     this.unknownKid = true;
     return self();
   }
 
-  /** Signs with a key other than the one the {@code kid} names. */
+  /**
+   * Signs with a key other than the one the {@code kid} names.
+   *
+   * @return this builder
+   */
   public B badSignature() {
     this.badSignature = true;
     return self();
   }
 
-  /** Returns the issuer URL of the token. */
+  /**
+   * Returns the issuer URL of the token.
+   *
+   * @return the issuer URL of the token
+   */
   public String issuer() {
     return iss != null ? iss : defaultIssuer();
   }
 
-  /** Returns the claims the token will carry. */
+  /**
+   * Returns the claims the token will carry.
+   *
+   * @return the claims the token will carry
+   */
   public Map<String, Object> claims() {
     Instant iat = issuedAt != null ? issuedAt : owner.clock().instant();
     Instant exp = expiresAt != null ? expiresAt : iat.plus(lifetime());
@@ -179,7 +243,9 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
     }
     c.put("iss", issuer());
     c.put("sub", "");
-    c.put("aud", audience != null ? audience : defaultAudience());
+    c.put("aud", audience == null ? defaultAudience()
+        : audience.size() == 1 && !(defaultAudience() instanceof List<?>) ? audience.get(0)
+        : audience);
     putProfileClaims(c);
     if (sendsNotBefore()) {
       c.put("nbf", iat.getEpochSecond());

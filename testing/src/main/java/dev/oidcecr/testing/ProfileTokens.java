@@ -111,13 +111,21 @@ public final class ProfileTokens {
       return this;
     }
 
-    /** Sets the organization id. */
+    /**
+     * Sets the organization id.
+     *
+     * @param organizationId the organization ID
+     */
     public Ona organization(String organizationId) {
       this.organization = Objects.requireNonNull(organizationId, "organizationId");
       return this;
     }
 
-    /** Sets the project id of the environment. */
+    /**
+     * Sets the project id of the environment.
+     *
+     * @param projectId the project ID
+     */
     public Ona project(String projectId) {
       this.project = Objects.requireNonNull(projectId, "projectId");
       return this;
@@ -129,19 +137,31 @@ public final class ProfileTokens {
       return this;
     }
 
-    /** Sets the environment id. */
+    /**
+     * Sets the environment id.
+     *
+     * @param environmentId the environment ID
+     */
     public Ona environment(String environmentId) {
       this.environment = Objects.requireNonNull(environmentId, "environmentId");
       return this;
     }
 
-    /** Sets the runner id. */
+    /**
+     * Sets the runner id.
+     *
+     * @param runnerId the runner id
+     */
     public Ona runner(String runnerId) {
       this.runner = Objects.requireNonNull(runnerId, "runnerId");
       return this;
     }
 
-    /** Sets the environment's repository context URL. */
+    /**
+     * Sets the environment's repository context URL.
+     *
+     * @param url the URL
+     */
     public Ona contextUrl(String url) {
       this.contextUrl = Objects.requireNonNull(url, "url");
       return this;
@@ -288,7 +308,11 @@ public final class ProfileTokens {
       return false;
     }
 
-    /** Sets the repository, {@code OWNER/REPO}. */
+    /**
+     * Sets the repository, {@code OWNER/REPO}.
+     *
+     * @param ownerSlashName the repository, {@code OWNER/REPO}
+     */
     public GitHubActions repository(String ownerSlashName) {
       if (!ownerSlashName.matches("[^/:@]+/[^/:@]+")) {
         throw new IllegalArgumentException("Repository '" + ownerSlashName
@@ -298,7 +322,11 @@ public final class ProfileTokens {
       return this;
     }
 
-    /** Runs on a push to a branch: {@code ref} {@code refs/heads/<branch>}. */
+    /**
+     * Runs on a push to a branch: {@code ref} {@code refs/heads/<branch>}.
+     *
+     * @param branch the branch name
+     */
     public GitHubActions branch(String branch) {
       this.ref = "refs/heads/" + Objects.requireNonNull(branch, "branch");
       this.refType = "branch";
@@ -306,7 +334,11 @@ public final class ProfileTokens {
       return this;
     }
 
-    /** Runs on a tag: {@code ref} {@code refs/tags/<tag>}. */
+    /**
+     * Runs on a tag: {@code ref} {@code refs/tags/<tag>}.
+     *
+     * @param tag the tag
+     */
     public GitHubActions tag(String tag) {
       this.ref = "refs/tags/" + Objects.requireNonNull(tag, "tag");
       this.refType = "tag";
@@ -314,7 +346,11 @@ public final class ProfileTokens {
       return this;
     }
 
-    /** Runs in a deployment environment, which becomes the {@code sub} context. */
+    /**
+     * Runs in a deployment environment, which becomes the {@code sub} context.
+     *
+     * @param name the name
+     */
     public GitHubActions environment(String name) {
       this.environment = Objects.requireNonNull(name, "name");
       return this;
@@ -335,7 +371,12 @@ public final class ProfileTokens {
       return pullRequest(1, "feature", "main");
     }
 
-    /** Uses the immutable {@code sub} form with these numeric owner and repository ids. */
+    /**
+     * Uses the immutable {@code sub} form with these numeric owner and repository ids.
+     *
+     * @param ownerId the {@code repository_owner_id} claim
+     * @param repositoryId the {@code repository_id} claim
+     */
     public GitHubActions immutableIds(long ownerId, long repositoryId) {
       this.ownerId = Long.toString(ownerId);
       this.repositoryId = Long.toString(repositoryId);
@@ -343,26 +384,43 @@ public final class ProfileTokens {
       return this;
     }
 
-    /** Sets the owner and repository ids without changing the {@code sub} form. */
+    /**
+     * Sets the owner and repository ids without changing the {@code sub} form.
+     *
+     * @param ownerId the {@code repository_owner_id} claim
+     * @param repositoryId the {@code repository_id} claim
+     */
     public GitHubActions ids(long ownerId, long repositoryId) {
       this.ownerId = Long.toString(ownerId);
       this.repositoryId = Long.toString(repositoryId);
       return this;
     }
 
-    /** Sets the user who triggered the run. */
+    /**
+     * Sets the user who triggered the run.
+     *
+     * @param login the user who triggered the run
+     */
     public GitHubActions actor(String login) {
       this.actor = Objects.requireNonNull(login, "login");
       return this;
     }
 
-    /** Sets the commit. */
+    /**
+     * Sets the commit.
+     *
+     * @param commit the commit
+     */
     public GitHubActions sha(String commit) {
       this.sha = Objects.requireNonNull(commit, "commit");
       return this;
     }
 
-    /** Sets the workflow file, such as {@code .github/workflows/deploy.yml}. */
+    /**
+     * Sets the workflow file, such as {@code .github/workflows/deploy.yml}.
+     *
+     * @param path the file path
+     */
     public GitHubActions workflowFile(String path) {
       this.workflowFile = Objects.requireNonNull(path, "path");
       return this;
@@ -371,13 +429,19 @@ public final class ProfileTokens {
     /**
      * Sets {@code job_workflow_ref}, for a job run by a reusable workflow, such as
      * {@code acme/shared/.github/workflows/deploy.yml@refs/heads/main}.
+     *
+     * @param ref {@code job_workflow_ref}, for a job run by a reusable workflow, such as {@code acme/shared/.github/workflows/deploy.yml@refs/heads/main}
      */
     public GitHubActions jobWorkflowRef(String ref) {
       this.jobWorkflowRef = Objects.requireNonNull(ref, "ref");
       return this;
     }
 
-    /** Adds the {@code enterprise} and {@code enterprise_id} claims of an enterprise's run. */
+    /**
+     * Adds the {@code enterprise} and {@code enterprise_id} claims of an enterprise's run.
+     *
+     * @param slug the slug, as it appears in the issuer's claims
+     */
     public GitHubActions enterprise(String slug) {
       this.enterprise = Objects.requireNonNull(slug, "slug");
       return this;
@@ -448,8 +512,8 @@ public final class ProfileTokens {
    * audience (it is whatever {@code id_tokens:} sets); this builder uses
    * {@code sts.amazonaws.com}. Ids are strings, as GitLab sends them.
    */
-  // Facts: https://docs.gitlab.com/ci/secrets/id_token_authentication/ (token payload: namespace_id,
-  // namespace_path, project_id, project_path, user_id, user_login, user_email,
+  // Facts: https://docs.gitlab.com/ci/secrets/id_token_authentication/ (token payload:
+  // namespace_id, namespace_path, project_id, project_path, user_id, user_login, user_email,
   // user_access_level, pipeline_id, pipeline_source, job_id, ref, ref_type, ref_path,
   // ref_protected, environment, runner_id, runner_environment, sha, ci_config_ref_uri, jti, nbf),
   // JWKS at <instance>/oauth/discovery/keys.
@@ -498,13 +562,21 @@ public final class ProfileTokens {
       return true;
     }
 
-    /** Sets a self-managed instance URL, which becomes {@code iss}. */
+    /**
+     * Sets a self-managed instance URL, which becomes {@code iss}.
+     *
+     * @param url the URL
+     */
     public GitLab instance(String url) {
       this.instance = Objects.requireNonNull(url, "url").replaceFirst("/$", "");
       return this;
     }
 
-    /** Sets the project path, {@code GROUP/PROJECT} (subgroups allowed). */
+    /**
+     * Sets the project path, {@code GROUP/PROJECT} (subgroups allowed).
+     *
+     * @param path the file path
+     */
     public GitLab project(String path) {
       if (!path.matches("[^/:]+(/[^/:]+)+")) {
         throw new IllegalArgumentException("Project path '" + path
@@ -514,33 +586,53 @@ public final class ProfileTokens {
       return this;
     }
 
-    /** Runs on a branch. */
+    /**
+     * Runs on a branch.
+     *
+     * @param name the name
+     */
     public GitLab branch(String name) {
       this.ref = Objects.requireNonNull(name, "name");
       this.refType = "branch";
       return this;
     }
 
-    /** Runs on a tag. */
+    /**
+     * Runs on a tag.
+     *
+     * @param name the name
+     */
     public GitLab tag(String name) {
       this.ref = Objects.requireNonNull(name, "name");
       this.refType = "tag";
       return this;
     }
 
-    /** Deploys to an environment. */
+    /**
+     * Deploys to an environment.
+     *
+     * @param name the name
+     */
     public GitLab environment(String name) {
       this.environment = Objects.requireNonNull(name, "name");
       return this;
     }
 
-    /** Sets {@code pipeline_source}, such as {@code push} or {@code merge_request_event}. */
+    /**
+     * Sets {@code pipeline_source}, such as {@code push} or {@code merge_request_event}.
+     *
+     * @param source the token source
+     */
     public GitLab pipelineSource(String source) {
       this.pipelineSource = Objects.requireNonNull(source, "source");
       return this;
     }
 
-    /** Sets the user who started the job. */
+    /**
+     * Sets the user who started the job.
+     *
+     * @param login the user who started the job
+     */
     public GitLab user(String login) {
       this.user = Objects.requireNonNull(login, "login");
       return this;
@@ -628,19 +720,31 @@ public final class ProfileTokens {
       return "/.well-known/jwks-pub.json";
     }
 
-    /** Sets the organization id (the issuer path and default audience follow). */
+    /**
+     * Sets the organization id (the issuer path and default audience follow).
+     *
+     * @param orgId the organization id (the issuer path and default audience follow)
+     */
     public CircleCi organization(String orgId) {
       this.organization = Objects.requireNonNull(orgId, "orgId");
       return this;
     }
 
-    /** Sets the project id. */
+    /**
+     * Sets the project id.
+     *
+     * @param projectId the project ID
+     */
     public CircleCi project(String projectId) {
       this.project = Objects.requireNonNull(projectId, "projectId");
       return this;
     }
 
-    /** Sets the id of the user who ran the job. */
+    /**
+     * Sets the id of the user who ran the job.
+     *
+     * @param userId the id of the user who ran the job
+     */
     public CircleCi user(String userId) {
       this.user = Objects.requireNonNull(userId, "userId");
       return this;
@@ -653,7 +757,11 @@ public final class ProfileTokens {
       return this;
     }
 
-    /** Sets the ids of the contexts the job uses. */
+    /**
+     * Sets the ids of the contexts the job uses.
+     *
+     * @param ids the ids of the contexts the job uses
+     */
     public CircleCi contexts(String... ids) {
       this.contextIds = List.of(ids);
       return this;
@@ -723,32 +831,53 @@ public final class ProfileTokens {
       return "ari:cloud:bitbucket::workspace/" + unbraced(workspaceUuid);
     }
 
-    /** Sets the workspace slug (in the issuer URL) and UUID (in the default audience). */
+    /**
+     * Sets the workspace slug (in the issuer URL) and UUID (in the default audience).
+     *
+     * @param slug the slug, as it appears in the issuer's claims
+     * @param uuid the UUID, with or without braces
+     */
     public Bitbucket workspace(String slug, String uuid) {
       this.workspace = Objects.requireNonNull(slug, "slug");
       this.workspaceUuid = braced(uuid);
       return this;
     }
 
-    /** Sets the repository UUID. */
+    /**
+     * Sets the repository UUID.
+     *
+     * @param uuid the UUID, with or without braces
+     */
     public Bitbucket repository(String uuid) {
       this.repositoryUuid = braced(uuid);
       return this;
     }
 
-    /** Sets the step UUID (new at every run). */
+    /**
+     * Sets the step UUID (new at every run).
+     *
+     * @param uuid the UUID, with or without braces
+     */
     public Bitbucket step(String uuid) {
       this.stepUuid = braced(uuid);
       return this;
     }
 
-    /** Sets the branch. */
+    /**
+     * Sets the branch.
+     *
+     * @param name the name
+     */
     public Bitbucket branch(String name) {
       this.branch = Objects.requireNonNull(name, "name");
       return this;
     }
 
-    /** Makes it a deployment step to the environment with this UUID. */
+    /**
+     * Makes it a deployment step to the environment with this UUID.
+     *
+     * @param uuid the UUID, with or without braces
+     */
     public Bitbucket deploymentEnvironment(String uuid) {
       this.environmentUuid = braced(uuid);
       return this;
@@ -837,44 +966,74 @@ public final class ProfileTokens {
       return Duration.ofMinutes(5);
     }
 
-    /** Sets the organization slug. */
+    /**
+     * Sets the organization slug.
+     *
+     * @param slug the slug, as it appears in the issuer's claims
+     */
     public Buildkite organization(String slug) {
       this.organization = Objects.requireNonNull(slug, "slug");
       return this;
     }
 
-    /** Sets the pipeline slug. */
+    /**
+     * Sets the pipeline slug.
+     *
+     * @param slug the slug, as it appears in the issuer's claims
+     */
     public Buildkite pipeline(String slug) {
       this.pipeline = Objects.requireNonNull(slug, "slug");
       return this;
     }
 
-    /** Builds a branch. */
+    /**
+     * Builds a branch.
+     *
+     * @param name the name
+     * @return the branch
+     */
     public Buildkite branch(String name) {
       this.branch = Objects.requireNonNull(name, "name");
       this.tag = null;
       return this;
     }
 
-    /** Builds a tag. */
+    /**
+     * Builds a tag.
+     *
+     * @param name the name
+     * @return the tag
+     */
     public Buildkite tag(String name) {
       this.tag = Objects.requireNonNull(name, "name");
       return this;
     }
 
-    /** Sets the commit. */
+    /**
+     * Sets the commit.
+     *
+     * @param sha the commit
+     */
     public Buildkite commit(String sha) {
       this.commit = Objects.requireNonNull(sha, "sha");
       return this;
     }
 
-    /** Sets the step key. */
+    /**
+     * Sets the step key.
+     *
+     * @param key the condition key, such as {@code token.actions.githubusercontent.com:sub}
+     */
     public Buildkite step(String key) {
       this.step = Objects.requireNonNull(key, "key");
       return this;
     }
 
-    /** Sets the build number. */
+    /**
+     * Sets the build number.
+     *
+     * @param number the build number
+     */
     public Buildkite buildNumber(int number) {
       this.buildNumber = number;
       return this;
@@ -955,21 +1114,34 @@ public final class ProfileTokens {
       return Duration.ofHours(24);
     }
 
-    /** Sets the cluster's region and OIDC id (32 hexadecimal characters). */
+    /**
+     * Sets the cluster's region and OIDC id (32 hexadecimal characters).
+     *
+     * @param region the AWS region, such as {@code us-east-1}
+     */
     public Eks cluster(String region, String oidcId) {
       this.region = Objects.requireNonNull(region, "region");
       this.clusterId = Objects.requireNonNull(oidcId, "oidcId");
       return this;
     }
 
-    /** Sets the namespace and name of the pod's service account. */
+    /**
+     * Sets the namespace and name of the pod's service account.
+     *
+     * @param namespace the Kubernetes namespace
+     * @param name the name
+     */
     public Eks serviceAccount(String namespace, String name) {
       this.namespace = Objects.requireNonNull(namespace, "namespace");
       this.serviceAccount = Objects.requireNonNull(name, "name");
       return this;
     }
 
-    /** Sets the pod name. */
+    /**
+     * Sets the pod name.
+     *
+     * @param name the name
+     */
     public Eks pod(String name) {
       this.pod = Objects.requireNonNull(name, "name");
       return this;

@@ -39,6 +39,10 @@ public final class RecordedCall {
   /**
    * Creates an entry without request details; {@code errorCode} and {@code accessKeyId} are
    * empty when absent.
+   *
+   * @param time the instant
+   * @param operation the API operation name, such as {@code AssumeRoleWithWebIdentity}
+   * @param status the HTTP status code
    */
   public RecordedCall(Instant time, String service, String operation, int status,
       String errorCode, String accessKeyId) {
@@ -48,6 +52,12 @@ public final class RecordedCall {
   /**
    * Creates an entry. Headers are redacted here; {@code errorCode}, {@code accessKeyId} and
    * {@code identity} are empty when absent, {@code fault} null when none was injected.
+   *
+   * @param time the instant
+   * @param operation the API operation name, such as {@code AssumeRoleWithWebIdentity}
+   * @param path the file path
+   * @param status the HTTP status code
+   * @param fault the fault to inject
    */
   public RecordedCall(Instant time, String service, String operation, String method,
       String path, Map<String, List<String>> headers, int status, String errorCode,
@@ -90,7 +100,11 @@ public final class RecordedCall {
     return value;
   }
 
-  /** Returns when the call was answered (for a hung call, received). */
+  /**
+   * Returns when the call was answered (for a hung call, received).
+   *
+   * @return when the call was answered (for a hung call, received)
+   */
   public Instant time() {
     return time;
   }
@@ -98,6 +112,8 @@ public final class RecordedCall {
   /**
    * Returns the service: {@code sts}, {@code ecr}, {@code iam}, {@code registry}, {@code admin}
    * (the fake's own {@code /_fake/} endpoints) or {@code none} (a path the fake does not serve).
+   *
+   * @return the service
    */
   public String service() {
     return service;
@@ -108,6 +124,8 @@ public final class RecordedCall {
    * {@code AssumeRoleWithWebIdentity}), or for the registry the method and the kind of
    * resource ({@code GET /v2/}, {@code GET manifest}, {@code HEAD blob},
    * {@code POST blob upload}, {@code GET tags}, {@code GET catalog}).
+   *
+   * @return the operation without its service: the AWS action ({@code GetAuthorizationToken}, {@code AssumeRoleWithWebIdentity}), or for the registry the method and the kind of resource ({@code GET /v2/}, {@code GET manifest}, {@code HEAD blob}, {@code POST blob upload}, {@code GET tags}, {@code GET catalog})
    */
   public String operation() {
     return operation;
@@ -117,43 +135,74 @@ public final class RecordedCall {
    * Returns {@code service:operation}, such as {@code sts:AssumeRoleWithWebIdentity},
    * {@code ecr:GetAuthorizationToken} or {@code registry:GET manifest}: the names
    * {@link FakeAws#failNext(String, int, Fault)} takes.
+   *
+   * @return {@code service:operation}, such as {@code sts:AssumeRoleWithWebIdentity}, {@code ecr:GetAuthorizationToken} or {@code registry:GET manifest}: the names {@link FakeAws#failNext(String, int, Fault)} takes
    */
   public String qualifiedOperation() {
     return service + ":" + operation;
   }
 
-  /** Returns the HTTP method, such as {@code POST}. */
+  /**
+   * Returns the HTTP method, such as {@code POST}.
+   *
+   * @return the HTTP method, such as {@code POST}
+   */
   public String method() {
     return method;
   }
 
-  /** Returns the request path without the query, such as {@code /} or {@code /v2/app/manifests/1}. */
+  /**
+   * Returns the request path without the query, such as {@code /} or {@code /v2/app/manifests/1}.
+   *
+   * @return the request path without the query, such as {@code /} or {@code /v2/app/manifests/1}
+   */
   public String path() {
     return path;
   }
 
-  /** Returns the request headers, names lower-cased, secrets redacted. */
+  /**
+   * Returns the request headers, names lower-cased, secrets redacted.
+   *
+   * @return the request headers, names lower-cased, secrets redacted
+   */
   public Map<String, List<String>> headers() {
     return headers;
   }
 
-  /** Returns the first value of a header (any case), redacted like {@link #headers()}. */
+  /**
+   * Returns the first value of a header (any case), redacted like {@link #headers()}.
+   *
+   * @param name the name
+   * @return the first value of a header (any case), redacted like {@link #headers()}
+   */
   public Optional<String> header(String name) {
     List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
     return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v.get(0));
   }
 
-  /** Returns the HTTP status of the answer; 0 when a fault left the call without one. */
+  /**
+   * Returns the HTTP status of the answer; 0 when a fault left the call without one.
+   *
+   * @return the HTTP status of the answer; 0 when a fault left the call without one
+   */
   public int status() {
     return status;
   }
 
-  /** Returns the AWS (or registry) error code of a failed call. */
+  /**
+   * Returns the AWS (or registry) error code of a failed call.
+   *
+   * @return the AWS (or registry) error code of a failed call
+   */
   public Optional<String> errorCode() {
     return errorCode.isEmpty() ? Optional.empty() : Optional.of(errorCode);
   }
 
-  /** Returns the access key id that signed the call, if it was signed. */
+  /**
+   * Returns the access key id that signed the call, if it was signed.
+   *
+   * @return the access key id that signed the call, if it was signed
+   */
   public Optional<String> accessKeyId() {
     return accessKeyId.isEmpty() ? Optional.empty() : Optional.of(accessKeyId);
   }
@@ -164,12 +213,18 @@ public final class RecordedCall {
    * admin's access key id. A registry call is the identity its ECR password was issued to; an
    * {@code AssumeRoleWithWebIdentity} call is the session it created. Empty for calls whose
    * caller was not recognised.
+   *
+   * @return who made the call: the assumed-role session ARN ({@code arn:aws:sts::123456789012:assumed-role/Role/session}) of a role session, or the admin's access key id
    */
   public Optional<String> identity() {
     return identity.isEmpty() ? Optional.empty() : Optional.of(identity);
   }
 
-  /** Returns the fault injected into this call, if any. */
+  /**
+   * Returns the fault injected into this call, if any.
+   *
+   * @return the fault injected into this call, if any
+   */
   public Optional<Fault> fault() {
     return Optional.ofNullable(fault);
   }

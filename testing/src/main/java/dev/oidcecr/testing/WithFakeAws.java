@@ -31,15 +31,31 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Inherited
 @ExtendWith(FakeAwsExtension.class)
 public @interface WithFakeAws {
-  /** Returns the region; default {@code eu-west-1}. */
+  /**
+   * Returns the region; default {@code eu-west-1}.
+   *
+   * @return the region; default {@code eu-west-1}
+   */
   String region() default "eu-west-1";
 
-  /** Returns the account id; default {@code 123456789012}. */
+  /**
+   * Returns the account id; default {@code 123456789012}.
+   *
+   * @return the account id; default {@code 123456789012}
+   */
   String accountId() default "123456789012";
 
-  /** Returns whether one fake serves the whole class or each test gets a new one. */
+  /**
+   * Returns whether one fake serves the whole class or each test gets a new one.
+   *
+   * @return whether one fake serves the whole class or each test gets a new one
+   */
   FakeAwsExtension.Lifecycle lifecycle() default FakeAwsExtension.Lifecycle.PER_CLASS;
 
-  /** Returns whether the fake's state is reset before each test (per-class lifecycle). */
+  /**
+   * Returns whether the fake's state is reset before each test (per-class lifecycle).
+   *
+   * @return whether the fake's state is reset before each test (per-class lifecycle)
+   */
   boolean resetBeforeEach() default true;
 }

@@ -107,6 +107,11 @@ class ProfileTokensTest extends SharedFakeTest {
         .path("sub").asText()).isEqualTo("org:o-1/user:u-1");
     assertThat(payload(fake.issuer().ona().v2().organization("o-1").runnerPrincipal("r-1"))
         .path("sub").asText()).isEqualTo("org:o-1/rnr:r-1");
+    // One audience takes the version's form, whichever order the calls come in.
+    assertThat(payload(fake.issuer().ona().audience("x").v2()).path("aud").asText())
+        .isEqualTo("x");
+    assertThat(payload(fake.issuer().ona().audience("x")).path("aud").get(0).asText())
+        .isEqualTo("x");
   }
 
   @Test
@@ -235,7 +240,8 @@ class ProfileTokensTest extends SharedFakeTest {
          "project_path": "acme/app", "ref": "release"}""").body()).path("token").asText(), 1);
     assertThat(gl.path("iss").asText()).isEqualTo("https://gitlab.acme.example");
     assertThat(gl.path("aud").get(1).asText()).isEqualTo("b");
-    assertThat(gl.path("sub").asText()).isEqualTo("project_path:acme/app:ref_type:branch:ref:release");
+    assertThat(gl.path("sub").asText())
+        .isEqualTo("project_path:acme/app:ref_type:branch:ref:release");
 
     JsonNode ona = part(JSON.readTree(postTokens("""
         {"profile": "ona", "version": "v2", "org": "o-9"}""").body()).path("token").asText(), 1);

@@ -23,6 +23,10 @@ public final class CpuTimeCheck {
 
   /** Prints operations per CPU-second for each operation, after warm-up rounds. */
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("profiles")) {
+      profiles();
+      return;
+    }
     TrustEvaluationBenchmark trust = new TrustEvaluationBenchmark();
     trust.setUp();
     PolicyJsonBenchmark json = new PolicyJsonBenchmark();
@@ -54,6 +58,28 @@ public final class CpuTimeCheck {
       }
     } finally {
       auth.tearDown();
+    }
+    System.out.println("(checksum " + sink + ")");
+  }
+
+  /**
+   * With the argument {@code profiles}: {@link ProfileTrustEvaluationBenchmark} for every
+   * profile, allowed and sibling token.
+   */
+  private static void profiles() {
+    long sink = 0;
+    for (String profile : new String[] {"gitpod", "ona", "github-actions", "gitlab", "circleci",
+        "bitbucket", "buildkite", "eks"}) {
+      ProfileTrustEvaluationBenchmark b = new ProfileTrustEvaluationBenchmark();
+      b.profile = profile;
+      b.setUp();
+      for (int round = 1; round <= 5; round++) {
+        boolean report = round > 2;
+        sink += measure(report, profile + " allowed", 2_000_000,
+            () -> b.evaluateAllowed().decision().ordinal());
+        sink += measure(report, profile + " sibling", 2_000_000,
+            () -> b.evaluateSibling().decision().ordinal());
+      }
     }
     System.out.println("(checksum " + sink + ")");
   }

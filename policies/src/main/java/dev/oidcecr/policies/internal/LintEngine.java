@@ -8,11 +8,13 @@ import dev.oidcecr.policies.ConditionOperator.SetQualifier;
 import dev.oidcecr.policies.Effect;
 import dev.oidcecr.policies.Finding;
 import dev.oidcecr.policies.Finding.Severity;
+import dev.oidcecr.policies.IssuerProfile;
 import dev.oidcecr.policies.LintRule;
 import dev.oidcecr.policies.PolicyDocument;
 import dev.oidcecr.policies.PolicyKind;
 import dev.oidcecr.policies.Principal;
 import dev.oidcecr.policies.Statement;
+import dev.oidcecr.policies.internal.profiles.Profiles;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -233,7 +235,16 @@ public final class LintEngine {
           }
         }
       }
+      boolean claimKey = isProviderClaimKey(c.key(), "sub") || isProviderClaimKey(c.key(), "aud");
       if (op.qualifier() == SetQualifier.FOR_ALL_VALUES && s.effect() == Effect.ALLOW
+          && claimKey) {
+        String plain = op.jsonName().substring("ForAllValues:".length());
+        add(LintRule.TRUST_FOR_ALL_VALUES_ON_CLAIM, cAt, op + " on " + c.key() + " is true for"
+                + " a token without the claim (and for a misspelled key), and sub is"
+                + " single-valued: the condition does not restrict the role the way it reads.",
+            "Use " + plain + " on " + c.key() + " (for an aud array a plain operator is true"
+                + " when any of the token's audiences matches).");
+      } else if (op.qualifier() == SetQualifier.FOR_ALL_VALUES && s.effect() == Effect.ALLOW
           && !hasNullFalse(s, c.key())) {
         add(LintRule.FOR_ALL_VALUES_WITH_ALLOW, cAt, op + " on " + c.key() + " is true when"
                 + " the request has no " + c.key() + " at all, so this Allow also applies to"
@@ -351,26 +362,106 @@ public final class LintEngine {
           && !c.values().isEmpty();
       if (positive && claim.equals("sub")) {
         hasSub.put(provider, true);
-        checkSubValues(c, cAt, provider);
+        IssuerProfile profile = Profiles.detectHostPath(provider);
+        if (profile.id().equals("gitpod") || profile.id().equals("generic")) {
+          // Context URLs keep their finer segment-based rules (and unknown issuers are checked
+          // as if they might be a Gitpod installation).
+          checkSubValues(c, cAt, provider);
+        } else {
+          checkSubValuesByProfile(c, cAt, provider, profile);
+        }
       }
       if (positive && claim.equals("aud")) {
         hasAud.put(provider, true);
       }
     }
     for (String provider : providers) {
+      IssuerProfile profile = Profiles.detectHostPath(provider);
+      String issuer = "https://" + provider;
       if (!hasSub.containsKey(provider)) {
-        add(LintRule.TRUST_NO_SUB_CONDITION, at, "The statement has no condition on "
-                + provider + ":sub, so any workspace of any user of the installation (any"
-                + " token of " + provider + ") can assume the role.",
-            "Add \"StringLike\": {\"" + provider + ":sub\": [\"https://github.com/acme/app\","
-                + " \"https://github.com/acme/app/*\"]} for one repository with all its"
-                + " branches (TrustPolicy.builder().repository(url) writes it).");
+        if (profile.iamRequiresSubCondition(issuer)) {
+          add(LintRule.TRUST_NO_SUB_CONDITION, at, "IAM refuses this policy: " + provider
+                  + " is an OIDC issuer every " + profile.displayName() + " customer shares,"
+                  + " and IAM rejects CreateRole and UpdateAssumeRolePolicy for a trust policy"
+                  + " of a shared issuer that does not check " + provider + ":sub (without"
+                  + " it any " + profile.displayName() + " customer's token could assume the"
+                  + " role).",
+              "Add a " + provider + ":sub condition; " + profile.builderHint() + " writes one.");
+        } else if (profile.sharedIssuer(issuer)) {
+          add(LintRule.TRUST_NO_SUB_CONDITION, at, "The statement has no condition on "
+                  + provider + ":sub, and " + provider + " is an OIDC issuer every "
+                  + profile.displayName() + " customer shares: any " + profile.displayName()
+                  + " customer's token could assume the role. (IAM accepts this policy, since"
+                  + " the issuer is not on AWS's list of shared providers.)",
+              "Add a " + provider + ":sub condition; " + profile.builderHint() + " writes one.");
+        } else if (profile.id().equals("gitpod") || profile.id().equals("generic")) {
+          add(LintRule.TRUST_NO_SUB_CONDITION, at, "The statement has no condition on "
+                  + provider + ":sub, so any workspace of any user of the installation (any"
+                  + " token of " + provider + ") can assume the role.",
+              "Add \"StringLike\": {\"" + provider + ":sub\": [\"https://github.com/acme/app\","
+                  + " \"https://github.com/acme/app/*\"]} for one repository with all its"
+                  + " branches (TrustPolicy.builder().repository(url) writes it).");
+        } else {
+          add(LintRule.TRUST_NO_SUB_CONDITION, at, "The statement has no condition on "
+                  + provider + ":sub, so any token of " + provider + " (any "
+                  + profile.displayName() + " job of the issuer) can assume the role.",
+              "Add a " + provider + ":sub condition; " + profile.builderHint() + " writes one.");
+        }
       }
       if (!hasAud.containsKey(provider)) {
+        String aud = profile.defaultAudience(issuer).orElse("<the aud your tokens carry>");
         add(LintRule.TRUST_NO_AUD_CONDITION, at, "The statement has no condition on "
                 + provider + ":aud, so tokens issued for any of the provider's client ids"
                 + " are accepted.",
-            "Add \"StringEquals\": {\"" + provider + ":aud\": \"sts.amazonaws.com\"}.");
+            "Add \"StringEquals\": {\"" + provider + ":aud\": \"" + aud + "\"}.");
+      }
+    }
+  }
+
+  private void checkSubValuesByProfile(Condition c, String cAt, String provider,
+      IssuerProfile profile) {
+    ConditionOperator op = c.operator();
+    if (op.base().family() != Family.STRING) {
+      return;
+    }
+    boolean like = op.base().supportsWildcards();
+    for (int j = 0; j < c.values().size(); j++) {
+      String v = c.values().get(j);
+      String vAt = valueAt(cAt, c, j);
+      if (!like && hasWildcard(v)) {
+        continue;  // WILDCARD_WITHOUT_LIKE already says why this never matches
+      }
+      if (like && v.indexOf('*') >= 0 && v.chars().allMatch(ch -> ch == '*' || ch == '?')) {
+        add(LintRule.TRUST_SUB_WILDCARD_ALL, vAt, "Subject pattern \"" + v + "\" matches every"
+                + " token of " + provider + ": any " + profile.displayName() + " job of the"
+                + " issuer can assume the role.",
+            "Name what may assume the role: " + profile.builderHint() + ".");
+        continue;
+      }
+      // A literal under StringEquals is a pattern without wildcards: the grammar judges both.
+      String pattern = like ? v : v.replace("*", "").replace("?", "");
+      IssuerProfile.PatternCheck check = profile.check(pattern, op.base().ignoresCase());
+      String fix = "Use " + profile.builderHint() + ".";
+      switch (check.verdict()) {
+        case NEVER_MATCHES -> add(LintRule.TRUST_SUB_NEVER_MATCHES, vAt, "Subject "
+            + check.reason(), fix);
+        case MATCHES_SIBLINGS -> add(LintRule.TRUST_SUB_MATCHES_SIBLINGS, vAt, "Subject pattern "
+            + check.reason() + ".", "End the name before the wildcard with its separator"
+                + " (such as repo:acme/app:* instead of repo:acme/app*). " + fix);
+        case TOO_BROAD -> add(LintRule.TRUST_SUB_TOO_BROAD, vAt, "Subject pattern "
+            + check.reason() + ".", fix);
+        case OTHER_FORM_ONLY -> add(LintRule.TRUST_SUB_OTHER_TOKEN_VERSION, vAt, "Subject "
+            + check.reason() + ".", "Add the current form too (or instead): " + fix);
+        case TENANT_WIDE -> add(LintRule.TRUST_SUB_ORG_WIDE, vAt, "Subject pattern "
+            + check.reason() + ".", "If that is not on purpose, name the repository or"
+                + " project: " + fix);
+        default -> { }
+      }
+      if (!op.base().ignoresCase()) {
+        profile.caseNote(v).ifPresent(note -> add(LintRule.TRUST_SUB_CASE_SENSITIVE, vAt,
+            note + ".", "Copy the names from the token's sub (or the repository page), or"
+                + " match the immutable ids: TrustPolicy.githubActions().repository(..)"
+                + ".immutableIds(ownerId, repositoryId)."));
       }
     }
   }

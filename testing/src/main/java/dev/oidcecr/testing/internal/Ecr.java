@@ -29,12 +29,14 @@ final class Ecr {
   private final Engine engine;
   private final State state;
   private final String account;
+  private final EcrImages images;
 
   /** ECR of one account (one registry) of the fake. */
   Ecr(Engine engine, State state, String account) {
     this.engine = engine;
     this.state = state;
     this.account = account;
+    this.images = new EcrImages(engine, this);
   }
 
   HttpAnswer handle(String op, HttpCall call) {
@@ -54,11 +56,20 @@ final class Ecr {
     if (target == null) {
       target = engine.ecrOf(caller.account());
     }
-    return (target == null ? this : target).dispatch(op, caller, in);
+    if (target == null) {
+      target = this;
+    }
+    ObjectNode out;
+    try {
+      out = target.dispatch(op, caller, in, call);
+    } catch (BlobStore.Full e) {
+      throw new AwsError("LimitExceededException", 400, e.getMessage());
+    }
+    return HttpAnswer.of(200, "application/x-amz-json-1.1", out.toString());
   }
 
-  private HttpAnswer dispatch(String op, Caller caller, JsonNode in) {
-    ObjectNode out = switch (op) {
+  private ObjectNode dispatch(String op, Caller caller, JsonNode in, HttpCall call) {
+    return switch (op) {
       case "GetAuthorizationToken" -> authorizationToken(caller, in);
       case "CreateRepository" -> createRepository(caller, in);
       case "DescribeRepositories" -> describeRepositories(caller, in);
@@ -67,10 +78,23 @@ final class Ecr {
       case "GetRepositoryPolicy" -> getPolicy(caller, in);
       case "DeleteRepositoryPolicy" -> deletePolicy(caller, in);
       case "BatchGetImage" -> batchGetImage(caller, in);
+      case "PutImage" -> images.putImage(caller, in);
+      case "BatchDeleteImage" -> images.batchDeleteImage(caller, in);
+      case "DescribeImages" -> images.describeImages(caller, in);
+      case "ListImages" -> images.listImages(caller, in);
+      case "BatchCheckLayerAvailability" -> images.batchCheckLayerAvailability(caller, in);
+      case "InitiateLayerUpload" -> images.initiateLayerUpload(caller, in);
+      case "UploadLayerPart" -> images.uploadLayerPart(caller, in);
+      case "CompleteLayerUpload" -> images.completeLayerUpload(caller, in);
+      case "GetDownloadUrlForLayer" -> images.getDownloadUrlForLayer(caller, in, call);
+      case "PutImageTagMutability" -> images.putImageTagMutability(caller, in);
       default -> throw new AwsError("UnknownOperationException", 400,
           "The fake does not serve ECR operation " + op + ".");
     };
-    return HttpAnswer.of(200, "application/x-amz-json-1.1", out.toString());
+  }
+
+  EcrImages images() {
+    return images;
   }
 
   private String account() {
@@ -101,7 +125,7 @@ final class Ecr {
     ArrayNode data = out.putArray("authorizationData");
     for (String registry : registries) {
       String password = "eyJwYXlsb2FkIjoiZmFrZS1lY3Ii" + State.randomSecret(120).replace('/', '_');
-      engine.state.ecrPasswords.put(password, new State.EcrGrant(caller, expires));
+      engine.state.ecrPasswords.put(password, new State.EcrGrant(caller, expires, registry));
       data.addObject()
           .put("authorizationToken", Base64.getEncoder()
               .encodeToString(("AWS:" + password).getBytes(StandardCharsets.UTF_8)))
@@ -122,6 +146,14 @@ final class Ecr {
             + name + "' already exists in the registry with id '" + account() + "'");
       }
       repo = create(name);
+      String mutability = in.path("imageTagMutability").asText("MUTABLE");
+      if (!mutability.equals("MUTABLE") && !mutability.equals("IMMUTABLE")) {
+        state.repositories.remove(name);
+        throw new AwsError("InvalidParameterException", 400, "Invalid parameter at "
+            + "'imageTagMutability' failed to satisfy constraint: 'Member must satisfy enum "
+            + "value set: [MUTABLE, IMMUTABLE]'");
+      }
+      repo.tagMutability = mutability;
     }
     ObjectNode out = Engine.JSON.createObjectNode();
     out.set("repository", json(repo));
@@ -170,7 +202,7 @@ final class Ecr {
     check(caller, "DeleteRepository", "ecr:DeleteRepository", repo.arn,
         Optional.ofNullable(repo.policy));
     synchronized (state) {
-      if (!repo.imagesByTag.isEmpty() && !in.path("force").asBoolean(false)) {
+      if (!repo.isEmpty() && !in.path("force").asBoolean(false)) {
         throw new AwsError("RepositoryNotEmptyException", 400, "The repository with name '"
             + name + "' in registry with id '" + account() + "' cannot be deleted because it "
             + "still contains images; delete them first or set force.");
@@ -254,8 +286,13 @@ final class Ecr {
         img.put("registryId", account()).put("repositoryName", repo.name);
         ObjectNode imageId = img.putObject("imageId");
         imageId.put("imageDigest", image.get().digest());
-        imageId.put("imageTag", tag != null ? tag : image.get().tag());
-        img.put("imageManifest", image.get().manifest());
+        if (tag != null) {
+          imageId.put("imageTag", tag);
+        } else {
+          repo.tagsOf(image.get().digest()).stream().findFirst()
+              .ifPresent(t -> imageId.put("imageTag", t));
+        }
+        img.put("imageManifest", image.get().manifestText());
         img.put("imageManifestMediaType", image.get().mediaType());
       } else {
         ObjectNode f = failures.addObject();
@@ -269,29 +306,48 @@ final class Ecr {
 
   /** Stores an image, creating the repository if needed; returns its digest. */
   String seed(String repository, String tag, String manifest) {
+    return seed(repository, java.util.List.of(), tag == null ? List.of() : List.of(tag),
+        manifest.getBytes(StandardCharsets.UTF_8), false);
+  }
+
+  /**
+   * Stores blobs and a manifest that references them, creating the repository if needed.
+   *
+   * @param checked whether the manifest's blobs must be among those stored
+   * @return the manifest digest
+   */
+  String seed(String repository, List<byte[]> blobs, List<String> tags, byte[] manifest,
+      boolean checked) {
     if (!NAME.matcher(repository).matches()) {
       throw new IllegalArgumentException("Repository name '" + repository
           + "' is not valid for ECR: use lowercase path segments such as 'team/app'.");
     }
-    String mediaType = DEFAULT_MEDIA_TYPE;
-    try {
-      JsonNode m = Engine.JSON.readTree(manifest);
-      if (m.hasNonNull("mediaType")) {
-        mediaType = m.get("mediaType").asText();
-      }
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("The manifest to seed is not JSON: pass an image "
-          + "manifest document such as {\"schemaVersion\":2,...}.", e);
-    }
-    State.Image image = new State.Image(tag, digest(manifest), manifest, mediaType);
+    State.Repository repo;
     synchronized (state) {
-      State.Repository repo = state.repositories.get(repository);
+      repo = state.repositories.get(repository);
       if (repo == null) {
         repo = create(repository);
       }
-      repo.imagesByTag.put(tag, image);
     }
-    return image.digest();
+    for (byte[] blob : blobs) {
+      String d = engine.state.blobs.put(blob);
+      synchronized (repo) {
+        repo.layers.add(d);
+      }
+    }
+    Instant now = engine.config.clock().instant();
+    try {
+      String digest = null;
+      List<String> all = tags.isEmpty() ? java.util.Collections.singletonList(null) : tags;
+      for (String tag : all) {
+        digest = Images.put(repo, engine.state.blobs, manifest, null, tag, null, now, checked)
+            .image().digest();
+      }
+      return digest;
+    } catch (AwsError e) {
+      throw new IllegalArgumentException("The image to seed in '" + repository + "' is not "
+          + "valid: " + e.getMessage(), e);
+    }
   }
 
   static String digest(String manifest) {
@@ -304,7 +360,7 @@ final class Ecr {
     }
   }
 
-  private String name(JsonNode in) {
+  String name(JsonNode in) {
     String name = in.path("repositoryName").asText("");
     if (name.length() < 2 || name.length() > 256 || !NAME.matcher(name).matches()) {
       throw new AwsError("InvalidParameterException", 400, "Invalid parameter at "
@@ -347,7 +403,7 @@ final class Ecr {
         resource, engine.principalContext(caller));
   }
 
-  private void check(Caller caller, String op, String action, String resource,
+  void check(Caller caller, String op, String action, String resource,
       Optional<String> repositoryPolicy) {
     Authz.Verdict v = allowed(caller, action, resource, repositoryPolicy);
     if (!v.allowed()) {
@@ -362,12 +418,12 @@ final class Ecr {
     }
   }
 
-  private ObjectNode json(State.Repository r) {
+  ObjectNode json(State.Repository r) {
     ObjectNode o = Engine.JSON.createObjectNode();
     o.put("repositoryArn", r.arn).put("registryId", r.registryId)
         .put("repositoryName", r.name).put("repositoryUri", r.uri)
         .put("createdAt", r.created.getEpochSecond() + r.created.getNano() / 1e9)
-        .put("imageTagMutability", "MUTABLE");
+        .put("imageTagMutability", r.tagMutability);
     o.putObject("imageScanningConfiguration").put("scanOnPush", false);
     o.putObject("encryptionConfiguration").put("encryptionType", "AES256");
     return o;

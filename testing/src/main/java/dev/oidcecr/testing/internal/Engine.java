@@ -665,18 +665,66 @@ public final class Engine {
     return ecr.allowed(caller, action, resource, repositoryPolicy);
   }
 
-  /** Seeds an image in an account's registry; creates the repository when missing. */
-  public String seedImage(String account, String repository, String tag, String manifest) {
+  /** Seeds blobs and a manifest in an account's registry; creates the repository if missing. */
+  public String seedImage(String account, String repository, List<byte[]> blobs,
+      List<String> tags, byte[] manifest) {
     Ecr e = ecrs.get(account);
     if (e == null) {
       throw new IllegalArgumentException("This fake serves no account " + account + ".");
     }
-    return e.seed(repository, tag, manifest);
+    try {
+      return e.seed(repository, blobs, tags, manifest, true);
+    } catch (BlobStore.Full full) {
+      throw new IllegalArgumentException(full.getMessage(), full);
+    }
   }
 
   /** Seeds an image; creates the repository when missing. Returns the digest. */
   public String seedImage(String repository, String tag, String manifest) {
     return ecr.seed(repository, tag, manifest);
+  }
+
+  /**
+   * Seeds blobs and a manifest referencing them; creates the repository when missing.
+   *
+   * @return the manifest digest
+   */
+  public String seedImage(String repository, List<byte[]> blobs, List<String> tags,
+      byte[] manifest) {
+    try {
+      return ecr.seed(repository, blobs, tags, manifest, true);
+    } catch (BlobStore.Full e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  /** One stored image, for {@code FakeAws.images}. */
+  public record StoredImage(String digest, List<String> tags, String mediaType, byte[] manifest,
+      long size, java.time.Instant pushedAt) {}
+
+  /** Lists the images of a repository, oldest push first. */
+  public List<StoredImage> images(String repository) {
+    List<StoredImage> out = new ArrayList<>();
+    for (Map.Entry<State.Image, List<String>> e : ecr.images().list(repository)) {
+      State.Image i = e.getKey();
+      out.add(new StoredImage(i.digest(), List.copyOf(e.getValue()), i.mediaType(),
+          i.manifest().clone(), i.size(), i.pushedAt()));
+    }
+    return out;
+  }
+
+  /** Sets how many bytes of blobs and uploads the registry keeps in memory. */
+  public void registryMemoryLimit(long bytes) {
+    state.blobs.limit(bytes);
+  }
+
+  /** Returns how many bytes of blobs and uploads the registry holds now. */
+  public long registryMemoryUsed() {
+    return state.blobs.used();
+  }
+
+  String downloadPath(String digest) {
+    return registry.downloadPath(digest);
   }
 
   static String lower(String s) {

@@ -12,8 +12,28 @@ import java.util.Optional;
  * One HTTP request as the fake's handlers see it, free of WireMock types.
  *
  * @param headers header names lower-cased
+ * @param query the raw query string after {@code ?}, empty when there is none
  */
-public record HttpCall(String method, String path, Map<String, List<String>> headers, byte[] body) {
+public record HttpCall(String method, String path, Map<String, List<String>> headers, byte[] body,
+    String query) {
+
+  /** Creates a call without a query string. */
+  public HttpCall(String method, String path, Map<String, List<String>> headers, byte[] body) {
+    this(method, path, headers, body, "");
+  }
+
+  /** Returns the first value of a query parameter, URL-decoded. */
+  public Optional<String> queryParam(String name) {
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      if (k.equals(name)) {
+        return Optional.of(eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1),
+            StandardCharsets.UTF_8));
+      }
+    }
+    return Optional.empty();
+  }
 
   /** Returns the first value of a header. */
   public Optional<String> header(String name) {

@@ -27,6 +27,7 @@ public final class State {
   final Map<String, ManagedPolicy> managedPolicies = new LinkedHashMap<>();
   final Map<String, Session> sessions = new ConcurrentHashMap<>();
   final Map<String, EcrGrant> ecrPasswords = new ConcurrentHashMap<>();
+  final BlobStore blobs = new BlobStore();
 
   /** Forgets every entity, session and password. */
   public synchronized void clear() {
@@ -36,6 +37,7 @@ public final class State {
     repositories.clear();
     sessions.clear();
     ecrPasswords.clear();
+    blobs.clear();
   }
 
   // One nextBytes call per value: SecureRandom is synchronized and costly per call, and both
@@ -114,7 +116,13 @@ public final class State {
     final String uri;
     final Instant created;
     volatile String policy;
-    final Map<String, Image> imagesByTag = new ConcurrentHashMap<>();
+    volatile String tagMutability = "MUTABLE";
+    /** Images by manifest digest; guarded by this repository, as are tags and layers. */
+    final Map<String, Image> images = new LinkedHashMap<>();
+    /** Tag to manifest digest. */
+    final Map<String, String> tags = new java.util.TreeMap<>();
+    /** Digests of the blobs (layers and configs) pushed to or mounted in this repository. */
+    final java.util.Set<String> layers = new java.util.HashSet<>();
 
     Repository(String name, String arn, String registryId, String uri, Instant created) {
       this.name = name;
@@ -124,11 +132,32 @@ public final class State {
       this.created = created;
     }
 
-    Optional<Image> image(String reference) {
+    /** Finds an image by tag or by digest. */
+    synchronized Optional<Image> image(String reference) {
       if (reference.startsWith("sha256:")) {
-        return imagesByTag.values().stream().filter(i -> i.digest.equals(reference)).findFirst();
+        return Optional.ofNullable(images.get(reference));
       }
-      return Optional.ofNullable(imagesByTag.get(reference));
+      String digest = tags.get(reference);
+      return digest == null ? Optional.empty() : Optional.ofNullable(images.get(digest));
+    }
+
+    /** Returns the tags that point at a digest, sorted. */
+    synchronized List<String> tagsOf(String digest) {
+      List<String> out = new ArrayList<>();
+      tags.forEach((t, d) -> {
+        if (d.equals(digest)) {
+          out.add(t);
+        }
+      });
+      return out;
+    }
+
+    synchronized boolean hasLayer(String digest) {
+      return layers.contains(digest);
+    }
+
+    synchronized boolean isEmpty() {
+      return images.isEmpty();
     }
   }
 
@@ -178,7 +207,20 @@ public final class State {
     }
   }
 
-  record Image(String tag, String digest, String manifest, String mediaType) {}
+
+  /**
+   * A stored manifest.
+   *
+   * @param manifest the exact bytes pushed, whose SHA-256 is the digest
+   * @param size the sum of the config and layer sizes the manifest declares
+   * @param artifactMediaType the config's media type, empty for an index
+   */
+  record Image(String digest, byte[] manifest, String mediaType, Instant pushedAt, long size,
+      String artifactMediaType) {
+    String manifestText() {
+      return new String(manifest, java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
 
   /** A session STS issued; the secret and token are compared, never printed. */
   record Session(String accessKeyId, String secretAccessKey, String sessionToken, String roleArn,
@@ -190,6 +232,7 @@ public final class State {
       this(accessKeyId, secretAccessKey, sessionToken, roleArn, roleName, roleId, sessionName,
           assumedRoleArn, expiration, SessionExtras.NONE);
     }
+
     @Override
     public String toString() {
       return "Session[" + accessKeyId + " " + assumedRoleArn + " until " + expiration + "]";
@@ -207,6 +250,6 @@ public final class State {
         new SessionExtras(Map.of(), java.util.Set.of(), null, List.of(), false);
   }
 
-  /** Who an ECR password was issued to, and until when. */
-  record EcrGrant(Caller caller, Instant expiresAt) {}
+  /** Who an ECR password was issued to, for which registry, and until when. */
+  record EcrGrant(Caller caller, Instant expiresAt, String registryId) {}
 }

@@ -83,7 +83,8 @@ public final class WireServer implements AutoCloseable {
       int q = url.indexOf('?');
       String path = q < 0 ? url : url.substring(0, q);
       HttpAnswer a = engine.get().handle(new HttpCall(request.getMethod().getName(), path, headers,
-          request.getBody() == null ? new byte[0] : request.getBody()));
+          request.getBody() == null ? new byte[0] : request.getBody(),
+          q < 0 ? "" : url.substring(q + 1)));
       ResponseDefinitionBuilder b = ResponseDefinitionBuilder.responseDefinition()
           .withStatus(a.status()).withBody(a.body());
       a.headers().forEach(b::withHeader);

@@ -21,6 +21,8 @@ final class CliMain {
   /** The environment variable that turns debug logging on, for every command and the helper. */
   static final String DEBUG_VARIABLE = "OIDC_ECR_DEBUG";
   static final String DEBUG_FLAG = "--debug";
+  /** Adds the library's info lines (what setup changes, ...) to the warnings shown by default. */
+  static final String VERBOSE_FLAG = "--verbose";
 
   private static final long STACK_BYTES = 64L << 20;
 
@@ -46,12 +48,16 @@ final class CliMain {
     List<String> args = new ArrayList<>(Arrays.asList(argv));
     // The helper has no flags of its own: Docker passes exactly one action.
     debug = isOn(env.get(DEBUG_VARIABLE)) || (!helper && args.remove(DEBUG_FLAG));
+    boolean verbose = false;
     if (!helper) {
       while (args.remove(DEBUG_FLAG)) {
         // every occurrence
       }
+      while (args.remove(VERBOSE_FLAG)) {
+        verbose = true;
+      }
     }
-    configureLogging(debug);
+    configureLogging(debug, verbose);
     PrintStream err = new PrintStream(new LineFilterStream(
         new FileOutputStream(FileDescriptor.err), s -> CliText.redact(CliText.toCli(s))),
         true, StandardCharsets.UTF_8);
@@ -116,15 +122,18 @@ final class CliMain {
 
   /**
    * Sets slf4j-simple's levels unless the user set them (with {@code OIDC_ECR_JAVA_OPTS}): ours
-   * at debug when debugging, the AWS SDK at info except its one-line request summaries. The SDK
+   * at warn by default, info with {@code --verbose}, debug when debugging; the AWS SDK at info
+   * at most (warn by default), except its one-line request summaries when debugging. The SDK
    * logs signed requests, with the session token, at debug: whatever the levels, standard error
    * is redacted too.
    */
-  private static void configureLogging(boolean debug) {
+  private static void configureLogging(boolean debug, boolean verbose) {
     String prefix = "org.slf4j.simpleLogger.";
-    setIfAbsent(prefix + "defaultLogLevel", debug ? "debug" : "info");
-    setIfAbsent(prefix + "log.software.amazon.awssdk", "info");
-    setIfAbsent(prefix + "log.software.amazon.awssdk.request", debug ? "debug" : "info");
+    // Quiet by default: warnings and errors only; --verbose adds info, --debug everything.
+    setIfAbsent(prefix + "defaultLogLevel", debug ? "debug" : verbose ? "info" : "warn");
+    String sdk = debug || verbose ? "info" : "warn";
+    setIfAbsent(prefix + "log.software.amazon.awssdk", sdk);
+    setIfAbsent(prefix + "log.software.amazon.awssdk.request", debug ? "debug" : sdk);
     setIfAbsent(prefix + "showThreadName", "false");
     setIfAbsent("slf4j.internal.verbosity", "ERROR");
   }

@@ -16,6 +16,7 @@ import dev.oidcecr.core.TokenSource;
 import dev.oidcecr.core.internal.AwsEnvironment;
 import dev.oidcecr.core.internal.AwsNames;
 import dev.oidcecr.core.internal.DoctorRunner;
+import dev.oidcecr.core.internal.RegistryAliases;
 import dev.oidcecr.core.internal.RoleArns;
 import dev.oidcecr.core.internal.TokenSources;
 import dev.oidcecr.policies.Finding;
@@ -31,6 +32,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,12 +67,14 @@ public final class OidcEcrCli {
       "  help      Show this text; `oidc-ecr <command> --help` shows a command's options.",
       "",
       "Environment: OIDC_ECR_ROLE_ARN (or IDP_AWS_ROLE_ARN, AWS_ROLE_ARN), OIDC_ECR_REGISTRY,",
+      "OIDC_ECR_REGISTRY_ALIASES (HOST=ECR_HOST,... for the credential helper),",
       "AWS_WEB_IDENTITY_TOKEN_FILE, OIDC_ECR_TOKEN, the token variables of GitHub Actions,",
       "GitLab CI, CircleCI, Bitbucket, Buildkite, Ona and Gitpod, DOCKER_CONFIG, AWS_ENDPOINT_URL,",
       "AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_ECR, AWS_ENDPOINT_URL_IAM; for setup and doctor",
       "also AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION.",
       "OIDC_ECR_TIMEOUT: seconds one login may take in all, connecting, reading and retrying",
-      "(1-3600, default 30). OIDC_ECR_DEBUG=1 or --debug (any command): debug logs and stack",
+      "(1-3600, default 30). Logs: warnings only, on stderr; --verbose (any command) adds",
+      "the info lines. OIDC_ECR_DEBUG=1 or --debug (any command): debug logs and stack",
       "traces on stderr, never a secret; the credential helper takes OIDC_ECR_DEBUG only.",
       "",
       "Exit status:",
@@ -108,8 +112,18 @@ public final class OidcEcrCli {
       "                         $AWS_ENDPOINT_URL_STS, $AWS_ENDPOINT_URL_ECR)",
       "  --duration SECONDS     role session duration, 900-43200 (default 3600)",
       "  --session-name NAME    STS session name (default: <workspace id>-<unix seconds>)",
+      "  --registry-alias HOST=ECR_HOST",
+      "                         also log in HOST (a proxy, a mirror, 127.0.0.1:PORT) with the",
+      "                         ECR registry's credentials; repeat, or separate with commas",
       "  --print                print the Docker config entry instead of writing it",
-      "  --help                 show this text");
+      "  --use-credential-helper",
+      "                         make Docker ask docker-credential-oidc-ecr for the registry",
+      "                         (a credHelpers entry) instead of storing this login",
+      "  --help                 show this text",
+      "",
+      "Where the login goes, by Docker's rules: through the credHelpers entry for the registry",
+      "if the Docker config has one, else through its credsStore (docker-credential-NAME store),",
+      "else into its auths. A symlinked config.json is written through the link.");
 
   private static final String SETUP_USAGE = String.join("\n",
       "Usage: oidc-ecr setup (--gitpod-domain DOMAIN | --issuer-url URL) --repository NAME",
@@ -297,8 +311,8 @@ public final class OidcEcrCli {
   private int login(List<String> argv) {
     Args a = Args.parse(argv,
         Set.of("role-arn", "registry", "token-file", "token-env", "audience", "docker-config",
-            "endpoint-url", "duration", "session-name"),
-        Set.of("print", "help"));
+            "endpoint-url", "duration", "session-name", "registry-alias"),
+        Set.of("print", "use-credential-helper", "help"));
     if (a.flag("help")) {
       out.println(LOGIN_USAGE);
       return OK;
@@ -330,9 +344,22 @@ public final class OidcEcrCli {
     a.value("duration").ifPresent(d -> UsageChecks.option("--duration", () -> b.duration(
         Duration.ofSeconds(parseSeconds("--duration", d, "900-43200")))));
 
+    Map<String, EcrRegistry> aliases = new LinkedHashMap<>();
+    for (String v : a.values("registry-alias")) {
+      try {
+        aliases.putAll(RegistryAliases.parse(v, "--registry-alias"));
+      } catch (IllegalArgumentException e) {
+        throw new Args.UsageException(e.getMessage());
+      }
+    }
+    aliases.forEach((host, target) -> b.registryAlias(host, target.host()));
     DockerAuth auth;
+    List<DockerAuth> aliased = new ArrayList<>();
     try (OidcEcrAuthenticator authenticator = b.build()) {
       auth = authenticator.authenticate();
+      for (String host : aliases.keySet()) {
+        aliased.add(authenticator.authenticateHost(host).orElseThrow());
+      }
     }
     if (a.flag("print")) {
       out.println(auth.toDockerConfigJson());
@@ -341,10 +368,20 @@ public final class OidcEcrCli {
     DockerConfig config = a.value("docker-config")
         .map(dir -> DockerConfig.at(Path.of(dir).resolve("config.json")))
         .orElseGet(() -> DockerConfig.fromEnvironment(env, home));
-    boolean changed = config.store(auth);
-    out.println("Login Succeeded: " + auth.registryHost() + " until "
-        + auth.expiresAt().map(Object::toString).orElse("(no expiry)")
-        + (changed ? " (written to " : " (already in ") + config.path() + ")");
+    boolean roleFromEnvironment = RoleArns.fromEnvironment(env).map(Map.Entry::getValue)
+        .filter(roleArn::equals).isPresent();
+    DockerLogin.Outcome done = new DockerLogin(config, env)
+        .store(auth, a.flag("use-credential-helper"), roleFromEnvironment);
+    done.warning().ifPresent(w -> err.println("oidc-ecr login: warning: " + w));
+    out.println(done.said());
+    // Aliases get the same credentials as plain auths entries: a credential helper would be
+    // asked for the alias host, which it answers only with OIDC_ECR_REGISTRY_ALIASES set.
+    for (DockerAuth alias : aliased) {
+      boolean c = config.store(alias);
+      out.println("Login Succeeded: " + alias.registryHost() + " (alias of "
+          + auth.registryHost() + ")" + (c ? " (written to " : " (already in ") + config.path()
+          + ")");
+    }
     return OK;
   }
 
@@ -537,16 +574,29 @@ public final class OidcEcrCli {
           .environment(env)
           .clock(clock)
           .build()) {
-        return Optional.of(authenticator.authenticate());
+        // The disk entry is served only to the caller of the current token (see CredentialCache).
+        return Optional.of(cache.authenticate(authenticator, registry));
       }
     };
-    Function<EcrRegistry, Optional<DockerAuth>> credentials =
-        roleArn.map(r -> cache.cached(r, source)).orElse(source);
-    CredentialHelper helper = CredentialHelper.builder()
-        .credentials(credentials)
-        .knownRegistries(() -> knownRegistries())
-        .build();
+    CredentialHelper.Builder hb = CredentialHelper.builder()
+        .credentials(source)
+        .knownRegistries(() -> knownRegistries());
+    String aliasList = env.getOrDefault("OIDC_ECR_REGISTRY_ALIASES", "");
+    if (!aliasList.isBlank()) {
+      try {
+        RegistryAliases.parse(aliasList, "OIDC_ECR_REGISTRY_ALIASES").forEach(hb::registryAlias);
+      } catch (IllegalArgumentException e) {
+        return answerError(e.getMessage());
+      }
+    }
+    CredentialHelper helper = hb.build();
     return helper.run(args, in, out);
+  }
+
+  // The credential helper protocol wants errors on standard output, with exit code 1.
+  private int answerError(String message) {
+    out.println(message);
+    return FAILED;
   }
 
   private List<EcrRegistry> knownRegistries() {

@@ -229,6 +229,51 @@ class OidcEcrCliTest {
     }
   }
 
+  @Test
+  void login_registryAlias_writesTheAliasWithTheEcrCredentials() throws Exception {
+    Path dockerDir = dir.resolve("docker");
+    Run r = run(Map.of(), "", "login", "--role-arn", fake.roleArn("gitpod-ecr-pull"),
+        "--registry", registry(), "--token-file", tokenFile.toString(),
+        "--registry-alias", "127.0.0.1:" + fake.port() + "=" + registry(),
+        "--docker-config", dockerDir.toString(), "--endpoint-url", fake.endpoint().toString());
+    assertThat(r.status()).as(r.err()).isZero();
+    assertThat(r.out()).contains("Login Succeeded: 127.0.0.1:" + fake.port() + " (alias of "
+        + registry() + ")");
+    JsonNode auths = JSON.readTree(dockerDir.resolve("config.json").toFile()).path("auths");
+    assertThat(auths.path("127.0.0.1:" + fake.port()).path("auth").asText())
+        .isEqualTo(auths.path(registry()).path("auth").asText()).isNotEmpty();
+
+    Run bad = run(Map.of(), "", "login", "--role-arn", fake.roleArn("gitpod-ecr-pull"),
+        "--registry", registry(), "--registry-alias", "127.0.0.1:5000");
+    assertThat(bad.status()).isEqualTo(2);
+    assertThat(bad.err()).contains("--registry-alias: \"127.0.0.1:5000\" is not HOST=ECR_HOST");
+  }
+
+  @Test
+  void credentialHelperGet_configuredAlias_answersWithTheEcrRegistryCredentials()
+      throws Exception {
+    Map<String, String> env = helperEnv();
+    String alias = "127.0.0.1:" + fake.port();
+    Run unconfigured = run(env, alias + "\n", "get");
+    assertThat(unconfigured.status()).isEqualTo(1);
+    assertThat(unconfigured.out()).contains("credentials not found in native keychain");
+
+    env.put("OIDC_ECR_REGISTRY_ALIASES", "mirror.example.com=" + registry() + "," + alias + "="
+        + registry());
+    Run r = run(env, alias + "\n", "get");
+    assertThat(r.status()).as(r.out() + r.err()).isZero();
+    JsonNode creds = JSON.readTree(r.out());
+    assertThat(creds.path("ServerURL").asText()).isEqualTo(alias);
+    assertThat(creds.path("Username").asText()).isEqualTo("AWS");
+    assertThat(run(env, "other.example.com\n", "get").status()).isEqualTo(1);
+
+    env.put("OIDC_ECR_REGISTRY_ALIASES", "no-equals-sign");
+    Run bad = run(env, alias + "\n", "get");
+    assertThat(bad.status()).isEqualTo(1);
+    assertThat(bad.out()).contains("OIDC_ECR_REGISTRY_ALIASES: \"no-equals-sign\" is not "
+        + "HOST=ECR_HOST");
+  }
+
   private Map<String, String> helperEnv() {
     Map<String, String> env = new HashMap<>();
     env.put("OIDC_ECR_ROLE_ARN", fake.roleArn("gitpod-ecr-pull"));
