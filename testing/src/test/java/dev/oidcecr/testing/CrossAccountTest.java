@@ -135,13 +135,34 @@ class CrossAccountTest {
   }
 
   @Test
-  void pull_fromTheRegistryAccount_allowedWhenBothSidesAllow() {
+  void pull_fromTheRegistryAccount_allowedWhenBothSidesAllow() throws Exception {
     EcrClient ecr = workloadSession();
     List<AuthorizationData> auth = ecr.getAuthorizationToken(r -> r
         .registryIds(REGISTRY_ACCOUNT)).authorizationData();
     assertThat(auth).singleElement().satisfies(d -> assertThat(d.proxyEndpoint())
         .isEqualTo("https://" + registry.registryHost()));
     pull(ecr);
+
+    // The same pull over the registry API, with the password for the registry account.
+    java.net.http.HttpResponse<String> manifest = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(fake.registryEndpoint()
+                .resolve("acme/app/manifests/latest"))
+            .header("Authorization", "Basic " + auth.get(0).authorizationToken())
+            .header("Accept", "application/vnd.oci.image.manifest.v1+json")
+            .timeout(java.time.Duration.ofSeconds(10)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(manifest.statusCode()).as(manifest.body()).isEqualTo(200);
+
+    registryEcr.deleteRepositoryPolicy(r -> r.repositoryName("acme/app"));
+    java.net.http.HttpResponse<String> refused = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(fake.registryEndpoint()
+                .resolve("acme/app/manifests/latest"))
+            .header("Authorization", "Basic " + auth.get(0).authorizationToken())
+            .timeout(java.time.Duration.ofSeconds(10)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(fake.lastDenial()).hasValueSatisfying(d -> assertThat(d.explanation())
+        .contains("refused by the resource policy of " + registry.repositoryArn("acme/app")));
   }
 
   @Test
