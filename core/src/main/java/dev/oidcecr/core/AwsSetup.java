@@ -1,7 +1,10 @@
 package dev.oidcecr.core;
 
 import dev.oidcecr.core.internal.AwsNames;
+import dev.oidcecr.core.internal.SharedIssuerGate;
 import dev.oidcecr.policies.Finding;
+import dev.oidcecr.policies.IssuerProfile;
+import dev.oidcecr.policies.IssuerTrustBuilder;
 import dev.oidcecr.policies.PolicyDocument;
 import dev.oidcecr.policies.PolicyException;
 import dev.oidcecr.policies.PolicyKind;
@@ -129,6 +132,9 @@ public final class AwsSetup implements AutoCloseable {
   private final String path;
   private final Duration maxSessionDuration;
   private final PolicyDocument givenTrustPolicy;
+  private final IssuerTrustBuilder<?> typedTrust;
+  private final boolean audienceSet;
+  private final List<String> allowedSubjects;
   private final List<String> allowedRepositories;
   private final List<String> allowedOrganizations;
   private final boolean push;
@@ -167,17 +173,20 @@ public final class AwsSetup implements AutoCloseable {
     this.sleeper = b.sleeper;
     this.consistencyTimeout = b.consistencyTimeout;
     this.givenTrustPolicy = b.trustPolicy;
+    this.typedTrust = b.typedTrust;
+    this.audienceSet = b.audienceSet;
+    this.allowedSubjects = List.copyOf(b.allowedSubjects);
     this.allowedRepositories = List.copyOf(b.allowedRepositories);
     this.allowedOrganizations = List.copyOf(b.allowedOrganizations);
     this.push = b.push;
-    if (b.trustPolicy != null
-        && !(b.allowedRepositories.isEmpty() && b.allowedOrganizations.isEmpty())) {
-      throw new AwsSetupException("Both trustPolicy(document) and allowRepository/"
-          + "allowOrganization were given for role " + roleName + ": give one of them (add the"
-          + " repositories to the TrustPolicy builder that made the document)");
+    int ways = (b.trustPolicy != null ? 1 : 0) + (b.typedTrust != null ? 1 : 0)
+        + (b.allowedRepositories.isEmpty() && b.allowedOrganizations.isEmpty() ? 0 : 1);
+    if (ways > 1) {
+      throw new AwsSetupException("More than one of trustPolicy(document), trust(builder) and"
+          + " allowRepository/allowOrganization were given for role " + roleName + ": give one"
+          + " of them (add the rules to the one builder)");
     }
-    if (b.trustPolicy == null && b.allowedRepositories.isEmpty()
-        && b.allowedOrganizations.isEmpty()) {
+    if (ways == 0 && b.allowedSubjects.isEmpty()) {
       throw new AwsSetupException("No rule says which workspaces may assume role " + roleName
           + ": call allowRepository(\"https://github.com/acme/app\"), allowOrganization(url) or"
           + " trustPolicy(document)");
@@ -208,7 +217,15 @@ public final class AwsSetup implements AutoCloseable {
       }
       this.account = acct;
       this.registryAccount = givenRegistryAccount == null ? acct : givenRegistryAccount;
-      this.trustPolicy = givenTrustPolicy != null ? givenTrustPolicy : buildTrustPolicy();
+      PolicyDocument trust = givenTrustPolicy != null ? givenTrustPolicy
+          : typedTrust != null ? buildTypedTrustPolicy() : buildTrustPolicy();
+      // IAM refuses a trust policy of a shared issuer that does not check sub: say so before any
+      // change is made, whatever allowLintErrors says, since IAM would refuse it anyway.
+      SharedIssuerGate.refusal(trust).ifPresent(reason -> {
+        throw new AwsSetupException("IAM would refuse the trust policy of role " + roleName
+            + ": " + reason);
+      });
+      this.trustPolicy = trust;
       PermissionPolicy.Builder permissions = PermissionPolicy.builder().partition(partition);
       for (String name : repositories) {
         permissions.repository(registryAccount, region, name);
@@ -266,6 +283,23 @@ public final class AwsSetup implements AutoCloseable {
     }
   }
 
+  private PolicyDocument buildTypedTrustPolicy() {
+    IssuerTrustBuilder<?> trust = typedTrust;
+    try {
+      synchronized (trust) {
+        trust.issuer(issuerUrl).account(account).partition(partition);
+        if (audienceSet) {
+          trust.audience(audience);
+        }
+        allowedSubjects.forEach(trust::subjectPattern);
+        return trust.build();
+      }
+    } catch (PolicyException e) {
+      throw new AwsSetupException("Cannot build the " + trust.profile().displayName()
+          + " trust policy of role " + roleName + ": " + e.getMessage(), e);
+    }
+  }
+
   private PolicyDocument buildTrustPolicy() {
     try {
       TrustPolicy.Builder trust = TrustPolicy.builder()
@@ -275,6 +309,7 @@ public final class AwsSetup implements AutoCloseable {
           .audience(audience);
       allowedRepositories.forEach(trust::repository);
       allowedOrganizations.forEach(trust::organization);
+      allowedSubjects.forEach(trust::subjectPattern);
       return trust.build();
     } catch (PolicyException e) {
       throw new AwsSetupException("Cannot build the trust policy of role " + roleName + ": "
@@ -598,8 +633,9 @@ public final class AwsSetup implements AutoCloseable {
               () -> iam.createRole(r -> r.roleName(roleName).path(path)
                   .assumeRolePolicyDocument(trustPolicy.toJson())
                   .maxSessionDuration((int) maxSessionDuration.toSeconds())
-                  .description("Assumed by Gitpod workspaces of " + issuerUrl
-                      + " to pull ECR images (managed by oidc-ecr)")));
+                  .description("Assumed by " + IssuerProfile.detect(issuerUrl).displayName()
+                      + " tokens of " + issuerUrl + " to pull ECR images (managed by"
+                      + " oidc-ecr)")));
           createdRole = true;
           break;
         case UPDATE_TRUST_POLICY:
@@ -646,6 +682,18 @@ public final class AwsSetup implements AutoCloseable {
   }
 
   private List<String> nextSteps(String roleArn) {
+    IssuerProfile profile = IssuerProfile.detect(issuerUrl);
+    if (!profile.id().equals("gitpod") && !profile.id().equals("generic")) {
+      return List.of(
+          "Give the " + profile.displayName() + " jobs the variable "
+              + SetupResult.ROLE_ARN_VARIABLE + "=" + roleArn + " (subjects: "
+              + profile.subjectShape() + ").",
+          "In a job, log Docker in with one line (the token is found in the job's environment):"
+              + " oidc-ecr login --role-arn \"$" + SetupResult.ROLE_ARN_VARIABLE + "\" --registry "
+              + registryHost(),
+          "If the login is refused, run: oidc-ecr doctor --role-arn \"$"
+              + SetupResult.ROLE_ARN_VARIABLE + "\" --registry " + registryHost());
+    }
     return List.of(
         "Set the repository environment variable " + SetupResult.ROLE_ARN_VARIABLE + "="
             + roleArn + " in Gitpod (repository settings, environment variables) for the"
@@ -867,6 +915,9 @@ public final class AwsSetup implements AutoCloseable {
     private String path = "/";
     private Duration maxSessionDuration = DEFAULT_MAX_SESSION_DURATION;
     private PolicyDocument trustPolicy;
+    private IssuerTrustBuilder<?> typedTrust;
+    private boolean audienceSet;
+    private final List<String> allowedSubjects = new ArrayList<>();
     private final List<String> allowedRepositories = new ArrayList<>();
     private final List<String> allowedOrganizations = new ArrayList<>();
     private final Set<String> repositories = new LinkedHashSet<>();
@@ -992,6 +1043,7 @@ public final class AwsSetup implements AutoCloseable {
      */
     public Builder audience(String audience) {
       this.audience = Objects.requireNonNull(audience, "audience");
+      this.audienceSet = true;
       return this;
     }
 
@@ -1074,6 +1126,28 @@ public final class AwsSetup implements AutoCloseable {
      */
     public Builder trustPolicy(PolicyDocument policy) {
       this.trustPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Builds the trust policy with this typed builder of the issuer's profile, such as
+     * {@code TrustPolicy.githubActions().repository("acme/app").branch("main")}: the setup sets
+     * its account, partition and issuer URL (the builder's own unless {@link #issuerUrl} is
+     * given) and, when {@link #audience} is given, its audience; the provider's client id is
+     * that audience or the profile's default one. The builder is used by {@link #build()}.
+     */
+    public Builder trust(IssuerTrustBuilder<?> builder) {
+      this.typedTrust = Objects.requireNonNull(builder, "builder");
+      return this;
+    }
+
+    /**
+     * Also allows tokens whose {@code sub} matches this value or pattern ({@code *}, {@code ?}),
+     * for subjects the typed rules cannot write; the linter judges it by the issuer's grammar and
+     * {@link #apply()} refuses it when that is an error.
+     */
+    public Builder allowSubject(String pattern) {
+      allowedSubjects.add(Objects.requireNonNull(pattern, "pattern"));
       return this;
     }
 
@@ -1202,6 +1276,15 @@ public final class AwsSetup implements AutoCloseable {
      * @return the setup, building missing SDK clients from the endpoint, region and credentials
      */
     public AwsSetup build() {
+      if (issuerUrl == null && typedTrust != null) {
+        issuerUrl(typedTrust.issuerUrl());
+      }
+      if (typedTrust != null && !audienceSet) {
+        IssuerProfile profile = typedTrust.profile();
+        audience = profile.defaultAudience(issuerUrl).orElseThrow(() -> new AwsSetupException(
+            profile.displayName() + " tokens have no default audience: call audience(\"...\")"
+                + " with the aud your tokens carry (it becomes the provider's client id)"));
+      }
       if (issuerUrl == null) {
         throw new AwsSetupException("No Gitpod installation: call gitpodDomain(\"gitpod.example.com\")"
             + " or issuerUrl(\"https://services.gitpod.example.com/idp\")");

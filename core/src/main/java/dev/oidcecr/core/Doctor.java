@@ -2,6 +2,10 @@ package dev.oidcecr.core;
 
 import dev.oidcecr.core.DoctorFinding.Status;
 import dev.oidcecr.core.internal.AwsEnvironment;
+import dev.oidcecr.core.internal.doctor.ProfileAdvice;
+import dev.oidcecr.core.internal.doctor.TrapContext;
+import dev.oidcecr.core.internal.doctor.TrustTraps;
+import dev.oidcecr.policies.IssuerProfile;
 import dev.oidcecr.core.internal.AwsNames;
 import dev.oidcecr.core.internal.Dockerfile;
 import dev.oidcecr.core.internal.GitpodYml;
@@ -280,15 +284,21 @@ public final class Doctor implements AutoCloseable {
       if (left.isNegative() || left.isZero()) {
         add(TOKEN, title, Status.FAIL, who + " expired at " + token.expiresAt() + " ("
             + human(left.negated()) + " ago).", "Get a fresh token (they live 60 minutes):"
-            + " `gp idp token --audience sts.amazonaws.com`; if it is fresh, check the clock.");
+            + " " + ProfileAdvice.tokenHint(profile()) + "; if it is fresh, check the clock.");
         return;
       }
       if (left.compareTo(SHORT_LIFE) < 0) {
         add(TOKEN, title, Status.WARN, who + " expires in " + human(left) + ".",
-            "Get a fresh token before logging in: `gp idp token --audience sts.amazonaws.com`.");
+            "Get a fresh token before logging in: " + ProfileAdvice.tokenHint(profile()) + ".");
         return;
       }
-      add(TOKEN, title, Status.PASS, who + " expires in " + human(left) + ".", null);
+      add(TOKEN, title, Status.PASS, who + " expires in " + human(left) + ".\n"
+          + ProfileAdvice.describe(profile(), token.subject().orElse("")) + ".", null);
+    }
+
+    /** Returns the profile of the token's issuer ({@code generic} without a token). */
+    IssuerProfile profile() {
+      return ProfileAdvice.profileOf(token == null ? "" : token.issuer().orElse(""));
     }
 
     // ---- inputs
@@ -402,17 +412,30 @@ public final class Doctor implements AutoCloseable {
       }
       List<String> clientIds = provider.clientIDList();
       if (token.audiences().stream().noneMatch(clientIds::contains)) {
+        String wanted = clientIds.isEmpty() ? AwsSetup.DEFAULT_AUDIENCE : clientIds.get(0);
         add(AUDIENCE, audTitle, Status.FAIL, "The token's audience " + token.audiences()
             + " is not among the client ids " + clientIds + " of provider " + providerArn
-            + " (STS answers \"Incorrect token audience\").", "Ask for a token with the"
-            + " audience the provider knows: `gp idp token --audience "
-            + (clientIds.isEmpty() ? AwsSetup.DEFAULT_AUDIENCE : clientIds.get(0))
-            + "`, or add the client id to the provider (aws iam"
-            + " add-client-id-to-open-id-connect-provider).");
+            + " (STS answers \"Incorrect token audience\")."
+            + defaultAudienceNote(), "Ask for a token with the audience the provider knows ("
+            + wanted + "; " + ProfileAdvice.tokenHint(profile()).replace(
+                "sts.amazonaws.com", wanted) + "), or set up the role for the token's audience"
+            + " with AwsSetup audience(\"" + token.audiences().get(0) + "\") (aws iam"
+            + " add-client-id-to-open-id-connect-provider adds it to the provider).");
         return;
       }
       add(AUDIENCE, audTitle, Status.PASS, "Audience " + token.audiences() + " matches client"
           + " ids " + clientIds + ".", null);
+    }
+
+    /** Names the CircleCI/Bitbucket default-audience trap when the token carries it. */
+    String defaultAudienceNote() {
+      Optional<String> def = profile().defaultAudience(token.issuer().orElse(""));
+      boolean isDefault = token.audiences().stream().anyMatch(a -> def.map(a::equals)
+          .orElse(false) || a.startsWith("ari:cloud:bitbucket::workspace/"));
+      return isDefault && !token.audiences().contains(AwsSetup.DEFAULT_AUDIENCE)
+          ? " Trap: the token still carries " + profile().displayName() + "'s default audience"
+              + " instead of " + AwsSetup.DEFAULT_AUDIENCE + "."
+          : "";
     }
 
     // ---- trust policy
@@ -479,9 +502,27 @@ public final class Doctor implements AutoCloseable {
       }
       String hostPath = providerArn.substring(providerArn.indexOf(":oidc-provider/")
           + ":oidc-provider/".length());
+      IssuerProfile profile = profile();
+      List<String> traps = TrustTraps.explain(new TrapContext(profile, token.claims(),
+          profile.parseSubject(token.subject().orElse("")), trust, hostPath));
       add(TRUST_POLICY, title, Status.FAIL, "The trust policy of " + role.arn() + " does not"
           + " allow this token (" + evaluation.decision() + "). " + actual + "\n"
-          + evaluation.explanation().strip(), trustFix(hostPath));
+          + ProfileAdvice.describe(profile, token.subject().orElse("")) + ".\n"
+          + evaluation.explanation().strip()
+          + (traps.isEmpty() ? "" : "\n" + String.join("\n", traps)),
+          traps.isEmpty() ? trustFix(hostPath, profile) : String.join("\n", traps.stream()
+              .map(t -> t.substring(t.indexOf("Fix: ") + 5)).toList()));
+    }
+
+    String trustFix(String hostPath, IssuerProfile profile) {
+      Optional<String> rule = ProfileAdvice.rule(profile, token.subject().orElse(""));
+      if (rule.isPresent()) {
+        return "Allow this " + profile.displayName() + " token's subject: " + rule.get()
+            + " writes " + hostPath + ":sub for it (given to AwsSetup trust(...)); the "
+            + hostPath + ":aud condition must match " + token.audiences() + "; or run the job"
+            + " from where the policy allows.";
+      }
+      return trustFix(hostPath);
     }
 
     String trustFix(String hostPath) {

@@ -792,13 +792,27 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
         // Socket timeouts below the operation's deadline, which the SDK enforces per call
         // (apiCallTimeout) over connecting, sending, reading and retries.
         Duration deadline = retryDeadline;
-        http = UrlConnectionHttpClient.builder()
+        var builder = UrlConnectionHttpClient.builder()
             .connectionTimeout(min(CONNECT_TIMEOUT, deadline))
-            .socketTimeout(min(SOCKET_TIMEOUT, deadline))
-            .build();
+            .socketTimeout(min(SOCKET_TIMEOUT, deadline));
+        if (plainHttpOnly()) {
+          // Every call goes to an http:// endpoint (a fake, LocalStack): the client's eager TLS
+          // context would otherwise load and parse the JDK's cacerts for nothing.
+          builder.tlsTrustManagersProvider(() -> new javax.net.ssl.TrustManager[0])
+              .tlsKeyManagersProvider(() -> null);
+        }
+        http = builder.build();
         owned.add(http);
       }
       return http;
+    }
+
+    /** Tells whether both the STS and the ECR calls go to {@code http://} endpoint overrides. */
+    private boolean plainHttpOnly() {
+      URI sts = stsEndpoint;
+      URI ecr = ecrEndpoint;
+      return sts != null && ecr != null && "http".equalsIgnoreCase(sts.getScheme())
+          && "http".equalsIgnoreCase(ecr.getScheme());
     }
 
     StsClient sts() {

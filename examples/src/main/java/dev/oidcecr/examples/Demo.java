@@ -52,15 +52,44 @@ public final class Demo {
   static final String OTHER = "https://github.com/acme/website";
 
   private final PrintStream out;
+  private final DemoProfiles.Case profile;
   private int step;
 
   Demo(PrintStream out) {
-    this.out = out;
+    this(out, "gitpod");
   }
 
-  /** Runs the demo; exits 0 when every step behaved as expected. */
+  Demo(PrintStream out, String profileId) {
+    this.out = out;
+    this.profile = DemoProfiles.of(profileId);
+  }
+
+  /**
+   * Runs the demo; {@code --issuer ID} picks the issuer profile (default {@code gitpod}); exits 0
+   * when every step behaved as expected, 2 for an unknown argument.
+   */
   public static void main(String[] args) {
-    System.exit(new Demo(System.out).run());
+    String id = "gitpod";
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--issuer") && i + 1 < args.length) {
+        id = args[++i];
+      } else if (args[i].startsWith("--issuer=")) {
+        id = args[i].substring("--issuer=".length());
+      } else {
+        System.err.println("Usage: java -jar oidc-ecr-examples.jar [--issuer "
+            + String.join("|", DemoProfiles.IDS) + "]");
+        System.exit(2);
+      }
+    }
+    Demo demo;
+    try {
+      demo = new Demo(System.out, id);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    System.exit(demo.run());
   }
 
   int run() {
@@ -77,10 +106,13 @@ public final class Demo {
   }
 
   private int run(FakeAws fake, SdkHttpClient http, Path dockerDir) throws IOException {
-    header("An in-process fake of AWS (STS, ECR, IAM) and of a Gitpod installation's OIDC issuer");
+    header("An in-process fake of AWS (STS, ECR, IAM) and of the OIDC issuer of "
+        + profile.who());
     out.println("  endpoint  " + fake.endpoint() + "  (account " + fake.accountId() + ", region "
         + fake.region() + ")");
-    out.println("  issuer    " + fake.issuer().issuer());
+    String allowedToken = profile.allowed().apply(fake.issuer());
+    String otherToken = profile.refused().apply(fake.issuer());
+    out.println("  issuer    " + WebIdentityToken.parse(allowedToken).issuer().orElseThrow());
 
     var admin = StaticCredentialsProvider.create(
         AwsBasicCredentials.create(fake.accessKeyId(), fake.secretAccessKey()));
@@ -95,17 +127,18 @@ public final class Demo {
           + " holds image " + REPOSITORY + ":latest");
 
       // Steps 1-5: provider, role, trust policy, permission policy, repository policy.
-      AwsSetup setup = AwsSetup.builder()
+      AwsSetup.Builder setupBuilder = AwsSetup.builder()
           .iamClient(iam)
           .ecrClient(ecr)
-          .issuerUrl(fake.issuer().issuer())
           .accountId(fake.accountId())
-          .roleName("gitpod-ecr-pull")
-          .allowRepository(ALLOWED)
-          .repositories(REPOSITORY)
-          .gitpodAccountId("210987654321")
-          .build();
-      header("Plan the AWS setup for the Gitpod installation (AwsSetup.plan)");
+          .roleName(profile.id().equals("gitpod") ? "gitpod-ecr-pull" : profile.id() + "-ecr-pull")
+          .repositories(REPOSITORY);
+      if (profile.id().equals("gitpod")) {
+        setupBuilder.issuerUrl(fake.issuer().issuer());
+      }
+      profile.rules().accept(setupBuilder);
+      AwsSetup setup = setupBuilder.build();
+      header("Plan the AWS setup for " + profile.who() + " (AwsSetup.plan)");
       SetupPlan plan = setup.plan();
       indent(plan.render());
 
@@ -135,9 +168,8 @@ public final class Demo {
         return fail("the second apply was not a no-op");
       }
 
-      header("A workspace of " + ALLOWED + " gets its OIDC token (gp idp token)");
-      String token = fake.issuer().token().repository(ALLOWED + "/tree/main")
-          .workspaceId("acme-app-0a1b2c3d4e5").mint();
+      header(capitalized(profile.allowedWho()) + " gets its OIDC token");
+      String token = allowedToken;
       out.println("  " + WebIdentityToken.parse(token));
 
       header("Log Docker in: STS AssumeRoleWithWebIdentity, then ECR GetAuthorizationToken");
@@ -148,7 +180,7 @@ public final class Demo {
           .registry(setup.registryHost())
           .tokenSource(TokenSource.of(token))
           .endpoint(fake.endpoint())
-          .environment(Map.of("GITPOD_WORKSPACE_ID", "acme-app-0a1b2c3d4e5"))
+          .environment(profile.env())
           .build()) {
         auth = authenticator.authenticate();
         out.println("  " + auth);
@@ -170,8 +202,7 @@ public final class Demo {
         return fail("the pull was refused");
       }
 
-      header("A workspace of " + OTHER + " tries the same role: refused");
-      String otherToken = fake.issuer().token().repository(OTHER).mint();
+      header(capitalized(profile.refusedWho()) + " tries the same role: refused");
       try (OidcEcrAuthenticator authenticator = OidcEcrAuthenticator.builder()
           .roleArn(result.roleArn())
           .registry(setup.registryHost())
@@ -180,7 +211,7 @@ public final class Demo {
           .environment(Map.of())
           .build()) {
         authenticator.authenticate();
-        return fail("the other repository's workspace was let in");
+        return fail(profile.refusedWho() + " was let in");
       } catch (OidcEcrException e) {
         out.println("  " + e.getClass().getSimpleName() + " ("
             + e.awsErrorCode().orElse("?") + "):");
@@ -200,9 +231,14 @@ public final class Demo {
       if (report.ok()) {
         return fail("the doctor found nothing wrong");
       }
-      header("Done: the allowed workspace pulled, the other one was refused and told why.");
+      header("Done: " + profile.allowedWho() + " pulled, " + profile.refusedWho()
+          + " was refused and told why.");
       return 0;
     }
+  }
+
+  private static String capitalized(String s) {
+    return Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
 
   private void header(String title) {

@@ -84,6 +84,11 @@ public final class BitbucketTrustBuilder extends IssuerTrustBuilder<BitbucketTru
   }
 
   @Override
+  boolean hasRules() {
+    return !repositories.isEmpty();
+  }
+
+  @Override
   List<String> subjects() {
     if (repositories.isEmpty()) {
       throw new PolicyException("No repository: call repository(uuid) with the repository UUID"

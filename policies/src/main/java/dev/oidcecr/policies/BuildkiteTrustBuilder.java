@@ -67,6 +67,11 @@ public final class BuildkiteTrustBuilder extends IssuerTrustBuilder<BuildkiteTru
   }
 
   @Override
+  boolean hasRules() {
+    return organization != null && !pipelines.isEmpty();
+  }
+
+  @Override
   List<String> subjects() {
     if (organization == null || pipelines.isEmpty()) {
       throw new PolicyException("No " + (organization == null ? "organization" : "pipeline")

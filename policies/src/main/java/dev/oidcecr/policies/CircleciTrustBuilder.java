@@ -38,6 +38,11 @@ public final class CircleciTrustBuilder extends IssuerTrustBuilder<CircleciTrust
   }
 
   @Override
+  boolean hasRules() {
+    return !projects.isEmpty();
+  }
+
+  @Override
   List<String> subjects() {
     if (projects.isEmpty()) {
       throw new PolicyException("No project: call project(id) with the project id from"

@@ -48,6 +48,11 @@ public final class EksTrustBuilder extends IssuerTrustBuilder<EksTrustBuilder> {
   }
 
   @Override
+  boolean hasRules() {
+    return !subjects.isEmpty();
+  }
+
+  @Override
   List<String> subjects() {
     if (subjects.isEmpty()) {
       throw new PolicyException("No service account: call serviceAccount(\"namespace\","

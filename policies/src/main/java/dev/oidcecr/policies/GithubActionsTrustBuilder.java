@@ -157,6 +157,11 @@ public final class GithubActionsTrustBuilder
   }
 
   @Override
+  boolean hasRules() {
+    return !rules.isEmpty();
+  }
+
+  @Override
   List<String> subjects() {
     if (rules.isEmpty()) {
       throw new PolicyException("No repository: call repository(\"acme/app\"). Every GitHub"

@@ -92,6 +92,11 @@ public final class GitlabTrustBuilder extends IssuerTrustBuilder<GitlabTrustBuil
   }
 
   @Override
+  boolean hasRules() {
+    return !projectPaths.isEmpty();
+  }
+
+  @Override
   List<String> subjects() {
     if (projectPaths.isEmpty()) {
       throw new PolicyException("No project: call project(\"acme/app\"). gitlab.com is shared"

@@ -31,6 +31,7 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
   private String partition;
   private String sid;
   private final Set<String> audiences = new LinkedHashSet<>();
+  private final Set<String> subjectPatterns = new LinkedHashSet<>();
 
   IssuerTrustBuilder(IssuerProfile profile, String issuer) {
     this.profile = profile;
@@ -132,8 +133,29 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
     return self();
   }
 
+  /**
+   * Adds raw {@code sub} values or patterns ({@code *} and {@code ?} wildcards), ORed with the
+   * typed rules, for subjects the typed calls cannot write (such as a custom GitHub subject
+   * template). Nothing checks them here: lint the built policy with {@link PolicyLinter}, which
+   * judges them by this issuer's grammar.
+   */
+  public B subjectPattern(String... patterns) {
+    for (String p : patterns) {
+      Objects.requireNonNull(p, "pattern");
+      if (p.isBlank()) {
+        throw new PolicyException("Invalid subject pattern \"" + p + "\": give a sub value such"
+            + " as " + profile.exampleSubject());
+      }
+      subjectPatterns.add(p);
+    }
+    return self();
+  }
+
   /** Returns the subject values, or throws naming the calls that add one. */
   abstract List<String> subjects();
+
+  /** Returns whether a typed subject rule was added (so {@link #subjects()} has values). */
+  abstract boolean hasRules();
 
   /** Returns what to call when no audience is given and the profile has no default. */
   String noAudienceHint() {
@@ -141,7 +163,7 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
   }
 
   /** Returns the issuer URL in use (set by the factory or {@link #issuer(String)}). */
-  String issuerUrl() {
+  public String issuerUrl() {
     return issuer;
   }
 
@@ -156,7 +178,11 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
   public PolicyDocument build() {
     Arns.ProviderArn provider = TrustPolicy.provider(issuer, account, providerArn, partition,
         "account(\"123456789012\")");
-    List<String> subjects = subjects();
+    List<String> subjects = new ArrayList<>();
+    if (subjectPatterns.isEmpty() || hasRules()) {
+      subjects.addAll(subjects());
+    }
+    subjectPatterns.stream().filter(p -> !subjects.contains(p)).forEach(subjects::add);
     List<String> aud = new ArrayList<>(audiences);
     if (aud.isEmpty()) {
       String issuerForDefault = issuer != null ? issuer : "https://" + provider.hostPath();

@@ -92,6 +92,11 @@ public final class OnaTrustBuilder extends IssuerTrustBuilder<OnaTrustBuilder> {
   }
 
   @Override
+  boolean hasRules() {
+    return organization != null && (allProjects || !projects.isEmpty() || !environments.isEmpty());
+  }
+
+  @Override
   List<String> subjects() {
     if (organization == null) {
       throw new PolicyException("No organization: call organization(id) with the Ona"

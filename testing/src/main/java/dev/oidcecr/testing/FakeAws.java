@@ -54,11 +54,11 @@ public final class FakeAws implements AutoCloseable {
   private final List<FakeAccount> accounts;
   private volatile Engine engine;
   private volatile WireServer server;
+  private volatile boolean closed;
   private final List<Runnable> stopServingListeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile dev.oidcecr.testing.internal.RegistryServer registryServer;
   private final int registryPort;
-  private volatile boolean closed;
 
   private FakeAws(Builder b) {
     this.region = b.region;

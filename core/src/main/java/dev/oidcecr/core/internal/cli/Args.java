@@ -20,6 +20,7 @@ final class Args {
 
   private final Map<String, List<String>> options = new LinkedHashMap<>();
   private final List<String> positional = new ArrayList<>();
+  private final List<Map.Entry<String, String>> sequence = new ArrayList<>();
 
   private Args() {}
 
@@ -47,6 +48,7 @@ final class Args {
           throw new UsageException("--" + name + " takes no value");
         }
         a.options.computeIfAbsent(name, k -> new ArrayList<>()).add("true");
+        a.sequence.add(Map.entry(name, "true"));
       } else if (valued.contains(name)) {
         if (value == null) {
           if (i + 1 >= args.size() || args.get(i + 1).startsWith("--")) {
@@ -55,6 +57,7 @@ final class Args {
           value = args.get(++i);
         }
         a.options.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        a.sequence.add(Map.entry(name, value));
       } else {
         throw new UsageException("unknown option --" + name);
       }
@@ -73,6 +76,11 @@ final class Args {
 
   boolean flag(String name) {
     return options.containsKey(name);
+  }
+
+  /** Returns every option in command-line order ({@code true} for flags), for rules that nest. */
+  List<Map.Entry<String, String>> sequence() {
+    return sequence;
   }
 
   List<String> positional() {

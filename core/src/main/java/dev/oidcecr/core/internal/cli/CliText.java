@@ -21,6 +21,11 @@ final class CliText {
 
   /** Method calls named by library messages, and the command line's words for them. */
   private static final List<Map.Entry<String, String>> VOCABULARY = List.of(
+      Map.entry(" (given to AwsSetup trust(...))", ""),
+      Map.entry("call audience(\"...\") with the aud your tokens carry (it becomes the"
+          + " provider's client id)", "pass --audience AUD with the aud your tokens carry (it"
+          + " becomes the provider's client id)"),
+      Map.entry("or allowSubject(pattern)", "or --allow-subject PATTERN"),
       Map.entry("use allowRepository(url) instead of a raw subject pattern",
           "use --allow-repository URL instead of a raw subject pattern"),
       Map.entry("or call allowLintErrors(true) to apply it anyway",
@@ -70,7 +75,7 @@ final class CliText {
     if (text.indexOf('(') < 0) {
       return text;
     }
-    String out = text;
+    String out = ProfileFlags.toFlags(text);
     for (Map.Entry<String, String> e : VOCABULARY) {
       if (out.contains(e.getKey())) {
         out = out.replace(e.getKey(), e.getValue());

@@ -20,6 +20,7 @@ import dev.oidcecr.core.internal.RegistryAliases;
 import dev.oidcecr.core.internal.RoleArns;
 import dev.oidcecr.core.internal.TokenSources;
 import dev.oidcecr.policies.Finding;
+import dev.oidcecr.policies.IssuerProfile;
 import dev.oidcecr.policies.PolicyDocument;
 import dev.oidcecr.policies.PolicyException;
 import java.io.IOException;
@@ -126,7 +127,8 @@ public final class OidcEcrCli {
       "else into its auths. A symlinked config.json is written through the link.");
 
   private static final String SETUP_USAGE = String.join("\n",
-      "Usage: oidc-ecr setup (--gitpod-domain DOMAIN | --issuer-url URL) --repository NAME",
+      "Usage: oidc-ecr setup [--issuer ID|URL] --repository NAME ALLOW-FLAGS [options] [--apply]",
+      "       oidc-ecr setup (--gitpod-domain DOMAIN | --issuer-url URL) --repository NAME",
       "                      (--allow-repository URL | --allow-organization URL",
       "                       | --trust-policy FILE) [options] [--apply]",
       "",
@@ -141,7 +143,8 @@ public final class OidcEcrCli {
       "                               https://services.DOMAIN/idp)",
       "  --issuer-url URL             the installation's issuer URL instead of the domain",
       "  --audience AUD               the provider's client id (default sts.amazonaws.com)",
-      "  --role-name NAME             the role to create or update (default gitpod-ecr-pull)",
+      "  --role-name NAME             the role to create or update (default gitpod-ecr-pull;",
+      "                               with another --issuer ID: ID-ecr-pull)",
       "  --role-path PATH             the role's path, such as /gitpod/ (default /)",
       "  --max-session-duration SEC   the role's maximum session, 3600-43200 (default 3600)",
       "  --allow-repository URL       let workspaces of this repository assume the role, such as",
@@ -149,6 +152,13 @@ public final class OidcEcrCli {
       "  --allow-organization URL     let workspaces of every repository of an organization",
       "                               assume the role, such as https://github.com/acme (repeatable)",
       "  --trust-policy FILE          use this trust policy JSON instead of the --allow-* rules",
+      "  --allow-subject PATTERN      also allow this sub value or pattern, linted by the",
+      "                               issuer's grammar (repeatable; every issuer)",
+      "  --issuer ID|URL              the issuer: gitpod (default), ona, github-actions, gitlab,",
+      "                               eks, circleci, bitbucket, buildkite, or an issuer URL",
+      "                               (its profile is detected). Narrowing flags apply to the",
+      "                               rule before them. Each issuer's allow flags:",
+      ProfileFlags.usage().stripTrailing(),
       "  --repository NAME            an ECR repository the role may pull, such as acme/app",
       "                               (repeatable, at least one)",
       "  --push                       also let the role push to the repositories",
@@ -385,24 +395,114 @@ public final class OidcEcrCli {
     return OK;
   }
 
+  private static final Set<String> SETUP_VALUED = Set.of("issuer", "gitpod-domain",
+      "issuer-url", "audience", "role-name", "role-path", "max-session-duration",
+      "allow-repository", "allow-organization", "allow-subject", "trust-policy", "repository",
+      "gitpod-account", "account", "registry-account", "region", "endpoint-url");
+  private static final Set<String> SETUP_FLAGS =
+      Set.of("apply", "push", "allow-lint-errors", "help");
+
   private int setup(List<String> argv) {
-    Args a = Args.parse(argv,
-        Set.of("gitpod-domain", "issuer-url", "audience", "role-name", "role-path",
-            "max-session-duration", "allow-repository", "allow-organization", "trust-policy",
-            "repository", "gitpod-account", "account", "registry-account", "region",
-            "endpoint-url"),
-        Set.of("apply", "push", "allow-lint-errors", "help"));
+    Set<String> valued = new java.util.HashSet<>(SETUP_VALUED);
+    valued.addAll(ProfileFlags.valued());
+    Set<String> flags = new java.util.HashSet<>(SETUP_FLAGS);
+    flags.addAll(ProfileFlags.flags());
+    Args a = Args.parse(argv, valued, flags);
     if (a.flag("help")) {
       out.println(SETUP_USAGE);
       return OK;
     }
     noPositional(a);
-    if (a.value("gitpod-domain").isPresent() == a.value("issuer-url").isPresent()) {
+    IssuerProfile profile = a.value("issuer").map(ProfileFlags::profile)
+        .or(() -> a.value("issuer-url").map(ProfileFlags::profile))
+        .orElseGet(() -> IssuerProfile.byId("gitpod").orElseThrow());
+    Optional<ProfileFlags.Shape> shape = ProfileFlags.of(profile.id());
+    if (shape.isPresent()) {
+      return setupProfile(a, shape.get());
+    }
+    return setupGitpod(a);
+  }
+
+  /** The setup of an issuer with a typed builder: its allow flags, in order, make the rules. */
+  private int setupProfile(Args a, ProfileFlags.Shape shape) {
+    if (a.value("gitpod-domain").isPresent()) {
+      throw new Args.UsageException("--gitpod-domain is for --issuer gitpod; --issuer "
+          + shape.profileId() + " takes " + ProfileFlags.names(shape));
+    }
+    if (a.value("trust-policy").isPresent()) {
+      throw new Args.UsageException("--trust-policy cannot be combined with --issuer "
+          + shape.profileId() + ": put every rule in the file and leave out --issuer");
+    }
+    if (a.value("audience").isEmpty() && (shape.profileId().equals("gitlab")
+        || shape.profileId().equals("bitbucket"))) {
+      throw new Args.UsageException("--audience is required for --issuer " + shape.profileId()
+          + (shape.profileId().equals("gitlab")
+              ? ": GitLab has no default audience; give the aud your .gitlab-ci.yml id_tokens:"
+                  + " sets, such as --audience sts.amazonaws.com"
+              : ": the Audience of the repository's OpenID Connect settings, such as"
+                  + " --audience ari:cloud:bitbucket::workspace/<workspace uuid>"));
+    }
+    Set<String> known = new java.util.HashSet<>(SETUP_VALUED);
+    known.addAll(SETUP_FLAGS);
+    known.removeAll(Set.of("allow-repository", "allow-organization", "allow-subject",
+        "gitpod-domain", "gitpod-account"));
+    known.add("issuer");
+    java.util.List<Map.Entry<String, String>> options = new ArrayList<>();
+    for (Map.Entry<String, String> o : a.sequence()) {
+      if (o.getKey().equals("issuer") && o.getValue().contains("://")
+          && a.value("issuer-url").isEmpty()) {
+        options.add(Map.entry("issuer-url", o.getValue()));
+      } else {
+        options.add(o);
+      }
+    }
+    AwsSetup.Builder b = commonSetup(a, shape.profileId() + "-ecr-pull");
+    b.trust(ProfileFlags.builder(shape, options, known));
+    options.stream().filter(o -> o.getKey().equals("issuer-url")).reduce((x, y) -> y)
+        .ifPresent(o -> b.issuerUrl(o.getValue()));
+    return runSetup(a, b);
+  }
+
+  private AwsSetup.Builder commonSetup(Args a, String defaultRoleName) {
+    if (a.values("repository").isEmpty()) {
+      throw new Args.UsageException("--repository NAME is required (repeatable): the ECR"
+          + " repositories the role may pull, such as acme/app");
+    }
+    String region = a.value("region").or(() -> AwsEnvironment.region(env, home))
+        .orElseThrow(() -> new Args.UsageException("--region is required (or set AWS_REGION):"
+            + " the region of the ECR repositories, such as eu-west-1"));
+    AwsSetup.Builder b = AwsSetup.builder()
+        .region(region)
+        .roleName(a.value("role-name").orElse(defaultRoleName))
+        .allowPush(a.flag("push"))
+        .allowLintErrors(a.flag("allow-lint-errors"));
+    a.value("audience").ifPresent(b::audience);
+    a.value("role-path").ifPresent(b::path);
+    a.value("max-session-duration").ifPresent(s -> b.maxSessionDuration(
+        Duration.ofSeconds(parseSeconds("--max-session-duration", s, "3600-43200"))));
+    b.repositories(a.values("repository").toArray(String[]::new));
+    a.value("account").ifPresent(b::accountId);
+    a.value("registry-account").ifPresent(b::registryAccountId);
+    return b;
+  }
+
+  private int setupGitpod(Args a) {
+    Optional<String> issuerUrl = a.value("issuer-url")
+        .or(() -> a.value("issuer").filter(i -> i.contains("://")));
+    for (Map.Entry<String, String> o : a.sequence()) {
+      if (!SETUP_VALUED.contains(o.getKey()) && !SETUP_FLAGS.contains(o.getKey())) {
+        throw new Args.UsageException("--" + o.getKey() + " is not an option of --issuer"
+            + " gitpod: it takes --gitpod-domain DOMAIN or --issuer-url URL, then"
+            + " --allow-repository URL, --allow-organization URL or --allow-subject PATTERN"
+            + " (other issuers: --issuer " + String.join("|", ProfileFlags.ids()) + ")");
+      }
+    }
+    if (a.value("gitpod-domain").isPresent() == issuerUrl.isPresent()) {
       throw new Args.UsageException("give one of --gitpod-domain DOMAIN (such as"
           + " gitpod.example.com) or --issuer-url URL");
     }
     boolean allowRules = !a.values("allow-repository").isEmpty()
-        || !a.values("allow-organization").isEmpty();
+        || !a.values("allow-organization").isEmpty() || !a.values("allow-subject").isEmpty();
     if (allowRules == a.value("trust-policy").isPresent()) {
       throw new Args.UsageException(allowRules
           ? "--trust-policy cannot be combined with --allow-repository or --allow-organization:"
@@ -410,34 +510,20 @@ public final class OidcEcrCli {
           : "say who may assume the role: --allow-repository URL (such as"
               + " https://github.com/acme/app), --allow-organization URL or --trust-policy FILE");
     }
-    if (a.values("repository").isEmpty()) {
-      throw new Args.UsageException("--repository NAME is required (repeatable): the ECR"
-          + " repositories workspaces pull, such as acme/app");
-    }
-    String region = a.value("region").or(() -> AwsEnvironment.region(env, home))
-        .orElseThrow(() -> new Args.UsageException("--region is required (or set AWS_REGION):"
-            + " the region of the ECR repositories, such as eu-west-1"));
-    Optional<URI> endpoint = a.value("endpoint-url").map(OidcEcrCli::parseUrl);
-
-    AwsSetup.Builder b = AwsSetup.builder()
-        .region(region)
-        .roleName(a.value("role-name").orElse(DEFAULT_ROLE_NAME))
-        .allowPush(a.flag("push"))
-        .allowLintErrors(a.flag("allow-lint-errors"));
+    AwsSetup.Builder b = commonSetup(a, DEFAULT_ROLE_NAME);
     a.value("gitpod-domain").ifPresent(b::gitpodDomain);
-    a.value("issuer-url").ifPresent(b::issuerUrl);
-    a.value("audience").ifPresent(b::audience);
-    a.value("role-path").ifPresent(b::path);
-    a.value("max-session-duration").ifPresent(s -> b.maxSessionDuration(
-        Duration.ofSeconds(parseSeconds("--max-session-duration", s, "3600-43200"))));
+    issuerUrl.ifPresent(b::issuerUrl);
     a.values("allow-repository").forEach(b::allowRepository);
     a.values("allow-organization").forEach(b::allowOrganization);
+    a.values("allow-subject").forEach(b::allowSubject);
     a.value("trust-policy").ifPresent(f -> b.trustPolicy(readPolicy(f)));
-    b.repositories(a.values("repository").toArray(String[]::new));
     a.value("gitpod-account").ifPresent(b::gitpodAccountId);
-    a.value("account").ifPresent(b::accountId);
-    a.value("registry-account").ifPresent(b::registryAccountId);
+    return runSetup(a, b);
+  }
 
+  private int runSetup(Args a, AwsSetup.Builder b) {
+    String region = a.value("region").or(() -> AwsEnvironment.region(env, home)).orElseThrow();
+    Optional<URI> endpoint = a.value("endpoint-url").map(OidcEcrCli::parseUrl);
     try (AwsEnvironment.Clients clients = new AwsEnvironment.Clients(env, endpoint,
         AwsEnvironment.credentialsOrDefaultChain(env))) {
       AwsSetup setup = b
