@@ -226,6 +226,29 @@ public final class CredentialCache {
   }
 
   /**
+   * Returns the instant until which the entry for {@code registryHost} and {@code roleArn} is
+   * served (half its life, at most its expiry), if it is served now and was last served to the
+   * token whose hex SHA-256 is {@code tokenSha256}: what the credential helper's shell fast path
+   * may promise for that token (see {@code FastEntries}).
+   */
+  public Optional<Instant> servedUntil(String registryHost, String roleArn, String tokenSha256) {
+    Optional<Entry> entry = readEntry(fileFor(registryHost, roleArn));
+    if (entry.isEmpty() || !entry.get().auth.registryHost().equals(registryHost)
+        || !entry.get().roleArn.equals(roleArn) || !entry.get().tokenSha256.equals(tokenSha256)) {
+      return Optional.empty();
+    }
+    Entry e = entry.get();
+    Instant now = clock.instant();
+    Instant expiresAt = e.auth.expiresAt().orElseThrow();
+    Instant refreshAt = halfLife(e.storedAt, expiresAt);
+    if (now.isBefore(e.storedAt.minus(MAX_CLOCK_SKEW)) || !now.isBefore(refreshAt)
+        || !now.isBefore(expiresAt)) {
+      return Optional.empty();
+    }
+    return Optional.of(refreshAt.isBefore(expiresAt) ? refreshAt : expiresAt);
+  }
+
+  /**
    * Stores {@code auth} bound to {@code key} and {@code caller}'s token, stamped with the clock's
    * current instant. Credentials without an expiry or already expired are not stored, nor are
    * credentials for a token that is not usable now.

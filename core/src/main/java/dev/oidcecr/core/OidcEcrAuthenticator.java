@@ -809,10 +809,9 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
 
     /** Tells whether both the STS and the ECR calls go to {@code http://} endpoint overrides. */
     private boolean plainHttpOnly() {
-      URI sts = stsEndpoint;
-      URI ecr = ecrEndpoint;
-      return sts != null && ecr != null && "http".equalsIgnoreCase(sts.getScheme())
-          && "http".equalsIgnoreCase(ecr.getScheme());
+      return stsEndpoint != null && ecrEndpoint != null
+          && "http".equalsIgnoreCase(stsEndpoint.getScheme())
+          && "http".equalsIgnoreCase(ecrEndpoint.getScheme());
     }
 
     StsClient sts() {

@@ -56,6 +56,8 @@ class LauncherCdsTest {
     l.env.put("AWS_WEB_IDENTITY_TOKEN_FILE", tok.toString());
     l.env.put("AWS_ENDPOINT_URL", aws.endpoint().toString());
     l.env.put("OIDC_ECR_CACHE_DIR", dir.resolve("credentials").toString());
+    // Every get here must start the JVM: a cache hit would otherwise be answered by the shell.
+    l.env.put("OIDC_ECR_FAST", "off");
   }
 
   /** Lets the launcher's detached run finish before the folder goes. */

@@ -13,9 +13,13 @@ import dev.oidcecr.core.ProcessRunner;
 import dev.oidcecr.core.SetupPlan;
 import dev.oidcecr.core.SetupResult;
 import dev.oidcecr.core.TokenSource;
+import dev.oidcecr.core.WebIdentityToken;
+import dev.oidcecr.core.internal.AtomicFiles;
 import dev.oidcecr.core.internal.AwsEnvironment;
 import dev.oidcecr.core.internal.AwsNames;
 import dev.oidcecr.core.internal.DoctorRunner;
+import dev.oidcecr.core.internal.FastEntries;
+import dev.oidcecr.core.internal.FileLocks;
 import dev.oidcecr.core.internal.RegistryAliases;
 import dev.oidcecr.core.internal.RoleArns;
 import dev.oidcecr.core.internal.TokenSources;
@@ -23,14 +27,18 @@ import dev.oidcecr.policies.Finding;
 import dev.oidcecr.policies.IssuerProfile;
 import dev.oidcecr.policies.PolicyDocument;
 import dev.oidcecr.policies.PolicyException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -39,6 +47,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
@@ -665,7 +674,7 @@ public final class OidcEcrCli {
       }
     };
     CredentialHelper.Builder hb = CredentialHelper.builder()
-        .credentials(source)
+        .credentials(roleArn.map(r -> singleFlight(cache, r, source)).orElse(source))
         .knownRegistries(() -> knownRegistries());
     String aliasList = env.getOrDefault("OIDC_ECR_REGISTRY_ALIASES", "");
     if (!aliasList.isBlank()) {
@@ -676,7 +685,123 @@ public final class OidcEcrCli {
       }
     }
     CredentialHelper helper = hb.build();
-    return helper.run(args, in, out);
+    if (!args.equals(List.of("get")) || roleArn.isEmpty()) {
+      return helper.run(args, in, out);
+    }
+    // `get`: keep the answer for the launcher's shell fast path (FastEntries), bound to the exact
+    // token the shell will read, which must be the same before and after the JVM answered.
+    Optional<String> tokenBefore = FastEntries.shellToken(env);
+    ByteArrayOutputStream input = new ByteArrayOutputStream();
+    ByteArrayOutputStream answer = new ByteArrayOutputStream();
+    int status = helper.run(args, new TeeInputStream(in, input), new TeeOutputStream(out, answer));
+    if (status == OK && tokenBefore.isPresent()) {
+      keepForShell(cache, roleArn.get(), input.toString(StandardCharsets.UTF_8).strip(),
+          answer.toString(StandardCharsets.UTF_8), tokenBefore.get());
+    }
+    return status;
+  }
+
+  /**
+   * Lets one process at a time ask {@code source} (the bound disk cache, then AWS) for {@code
+   * roleArn} and a registry: the others wait (at most a minute) on a lock file in the cache folder
+   * and then find the fetched credentials in the cache. Ten Docker pulls starting at once make one
+   * STS and one ECR call, not ten.
+   */
+  private static Function<EcrRegistry, Optional<DockerAuth>> singleFlight(CredentialCache cache,
+      String roleArn, Function<EcrRegistry, Optional<DockerAuth>> cached) {
+    return registry -> {
+      Path lock = cache.directory().resolve("fetch-" + FastEntries.sha256Hex(
+          (registry.host() + "\n" + roleArn).getBytes(StandardCharsets.UTF_8)).substring(0, 40)
+          + ".lock");
+      try {
+        AtomicFiles.createPrivateDirectories(cache.directory());
+        return FileLocks.withLock(lock, Duration.ofMinutes(1), () -> cached.apply(registry));
+      } catch (IOException | java.util.concurrent.TimeoutException e) {
+        // No lock (a read-only cache, a stuck holder): fetch anyway rather than fail the pull.
+        return cached.apply(registry);
+      }
+    };
+  }
+
+  private void keepForShell(CredentialCache cache, String roleArn, String server, String answer,
+      String tokenBefore) {
+    try {
+      Optional<String> tokenAfter = FastEntries.shellToken(env);
+      if (!tokenAfter.equals(Optional.of(tokenBefore))
+          || !FastEntries.shellRole(env).equals(roleArn) || !answer.endsWith("\n")) {
+        return;
+      }
+      Optional<String> key = FastEntries.key(env, server, tokenBefore);
+      if (key.isEmpty()) {
+        return;
+      }
+      EcrRegistry registry = EcrRegistry.parse(server);
+      Optional<Instant> until = cache.servedUntil(registry.host(), roleArn,
+          FastEntries.sha256Hex(tokenBefore.getBytes(StandardCharsets.UTF_8)));
+      Instant tokenExpires = WebIdentityToken.parse(tokenBefore).expiresAt();
+      if (until.isEmpty()) {
+        return;
+      }
+      Instant end = until.get().isBefore(tokenExpires) ? until.get() : tokenExpires;
+      FastEntries.write(cache.directory(), key.get(), answer.substring(0, answer.length() - 1),
+          clock.instant(), end);
+    } catch (IOException | RuntimeException e) {
+      // The fast path is an optimisation: the answer has been given already.
+      // Looked up here, not in a static field: this class is the launcher's main class, and SLF4J
+      // must not start before CliMain has configured it.
+      LoggerFactory.getLogger(OidcEcrCli.class)
+          .debug("No fast-path cache entry written ({})", e.getClass().getSimpleName());
+    }
+  }
+
+  /** Copies what is read from {@code in} into {@code copy} (bounded by the helper's 64 KiB). */
+  private static final class TeeInputStream extends java.io.FilterInputStream {
+    private final ByteArrayOutputStream copy;
+
+    TeeInputStream(InputStream in, ByteArrayOutputStream copy) {
+      super(in);
+      this.copy = copy;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0 && copy.size() <= 65536) {
+        copy.write(b);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buf, int off, int len) throws IOException {
+      int n = super.read(buf, off, len);
+      if (n > 0 && copy.size() <= 65536) {
+        copy.write(buf, off, n);
+      }
+      return n;
+    }
+  }
+
+  /** Writes to {@code out} and keeps a copy of what was written. */
+  private static final class TeeOutputStream extends java.io.FilterOutputStream {
+    private final ByteArrayOutputStream copy;
+
+    TeeOutputStream(OutputStream out, ByteArrayOutputStream copy) {
+      super(out);
+      this.copy = copy;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      copy.write(b);
+    }
+
+    @Override
+    public void write(byte[] buf, int off, int len) throws IOException {
+      out.write(buf, off, len);
+      copy.write(buf, off, len);
+    }
   }
 
   // The credential helper protocol wants errors on standard output, with exit code 1.
