@@ -1,0 +1,106 @@
+package dev.oidcecr.testing;
+
+import java.util.Objects;
+
+/**
+ * One account of a {@link FakeAws}: its id, its admin keys (which sign IAM and ECR calls as
+ * this account) and the names of its entities. Get it with {@link FakeAws#account(String)} or
+ * {@link FakeAws#accounts()}. The secret key is printed by no method but its own getter.
+ */
+public final class FakeAccount {
+  private final FakeAws fake;
+  private final String accountId;
+  private final String accessKeyId;
+  private final String secretAccessKey;
+
+  FakeAccount(FakeAws fake, String accountId, String accessKeyId, String secretAccessKey) {
+    this.fake = fake;
+    this.accountId = accountId;
+    this.accessKeyId = accessKeyId;
+    this.secretAccessKey = secretAccessKey;
+  }
+
+  /**
+   * Returns the 12-digit account id.
+   *
+   * @return the account id
+   */
+  public String accountId() {
+    return accountId;
+  }
+
+  /**
+   * Returns the access key id of this account's admin user.
+   *
+   * @return the admin access key id
+   */
+  public String accessKeyId() {
+    return accessKeyId;
+  }
+
+  /**
+   * Returns the secret access key of this account's admin user.
+   *
+   * @return the admin secret access key
+   */
+  public String secretAccessKey() {
+    return secretAccessKey;
+  }
+
+  /**
+   * Returns this account's ECR registry host. The fake's registry listener serves the first
+   * account's repositories; ECR API calls reach every account's with {@code registryId}.
+   *
+   * @return {@code <account>.dkr.ecr.<region>.amazonaws.com}
+   */
+  public String registryHost() {
+    return accountId + ".dkr.ecr." + fake.region() + ".amazonaws.com";
+  }
+
+  /**
+   * Returns a role ARN of this account.
+   *
+   * @param roleName the role name
+   * @return {@code arn:aws:iam::<account>:role/<name>}
+   */
+  public String roleArn(String roleName) {
+    return "arn:aws:iam::" + accountId + ":role/" + Objects.requireNonNull(roleName, "roleName");
+  }
+
+  /**
+   * Returns the ARN of the fake issuer's OIDC provider in this account.
+   *
+   * @return {@code arn:aws:iam::<account>:oidc-provider/<issuer host and path>}
+   */
+  public String providerArn() {
+    return fake.issuer().providerArn(accountId);
+  }
+
+  /**
+   * Returns a repository ARN of this account.
+   *
+   * @param repositoryName the repository name
+   * @return {@code arn:aws:ecr:<region>:<account>:repository/<name>}
+   */
+  public String repositoryArn(String repositoryName) {
+    return "arn:aws:ecr:" + fake.region() + ":" + accountId + ":repository/"
+        + Objects.requireNonNull(repositoryName, "repositoryName");
+  }
+
+  /**
+   * Seeds a small image in this account's repositories; creates the repository when missing.
+   *
+   * @param repository the repository name
+   * @param tag the tag
+   * @return the manifest digest
+   */
+  public String seedImage(String repository, String tag) {
+    return fake.seedImageIn(accountId, Objects.requireNonNull(repository, "repository"),
+        Objects.requireNonNull(tag, "tag"));
+  }
+
+  @Override
+  public String toString() {
+    return "FakeAccount{" + accountId + ", accessKeyId=" + accessKeyId + "}";
+  }
+}
