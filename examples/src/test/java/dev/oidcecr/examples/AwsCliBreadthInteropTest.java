@@ -1,29 +1,14 @@
 package dev.oidcecr.examples;
 
+import static dev.oidcecr.examples.AwsCli.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.oidcecr.examples.AwsCli.Result;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,66 +22,24 @@ import org.junit.jupiter.api.io.TempDir;
  * the PATH.
  */
 class AwsCliBreadthInteropTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5)).build();
   private static final String FIRST = "111122223333";
   private static final String SECOND = "444455556666";
-  private static Process server;
+  private static StandaloneFake server;
   private static JsonNode info;
 
   @TempDir static Path dir;
 
   @BeforeAll
   static void start() throws Exception {
-    assumeTrue(onPath("aws"), "the AWS CLI is not installed");
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    server = new ProcessBuilder(java.toString(), "-jar", standaloneJar().toString(),
-        "--port", "0", "--account", FIRST, "--account", SECOND)
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    BufferedReader out = new BufferedReader(
-        new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-    String line = CompletableFuture.supplyAsync(() -> {
-      try {
-        return out.readLine();
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-    }).get(90, TimeUnit.SECONDS);
-    info = JSON.readTree(line);
+    assumeTrue(AwsCli.installed(), "the AWS CLI is not installed");
+    server = StandaloneFake.start("--account", FIRST, "--account", SECOND);
+    info = server.info();
   }
 
   @AfterAll
   static void stop() throws InterruptedException {
     if (server != null) {
-      server.destroy();
-      server.waitFor(10, TimeUnit.SECONDS);
-    }
-  }
-
-  private static Path standaloneJar() throws IOException {
-    Path target = Path.of("..", "testing", "target");
-    try (Stream<Path> files = Files.exists(target) ? Files.list(target) : Stream.empty()) {
-      return files.filter(p -> p.getFileName().toString().matches(
-              "oidc-ecr-testing-.*-standalone\\.jar")).findFirst()
-          .orElseThrow(() -> new IllegalStateException("No standalone jar in " + target
-              .toAbsolutePath().normalize() + ": build it first with ./mvnw -pl examples -am "
-              + "verify (or package the testing module)."));
-    }
-  }
-
-  private static boolean onPath(String command) {
-    for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(d, command))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private record Result(int status, String out, String err) {
-    JsonNode json() throws Exception {
-      return JSON.readTree(out);
+      server.close();
     }
   }
 
@@ -115,40 +58,8 @@ class AwsCliBreadthInteropTest {
   }
 
   private Result aws(Map<String, String> credentials, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("aws", "--endpoint-url",
-        info.path("endpoint").asText(), "--region", info.path("region").asText(),
-        "--output", "json"));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    Map<String, String> env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("AWS_"));
-    env.put("AWS_CONFIG_FILE", dir.resolve("none").toString());
-    env.put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("none").toString());
-    env.put("AWS_EC2_METADATA_DISABLED", "true");
-    env.put("AWS_PAGER", "");
-    env.putAll(credentials);
-    Path err = Files.createTempFile(dir, "aws", ".err");
-    pb.redirectError(err.toFile());
-    Process p = pb.start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    return new Result(p.exitValue(), out, Files.readString(err));
-  }
-
-  private static Result ok(Result r) {
-    assertThat(r.status()).as(r.err()).isZero();
-    return r;
-  }
-
-  private static String token(String requestJson) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
-            URI.create(info.path("endpoint").asText()).resolve("/_fake/tokens"))
-        .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(requestJson)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    return JSON.readTree(r.body()).path("token").asText();
+    return AwsCli.run(dir, info.path("endpoint").asText(), info.path("region").asText(),
+        credentials, args);
   }
 
   @Test
@@ -200,7 +111,7 @@ class AwsCliBreadthInteropTest {
             .formatted(SECOND)));
 
     // A tagged web identity: the tags claim becomes the session's principal tags.
-    String tagged = token("""
+    String tagged = server.token("""
         {"repository": "https://github.com/acme/app",
          "https://aws.amazon.com/tags": {"principal_tags": {"team": ["platform"]},
                                          "transitive_tag_keys": ["team"]}}""");
@@ -227,7 +138,7 @@ class AwsCliBreadthInteropTest {
     assertThat(tooLong.err()).contains("ValidationError").contains("1 hour session limit");
 
     // ...and refused for a session tagged for another team.
-    String otherTeam = token("""
+    String otherTeam = server.token("""
         {"repository": "https://github.com/acme/app",
          "https://aws.amazon.com/tags": {"principal_tags": {"team": ["other"]}}}""");
     Map<String, String> other = session(ok(aws(Map.of(), "sts",

@@ -1,14 +1,14 @@
 package dev.oidcecr.examples;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static dev.oidcecr.examples.AwsCli.ok;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.oidcecr.examples.AwsCli.Result;
 import dev.oidcecr.policies.PermissionPolicy;
 import dev.oidcecr.policies.PolicyDocument;
 import dev.oidcecr.policies.TrustPolicy;
-import dev.oidcecr.examples.AwsCli.Result;
 import dev.oidcecr.testing.FakeAws;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,27 +1,13 @@
 package dev.oidcecr.examples;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static dev.oidcecr.examples.AwsCli.ok;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.oidcecr.examples.AwsCli.Result;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,10 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * assume-role-with-web-identity}. Skipped where no {@code aws} is on the PATH.
  */
 class AwsCliProfilesInteropTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5)).build();
-  private static Process server;
+  private static StandaloneFake server;
   private static JsonNode info;
 
   @TempDir static Path dir;
@@ -46,39 +29,14 @@ class AwsCliProfilesInteropTest {
   @BeforeAll
   static void start() throws Exception {
     assumeTrue(AwsCli.installed(), "the AWS CLI is not installed");
-    Path jar = standaloneJar();
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    server = new ProcessBuilder(java.toString(), "-jar", jar.toString(), "--port", "0")
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    BufferedReader out = new BufferedReader(
-        new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-    String line = CompletableFuture.supplyAsync(() -> {
-      try {
-        return out.readLine();
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-    }).get(90, TimeUnit.SECONDS);
-    info = JSON.readTree(line);
+    server = StandaloneFake.start();
+    info = server.info();
   }
 
   @AfterAll
   static void stop() throws InterruptedException {
     if (server != null) {
-      server.destroy();
-      server.waitFor(10, TimeUnit.SECONDS);
-    }
-  }
-
-  /** The testing module's standalone jar, built by the reactor before this module's tests. */
-  private static Path standaloneJar() throws IOException {
-    Path target = Path.of("..", "testing", "target");
-    try (Stream<Path> files = Files.exists(target) ? Files.list(target) : Stream.empty()) {
-      return files.filter(p -> p.getFileName().toString().matches(
-              "oidc-ecr-testing-.*-standalone\\.jar")).findFirst()
-          .orElseThrow(() -> new IllegalStateException("No standalone jar in " + target
-              .toAbsolutePath().normalize() + ": build it first with ./mvnw -pl examples -am "
-              + "verify (or package the testing module)."));
+      server.close();
     }
   }
 
@@ -86,16 +44,6 @@ class AwsCliProfilesInteropTest {
     return AwsCli.run(dir, info.path("endpoint").asText(), info.path("region").asText(),
         admin ? Map.of("AWS_ACCESS_KEY_ID", info.path("accessKeyId").asText(),
             "AWS_SECRET_ACCESS_KEY", info.path("secretAccessKey").asText()) : Map.of(), args);
-  }
-
-  private static String token(String requestJson) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
-            URI.create(info.path("endpoint").asText()).resolve("/_fake/tokens"))
-        .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(requestJson)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    return JSON.readTree(r.body()).path("token").asText();
   }
 
   private static String trust(String prefix, String subOperator, String sub) {
@@ -144,14 +92,14 @@ class AwsCliProfilesInteropTest {
         "--assume-role-policy-document", trust("app.gitpod.io", "StringLike",
             "organization_id:" + org + ":project_id:" + prj + "*")));
 
-    JsonNode assumed = assume("ona-ecr-pull", token("""
+    JsonNode assumed = assume("ona-ecr-pull", server.token("""
         {"profile": "ona", "organization_id": "%s", "project_id": "%s"}""".formatted(org, prj)));
     assertThat(assumed.path("SubjectFromWebIdentityToken").asText())
         .isEqualTo("organization_id:" + org + ":project_id:" + prj);
     assertThat(assumed.path("Provider").asText()).endsWith(":oidc-provider/app.gitpod.io");
     assertThat(assumed.path("Credentials").path("AccessKeyId").asText()).startsWith("ASIA");
 
-    assertRefused("ona-ecr-pull", token("""
+    assertRefused("ona-ecr-pull", server.token("""
         {"profile": "ona", "organization_id": "%s",
          "project_id": "019527e4-75d5-704d-a5a4-a2b52cf5619f"}""".formatted(org)));
   }
@@ -176,23 +124,23 @@ class AwsCliProfilesInteropTest {
 
     ok(aws(true, "iam", "create-role", "--role-name", "gh-classic",
         "--assume-role-policy-document", trust(prefix, "StringLike", "repo:acme/app:*")));
-    JsonNode classic = assume("gh-classic", token("""
+    JsonNode classic = assume("gh-classic", server.token("""
         {"profile": "github-actions", "repository": "acme/app", "ref": "refs/heads/main"}"""));
     assertThat(classic.path("SubjectFromWebIdentityToken").asText())
         .isEqualTo("repo:acme/app:ref:refs/heads/main");
-    assertRefused("gh-classic", token("""
+    assertRefused("gh-classic", server.token("""
         {"profile": "github-actions", "repository": "acme/app-fork"}"""));
 
     String immutableSub = "repo:acme@1234567/app@890123456:environment:prod";
     ok(aws(true, "iam", "create-role", "--role-name", "gh-immutable",
         "--assume-role-policy-document", trust(prefix, "StringEquals", immutableSub)));
-    JsonNode immutable = assume("gh-immutable", token("""
+    JsonNode immutable = assume("gh-immutable", server.token("""
         {"profile": "github-actions", "immutable": true, "repository": "acme/app",
          "repository_owner_id": "1234567", "repository_id": "890123456",
          "environment": "prod"}"""));
     assertThat(immutable.path("SubjectFromWebIdentityToken").asText()).isEqualTo(immutableSub);
     // Same names, another repository id (deleted and re-created): refused.
-    assertRefused("gh-immutable", token("""
+    assertRefused("gh-immutable", server.token("""
         {"profile": "github-actions", "immutable": true, "repository": "acme/app",
          "repository_owner_id": "1234567", "repository_id": "999", "environment": "prod"}"""));
   }
@@ -205,12 +153,12 @@ class AwsCliProfilesInteropTest {
         "--assume-role-policy-document", trust(prefix, "StringEquals",
             "project_path:platform/app:ref_type:branch:ref:main")));
 
-    JsonNode assumed = assume("gitlab-ecr-pull", token("""
+    JsonNode assumed = assume("gitlab-ecr-pull", server.token("""
         {"profile": "gitlab", "iss": "https://gitlab.acme.example",
          "project_path": "platform/app", "ref": "main"}"""));
     assertThat(assumed.path("SubjectFromWebIdentityToken").asText())
         .isEqualTo("project_path:platform/app:ref_type:branch:ref:main");
-    assertRefused("gitlab-ecr-pull", token("""
+    assertRefused("gitlab-ecr-pull", server.token("""
         {"profile": "gitlab", "iss": "https://gitlab.acme.example",
          "project_path": "platform/app-legacy", "ref": "main"}"""));
   }
