@@ -103,6 +103,8 @@ public final class Engine {
   private final Ecr ecr;
   private final Iam iam;
   private final Registry registry;
+  /** Each account's registry, the first account's first. */
+  private final Map<String, Registry> registries = new java.util.LinkedHashMap<>();
   private final Admin admin;
   private final List<Armed> nextFaults = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<String, Fault> standingFaults = new ConcurrentHashMap<>();
@@ -139,12 +141,22 @@ public final class Engine {
       ecrs.put(a.accountId(), new Ecr(this, st, a.accountId()));
       adminKeys.put(a.adminAccessKeyId(), a);
     }
-    this.registry = new Registry(this);
+    Map<String, Registry.Download> downloads = Registry.newDownloads();
+    states.forEach((id, st) -> registries.put(id, new Registry(this, id, st, downloads)));
+    this.registry = registries.get(config.accountId());
     this.admin = new Admin(this);
   }
 
-  /** Answers one request. Never throws. */
+  /** Answers one request; {@code /v2/} is the first account's registry. Never throws. */
   public HttpAnswer handle(HttpCall call) {
+    return handle(call, config.accountId());
+  }
+
+  /**
+   * Answers one request arriving at {@code registryAccount}'s registry listener: {@code /v2/}
+   * is that account's registry. Never throws.
+   */
+  public HttpAnswer handle(HttpCall call, String registryAccount) {
     String service;
     String operation;
     Map<String, String> form = Map.of();
@@ -195,7 +207,7 @@ public final class Engine {
         case "sts" -> sts.handle(operation, form, call);
         case "iam" -> iams.getOrDefault(accountOfCaller(call), iam).handle(operation, form, call);
         case "ecr" -> ecr.handle(operation, call);
-        case "registry" -> registry.handle(call);
+        case "registry" -> registries.getOrDefault(registryAccount, registry).handle(call);
         case "admin" -> admin.handle(call);
         default -> HttpAnswer.of(404, "application/json", "{\"message\":\"The fake serves AWS "
             + "calls as POST / and the registry under /v2/\"}");
@@ -662,7 +674,9 @@ public final class Engine {
 
   Authz.Verdict ecrAllowed(Caller caller, String action, String resource,
       Optional<String> repositoryPolicy) {
-    return ecr.allowed(caller, action, resource, repositoryPolicy);
+    // The repository's own account decides same- or cross-account evaluation.
+    return ecrs.getOrDefault(accountOf(resource), ecr).allowed(caller, action, resource,
+        repositoryPolicy);
   }
 
   /** Seeds blobs and a manifest in an account's registry; creates the repository if missing. */

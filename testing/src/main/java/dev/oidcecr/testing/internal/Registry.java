@@ -40,9 +40,14 @@ final class Registry {
   private static final String PUT_IMAGE = "ecr:PutImage";
 
   private final Engine engine;
-  private final Map<String, Download> downloads = new ConcurrentHashMap<>();
+  /** The account whose registry this is. */
+  private final String account;
+  /** That account's repositories. */
+  private final State repos;
+  /** Download URLs, shared by every account's registry (any listener serves them). */
+  private final Map<String, Download> downloads;
 
-  private record Download(String digest, Instant expires) {}
+  record Download(String digest, Instant expires) {}
 
   /** A registry error: status, code and message in the distribution spec's format. */
   private static final class Refusal extends RuntimeException {
@@ -55,8 +60,16 @@ final class Registry {
     }
   }
 
-  Registry(Engine engine) {
+  Registry(Engine engine, String account, State repos, Map<String, Download> downloads) {
     this.engine = engine;
+    this.account = account;
+    this.repos = repos;
+    this.downloads = downloads;
+  }
+
+  /** A new, empty map of download URLs for {@link #Registry}. */
+  static Map<String, Download> newDownloads() {
+    return new ConcurrentHashMap<>();
   }
 
   HttpAnswer handle(HttpCall call) {
@@ -257,7 +270,7 @@ final class Registry {
       checkDigest(digest.get());
       return store(t, repo, t.call().body(), digest.get());
     }
-    BlobStore.Upload u = engine.state.blobs.start(t.name(), engine.config.clock().instant());
+    BlobStore.Upload u = engine.state.blobs.start(uploadKey(t), engine.config.clock().instant());
     return uploadAnswer(202, t.name(), u.id, 0);
   }
 
@@ -338,8 +351,13 @@ final class Registry {
         .with("Docker-Distribution-API-Version", "registry/2.0");
   }
 
+  // Uploads live in the shared blob store: the key keeps one account's from another's.
+  private String uploadKey(Target t) {
+    return account + "/" + t.name();
+  }
+
   private BlobStore.Upload upload(Target t, String id) {
-    return engine.state.blobs.upload(id).filter(u -> u.repository.equals(t.name()))
+    return engine.state.blobs.upload(id).filter(u -> u.repository.equals(uploadKey(t)))
         .orElseThrow(() -> new Refusal(error(404, "BLOB_UPLOAD_UNKNOWN", "No upload '" + id
             + "' in progress for repository '" + t.name() + "': start one with POST /v2/"
             + t.name() + "/blobs/uploads/")));
@@ -440,9 +458,9 @@ final class Registry {
         } else if (!engine.config.clock().instant().isBefore(grant.expiresAt())) {
           why = "the GetAuthorizationToken password of " + grant.caller().arn() + " expired at "
               + grant.expiresAt() + ": log in again";
-        } else if (!grant.registryId().equals(engine.config.accountId())) {
+        } else if (!grant.registryId().equals(account)) {
           why = "the password was issued for registry " + grant.registryId() + ", and this is "
-              + "registry " + engine.config.accountId();
+              + "registry " + account;
         } else {
           caller = grant.caller();
         }
@@ -450,7 +468,7 @@ final class Registry {
     }
     if (caller == null) {
       engine.deny(call.method() + " " + call.path(), "(registry client)", "ecr:GetAuthorizationToken",
-          "registry " + engine.config.accountId(), "Authentication failed: " + why);
+          "registry " + account, "Authentication failed: " + why);
       throw new Refusal(challenge("authentication required: " + why));
     }
     return caller;
@@ -458,7 +476,7 @@ final class Registry {
 
   private HttpAnswer challenge(String message) {
     return error(401, "UNAUTHORIZED", message).with("WWW-Authenticate",
-        "Basic realm=\"https://" + engine.config.accountId() + ".dkr.ecr."
+        "Basic realm=\"https://" + account + ".dkr.ecr."
             + engine.config.region() + ".amazonaws.com/\",service=\"ecr.amazonaws.com\"");
   }
 
@@ -492,19 +510,19 @@ final class Registry {
   private State.Repository existing(Target t) {
     if (t.repo() == null) {
       throw new Refusal(error(404, "NAME_UNKNOWN", "The repository with name '" + t.name()
-          + "' does not exist in the registry with id '" + engine.config.accountId() + "'"));
+          + "' does not exist in the registry with id '" + account + "'"));
     }
     return t.repo();
   }
 
   private State.Repository lookup(String name) {
-    synchronized (engine.state) {
-      return engine.state.repositories.get(name);
+    synchronized (repos) {
+      return repos.repositories.get(name);
     }
   }
 
   private String arn(String name) {
-    return "arn:aws:ecr:" + engine.config.region() + ":" + engine.config.accountId()
+    return "arn:aws:ecr:" + engine.config.region() + ":" + account
         + ":repository/" + name;
   }
 
