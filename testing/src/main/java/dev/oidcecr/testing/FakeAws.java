@@ -284,6 +284,16 @@ public final class FakeAws implements AutoCloseable {
     engine().sessionCacheLimit(limit);
   }
 
+  /** Bounds the registry's uploads in progress (tests of the bound). */
+  void maxUploads(int max) {
+    engine().maxUploads(max);
+  }
+
+  /** Returns how many registry uploads are in progress now. */
+  int uploadsInProgress() {
+    return engine().uploadsInProgress();
+  }
+
   /** Returns how many STS sessions the fake holds in memory now. */
   int sessionsInMemory() {
     return engine().sessionsInMemory();

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,8 +43,6 @@ final class Registry {
   private final String account;
   /** That account's repositories. */
   private final State repos;
-  /** Download URLs, shared by every account's registry (any listener serves them). */
-  private final Map<String, Download> downloads;
 
   record Download(String digest, Instant expires) {}
 
@@ -60,16 +57,10 @@ final class Registry {
     }
   }
 
-  Registry(Engine engine, String account, State repos, Map<String, Download> downloads) {
+  Registry(Engine engine, String account, State repos) {
     this.engine = engine;
     this.account = account;
     this.repos = repos;
-    this.downloads = downloads;
-  }
-
-  /** A new, empty map of download URLs for {@link #Registry}. */
-  static Map<String, Download> newDownloads() {
-    return new ConcurrentHashMap<>();
   }
 
   HttpAnswer handle(HttpCall call) {
@@ -79,6 +70,9 @@ final class Registry {
       return r.answer;
     } catch (BlobStore.Full e) {
       return error(413, "BLOB_UPLOAD_INVALID", e.getMessage());
+    } catch (BlobStore.TooManyUploads e) {
+      // The distribution spec's code for a client over a rate or quota.
+      return error(429, "TOOMANYREQUESTS", e.getMessage());
     }
   }
 
@@ -405,17 +399,20 @@ final class Registry {
 
   // --- download URLs for GetDownloadUrlForLayer ---
 
-  /** Returns a short-lived, unauthenticated path that serves a blob, like S3's signed URL. */
+  /**
+   * Returns a short-lived, unauthenticated path that serves a blob, like S3's signed URL: the
+   * digest and the expiry sealed under the fake's key, so nothing is kept per URL.
+   */
   String downloadPath(String digest) {
-    Instant now = engine.config.clock().instant();
-    downloads.values().removeIf(d -> !now.isBefore(d.expires()));
-    String token = State.randomSecret(40).replace('/', '_').replace('+', '-');
-    downloads.put(token, new Download(digest, now.plus(Duration.ofHours(1))));
-    return DOWNLOAD_PREFIX + token;
+    Instant expires = engine.config.clock().instant().plus(Duration.ofHours(1));
+    return DOWNLOAD_PREFIX + engine.sessionCodec.seal("download",
+        Map.of("d", digest, "e", expires.toEpochMilli()));
   }
 
   private HttpAnswer download(HttpCall call, String token) {
-    Download d = downloads.get(token);
+    Download d = engine.sessionCodec.unseal("download", token).map(b -> new Download(
+        (String) b.get("d"), Instant.ofEpochMilli(((Number) b.get("e")).longValue())))
+        .orElse(null);
     Optional<byte[]> blob = d == null || !engine.config.clock().instant().isBefore(d.expires())
         ? Optional.empty() : engine.state.blobs.get(d.digest());
     if (blob.isEmpty()) {
@@ -452,17 +449,29 @@ final class Registry {
       } else if (colon < 0 || !"AWS".equals(decoded.substring(0, colon))) {
         why = "the user name must be AWS, with the GetAuthorizationToken password";
       } else {
-        State.EcrGrant grant = engine.state.ecrPasswords.get(decoded.substring(colon + 1));
+        EcrPasswords.Grant grant =
+            engine.ecrPasswords.open(decoded.substring(colon + 1)).orElse(null);
         if (grant == null) {
           why = "the password is not one GetAuthorizationToken issued (or the fake was reset)";
         } else if (!engine.config.clock().instant().isBefore(grant.expiresAt())) {
-          why = "the GetAuthorizationToken password of " + grant.caller().arn() + " expired at "
-              + grant.expiresAt() + ": log in again";
+          // ECR answers an expired password with 403 DENIED and this message, and no
+          // challenge (seen in clients' reports, e.g. flipt-io/flipt#3043: "response status
+          // code 403: denied: Your authorization token has expired. Reauthenticate and try
+          // again."), so clients that wait for a 401 challenge do not log in again by
+          // themselves.
+          engine.deny(call.method() + " " + call.path(), grant.caller().arn(),
+              "ecr:GetAuthorizationToken", "registry " + account, "The GetAuthorizationToken "
+                  + "password of " + grant.caller().arn() + " expired at " + grant.expiresAt()
+                  + " (ECR passwords last 12 hours): log in again.");
+          throw new Refusal(error(403, "DENIED",
+              "Your authorization token has expired. Reauthenticate and try again."));
         } else if (!grant.registryId().equals(account)) {
           why = "the password was issued for registry " + grant.registryId() + ", and this is "
               + "registry " + account;
         } else {
           caller = grant.caller();
+          grant.sessionToken().ifPresent(tok -> engine.actingSession(grant.caller().accessKeyId(),
+              tok));
         }
       }
     }
