@@ -66,12 +66,12 @@ class OrganisationSetupTest {
           .build()) {
         DockerAuth login = auth.authenticate();
         // Both sides allow: the role's managed policy and the repository policy.
-        assertThat(pullManifest(aws, login)).isEqualTo(200);
+        assertThat(pullManifest(central.registryAddress(), login)).isEqualTo(200);
 
         try (EcrClient ecr = central.configure(EcrClient.builder()).build()) {
           ecr.deleteRepositoryPolicy(r -> r.repositoryName("acme/app"));
         }
-        assertThat(pullManifest(aws, login)).isEqualTo(403);
+        assertThat(pullManifest(central.registryAddress(), login)).isEqualTo(403);
         assertThat(aws.lastDenial().orElseThrow().explanation())
             .contains("refused by the resource policy of " + central.repositoryArn("acme/app"));
       }
@@ -79,11 +79,11 @@ class OrganisationSetupTest {
     // end::several-accounts[]
   }
 
-  /** GETs the {@code v1} manifest from the fake's registry as an image tool would. */
-  static int pullManifest(FakeAws aws, DockerAuth login)
+  /** GETs the {@code v1} manifest from a registry of the fake as an image tool would. */
+  static int pullManifest(String registryAddress, DockerAuth login)
       throws IOException, InterruptedException {
     HttpRequest get = HttpRequest.newBuilder(
-            URI.create("http://" + aws.registryAddress() + "/v2/acme/app/manifests/v1"))
+            URI.create("http://" + registryAddress + "/v2/acme/app/manifests/v1"))
         .header("Authorization", login.authorizationHeader())
         .header("Accept", "application/vnd.oci.image.manifest.v1+json")
         .timeout(Duration.ofSeconds(10)).build();
