@@ -17,6 +17,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
+import java.util.function.Consumer;
 
 /**
  * A fake OIDC issuer shaped like a Gitpod installation's: an RSA-2048 key, its discovery document
@@ -389,61 +391,48 @@ public final class FakeOidcIssuer implements AutoCloseable {
     Map<String, Object> rest = new LinkedHashMap<>(request);
     Object profile = rest.remove("profile");
     if (profile == null || "gitpod".equalsIgnoreCase(String.valueOf(profile))) {
-      return mintGitpod(rest);
+      TokenBuilder t = token();
+      if (rest.remove("repository") instanceof String r) {
+        t.repository(r);
+      }
+      applyRequest(rest, t::audience, t::subject, t::issuedAt, t::expiresAt,
+          (k, v) -> false, t::claim);
+      return t.mint();
     }
     ProfileToken<?> t = profile(String.valueOf(profile));
-    Object iss = rest.remove("iss");
-    if (iss instanceof String i) {
+    if (rest.remove("iss") instanceof String i) {
       t.issuer(i);
     }
-    String[] aud = audiences(rest.remove("aud"));
-    if (aud.length > 0) {
-      t.audience(aud);
-    }
-    Object sub = rest.remove("sub");
-    if (sub instanceof String s) {
-      t.subject(s);
-    }
-    if (rest.remove("exp") instanceof Number n) {
-      t.expiresAt(Instant.ofEpochSecond(n.longValue()));
-    }
-    if (rest.remove("iat") instanceof Number n) {
-      t.issuedAt(Instant.ofEpochSecond(n.longValue()));
-    }
-    rest.forEach((k, v) -> {
-      if (!t.option(k, v) && v != null) {
-        t.claim(k, v);
-      }
-    });
+    applyRequest(rest, t::audience, t::subject, t::issuedAt, t::expiresAt, t::option, t::claim);
     return t.mint();
   }
 
-  private String mintGitpod(Map<String, Object> rest) {
-    TokenBuilder t = token();
-    Object repo = rest.remove("repository");
-    if (repo instanceof String r) {
-      t.repository(r);
-    }
+  /**
+   * Applies the keys of a {@code POST /_fake/tokens} request that every token shape shares
+   * ({@code aud}, {@code sub}, {@code iat}, {@code exp}), then offers each other non-null key to
+   * {@code option} and sets it as a claim when that declines.
+   */
+  private static void applyRequest(Map<String, Object> rest, Consumer<String[]> audience,
+      Consumer<String> subject, Consumer<Instant> issuedAt, Consumer<Instant> expiresAt,
+      BiPredicate<String, Object> option, BiConsumer<String, Object> claim) {
     String[] aud = audiences(rest.remove("aud"));
     if (aud.length > 0) {
-      t.audience(aud);
+      audience.accept(aud);
     }
-    Object sub = rest.remove("sub");
-    if (sub instanceof String s) {
-      t.subject(s);
+    if (rest.remove("sub") instanceof String s) {
+      subject.accept(s);
     }
     if (rest.remove("exp") instanceof Number n) {
-      t.expiresAt(Instant.ofEpochSecond(n.longValue()));
+      expiresAt.accept(Instant.ofEpochSecond(n.longValue()));
     }
     if (rest.remove("iat") instanceof Number n) {
-      t.issuedAt(Instant.ofEpochSecond(n.longValue()));
+      issuedAt.accept(Instant.ofEpochSecond(n.longValue()));
     }
     rest.forEach((k, v) -> {
-      if (v != null) {
-        t.claim(k, v);
+      if (!option.test(k, v) && v != null) {
+        claim.accept(k, v);
       }
     });
-    return t.mint();
   }
 
   private static String[] audiences(Object aud) {

@@ -36,8 +36,40 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   private boolean unknownKid;
   private boolean badSignature;
 
-  ProfileToken(FakeOidcIssuer owner) {
+  private final String profileId;
+  private final Conventions conventions;
+
+  ProfileToken(FakeOidcIssuer owner, String profileId, Conventions conventions) {
     this.owner = owner;
+    this.profileId = profileId;
+    this.conventions = conventions;
+  }
+
+  /**
+   * What an issuer does beyond its claims, the same for every token it mints: the JWKS path its
+   * discovery document names, whether it sends {@code nbf} and {@code jti}, and how long a token
+   * lives unless {@link #expiresAt(Instant)} says otherwise.
+   */
+  record Conventions(String jwksPath, boolean sendsNotBefore, boolean sendsJti,
+      Duration lifetime) {
+    /** JWKS at {@code /keys}, neither {@code nbf} nor {@code jti}, one hour. */
+    static final Conventions PLAIN = new Conventions("/keys", false, false, Duration.ofHours(1));
+
+    Conventions jwks(String path) {
+      return new Conventions(path, sendsNotBefore, sendsJti, lifetime);
+    }
+
+    Conventions withNotBefore() {
+      return new Conventions(jwksPath, true, sendsJti, lifetime);
+    }
+
+    Conventions withJti() {
+      return new Conventions(jwksPath, sendsNotBefore, true, lifetime);
+    }
+
+    Conventions lifetime(Duration d) {
+      return new Conventions(jwksPath, sendsNotBefore, sendsJti, d);
+    }
   }
 
   @SuppressWarnings("unchecked")
@@ -50,7 +82,9 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
    *
    * @return the profile id, such as {@code github-actions}
    */
-  public abstract String profileId();
+  public String profileId() {
+    return profileId;
+  }
 
   /**
    * Returns the issuer URL this token gets without {@link #issuer(String)}.
@@ -59,34 +93,19 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
    */
   public abstract String defaultIssuer();
 
-  /** The audience without {@link #audience}: a string or a list, as the issuer sends it. */
-  abstract Object defaultAudience();
+  /**
+   * The audience without {@link #audience}: a string or a list, as the issuer sends it; by
+   * default the single string {@value FakeOidcIssuer#DEFAULT_AUDIENCE}.
+   */
+  Object defaultAudience() {
+    return FakeOidcIssuer.DEFAULT_AUDIENCE;
+  }
 
   /** Puts this issuer's claims (from the typed setters) before the overrides of claim(). */
   abstract void putProfileClaims(Map<String, Object> c);
 
   /** Derives {@code sub} from the final claims. */
   abstract String deriveSubject(Map<String, Object> finalClaims);
-
-  /** The path of the JWKS under the issuer URL, as the real issuer's discovery names it. */
-  String jwksPath() {
-    return "/keys";
-  }
-
-  /** How long the token lives without {@link #expiresAt(Instant)}. */
-  Duration lifetime() {
-    return Duration.ofHours(1);
-  }
-
-  /** Whether the issuer sends {@code nbf}. */
-  boolean sendsNotBefore() {
-    return false;
-  }
-
-  /** Whether the issuer sends {@code jti}. */
-  boolean sendsJti() {
-    return false;
-  }
 
   /**
    * Consumes a request key of {@code POST /_fake/tokens} that is an option of this profile
@@ -236,9 +255,9 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
    */
   public Map<String, Object> claims() {
     Instant iat = issuedAt != null ? issuedAt : owner.clock().instant();
-    Instant exp = expiresAt != null ? expiresAt : iat.plus(lifetime());
+    Instant exp = expiresAt != null ? expiresAt : iat.plus(conventions.lifetime());
     Map<String, Object> c = new LinkedHashMap<>();
-    if (sendsJti()) {
+    if (conventions.sendsJti()) {
       c.put("jti", UUID.randomUUID().toString());
     }
     c.put("iss", issuer());
@@ -247,7 +266,7 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
         : audience.size() == 1 && !(defaultAudience() instanceof List<?>) ? audience.get(0)
         : audience);
     putProfileClaims(c);
-    if (sendsNotBefore()) {
+    if (conventions.sendsNotBefore()) {
       c.put("nbf", iat.getEpochSecond());
     }
     c.put("iat", iat.getEpochSecond());
@@ -265,7 +284,7 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   public String mint() {
     Map<String, Object> c = claims();
     if (c.get("iss") instanceof String i && servable(i)) {
-      owner.serveIssuer(i, jwksPath());
+      owner.serveIssuer(i, conventions.jwksPath());
     }
     return owner.sign(c, unknownKid, badSignature);
   }

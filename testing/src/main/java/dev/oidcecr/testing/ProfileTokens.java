@@ -22,6 +22,9 @@ public final class ProfileTokens {
       "circleci", "bitbucket", "buildkite", "eks");
 
   private static final String STS = "sts.amazonaws.com";
+  /** GitHub's and Buildkite's: JWKS at {@code /.well-known/jwks}, {@code nbf} and {@code jti}. */
+  private static final ProfileToken.Conventions WELL_KNOWN_JWKS_NBF_JTI =
+      ProfileToken.Conventions.PLAIN.jwks("/.well-known/jwks").withNotBefore().withJti();
 
   private ProfileTokens() {}
 
@@ -78,12 +81,7 @@ public final class ProfileTokens {
     private final List<String> subjectFields = new ArrayList<>();
 
     Ona(FakeOidcIssuer owner) {
-      super(owner);
-    }
-
-    @Override
-    public String profileId() {
-      return "ona";
+      super(owner, "ona", Conventions.PLAIN);
     }
 
     @Override
@@ -266,37 +264,12 @@ public final class ProfileTokens {
     private boolean immutable;
 
     GitHubActions(FakeOidcIssuer owner) {
-      super(owner);
-    }
-
-    @Override
-    public String profileId() {
-      return "github-actions";
+      super(owner, "github-actions", WELL_KNOWN_JWKS_NBF_JTI);
     }
 
     @Override
     public String defaultIssuer() {
       return ISSUER;
-    }
-
-    @Override
-    Object defaultAudience() {
-      return STS;
-    }
-
-    @Override
-    String jwksPath() {
-      return "/.well-known/jwks";
-    }
-
-    @Override
-    boolean sendsNotBefore() {
-      return true;
-    }
-
-    @Override
-    boolean sendsJti() {
-      return true;
     }
 
     @Override
@@ -378,10 +351,8 @@ public final class ProfileTokens {
      * @param repositoryId the {@code repository_id} claim
      */
     public GitHubActions immutableIds(long ownerId, long repositoryId) {
-      this.ownerId = Long.toString(ownerId);
-      this.repositoryId = Long.toString(repositoryId);
       this.immutable = true;
-      return this;
+      return ids(ownerId, repositoryId);
     }
 
     /**
@@ -529,37 +500,13 @@ public final class ProfileTokens {
     private String user = "jane";
 
     GitLab(FakeOidcIssuer owner) {
-      super(owner);
-    }
-
-    @Override
-    public String profileId() {
-      return "gitlab";
+      super(owner, "gitlab",
+          Conventions.PLAIN.jwks("/oauth/discovery/keys").withNotBefore().withJti());
     }
 
     @Override
     public String defaultIssuer() {
       return instance;
-    }
-
-    @Override
-    Object defaultAudience() {
-      return STS;
-    }
-
-    @Override
-    String jwksPath() {
-      return "/oauth/discovery/keys";
-    }
-
-    @Override
-    boolean sendsNotBefore() {
-      return true;
-    }
-
-    @Override
-    boolean sendsJti() {
-      return true;
     }
 
     /**
@@ -697,12 +644,7 @@ public final class ProfileTokens {
     private boolean vcsSubject;
 
     CircleCi(FakeOidcIssuer owner) {
-      super(owner);
-    }
-
-    @Override
-    public String profileId() {
-      return "circleci";
+      super(owner, "circleci", Conventions.PLAIN.jwks("/.well-known/jwks-pub.json"));
     }
 
     @Override
@@ -713,11 +655,6 @@ public final class ProfileTokens {
     @Override
     Object defaultAudience() {
       return organization;
-    }
-
-    @Override
-    String jwksPath() {
-      return "/.well-known/jwks-pub.json";
     }
 
     /**
@@ -812,12 +749,7 @@ public final class ProfileTokens {
     private String environmentUuid;
 
     Bitbucket(FakeOidcIssuer owner) {
-      super(owner);
-    }
-
-    @Override
-    public String profileId() {
-      return "bitbucket";
+      super(owner, "bitbucket", Conventions.PLAIN);
     }
 
     @Override
@@ -928,42 +860,12 @@ public final class ProfileTokens {
     private int buildNumber = 42;
 
     Buildkite(FakeOidcIssuer owner) {
-      super(owner);
-    }
-
-    @Override
-    public String profileId() {
-      return "buildkite";
+      super(owner, "buildkite", WELL_KNOWN_JWKS_NBF_JTI.lifetime(Duration.ofMinutes(5)));
     }
 
     @Override
     public String defaultIssuer() {
       return ISSUER;
-    }
-
-    @Override
-    Object defaultAudience() {
-      return STS;
-    }
-
-    @Override
-    String jwksPath() {
-      return "/.well-known/jwks";
-    }
-
-    @Override
-    boolean sendsNotBefore() {
-      return true;
-    }
-
-    @Override
-    boolean sendsJti() {
-      return true;
-    }
-
-    @Override
-    Duration lifetime() {
-      return Duration.ofMinutes(5);
     }
 
     /**
@@ -1086,12 +988,7 @@ public final class ProfileTokens {
     private String pod = "app-7d9f8c6b5-x2k4q";
 
     Eks(FakeOidcIssuer owner) {
-      super(owner);
-    }
-
-    @Override
-    public String profileId() {
-      return "eks";
+      super(owner, "eks", Conventions.PLAIN.withNotBefore().lifetime(Duration.ofHours(24)));
     }
 
     @Override
@@ -1102,16 +999,6 @@ public final class ProfileTokens {
     @Override
     Object defaultAudience() {
       return List.of(STS);
-    }
-
-    @Override
-    boolean sendsNotBefore() {
-      return true;
-    }
-
-    @Override
-    Duration lifetime() {
-      return Duration.ofHours(24);
     }
 
     /**
