@@ -78,18 +78,21 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   }
 
   /**
-   * Returns the profile id, such as {@code github-actions}.
+   * Returns the profile id, one of {@link ProfileTokens#IDS}, such as {@code github-actions}.
    *
-   * @return the profile id, such as {@code github-actions}
+   * @return the profile id
    */
   public String profileId() {
     return profileId;
   }
 
   /**
-   * Returns the issuer URL this token gets without {@link #issuer(String)}.
+   * Returns the issuer URL this token gets without {@link #issuer(String)}: the real issuer's
+   * URL, such as {@code https://token.actions.githubusercontent.com}, or for per-tenant issuers
+   * (CircleCI, Bitbucket, EKS, a self-managed GitLab) the one built from the tenant set on this
+   * builder.
    *
-   * @return the issuer URL this token gets without {@link #issuer(String)}
+   * @return the default {@code iss}
    */
   public abstract String defaultIssuer();
 
@@ -116,9 +119,11 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   }
 
   /**
-   * Sets the {@code iss}, for example a self-managed instance or a wrong issuer.
+   * Sets the {@code iss}, for example a self-managed instance or a wrong issuer; the owning
+   * {@link FakeOidcIssuer} serves discovery and JWKS for any {@code http} or {@code https} URL
+   * once a token for it is minted.
    *
-   * @param issuerUrl the issuer URL (the token's {@code iss}), such as {@code https://token.actions.githubusercontent.com}
+   * @param issuerUrl the issuer URL, such as {@code https://token.actions.githubusercontent.com}
    * @return this builder
    */
   public B issuer(String issuerUrl) {
@@ -127,11 +132,13 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   }
 
   /**
-   * Sets the audience: one value is sent the way this issuer sends one (a string, or a
-   * one-element array for issuers that always send arrays), several as an array.
+   * Sets the audience, replacing the profile's default: one value is sent the way this issuer
+   * sends one (a string, or a one-element array for issuers that always send arrays), several
+   * as an array.
    *
-   * @param audiences the audience: one value is sent the way this issuer sends one (a string, or a one-element array for issuers that always send arrays), several as an array
+   * @param audiences one or more audiences, such as {@code sts.amazonaws.com}
    * @return this builder
+   * @throws IllegalArgumentException when no audience is given
    */
   public B audience(String... audiences) {
     if (audiences.length == 0) {
@@ -142,9 +149,9 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   }
 
   /**
-   * Sets {@code sub} outright, instead of deriving it from the claims.
+   * Sets {@code sub} outright, instead of deriving it from the claims when the token is minted.
    *
-   * @param sub the exact subject (the token's {@code sub})
+   * @param sub the exact {@code sub} claim
    * @return this builder
    */
   public B subject(String sub) {
@@ -153,10 +160,12 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   }
 
   /**
-   * Sets any claim, overriding a default of the same name; the {@code sub} follows.
+   * Sets any claim, overriding the profile's value of the same name (and undoing a
+   * {@link #withoutClaim(String)} of it); a derived {@code sub} follows the new value.
    *
-   * @param name the name
-   * @param value the value
+   * @param name the claim name, such as {@code repository}
+   * @param value a JSON value: a {@code String}, {@code Number}, {@code Boolean}, {@code List} or
+   *     {@code Map}
    * @return this builder
    */
   public B claim(String name, Object value) {
@@ -166,9 +175,10 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   }
 
   /**
-   * Leaves a claim out of the token.
+   * Leaves a claim out of the token, including a registered one such as {@code sub} or
+   * {@code aud}.
    *
-   * @param name the name
+   * @param name the claim name
    * @return this builder
    */
   public B withoutClaim(String name) {
@@ -177,9 +187,11 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   }
 
   /**
-   * Sets {@code iat}; default now.
+   * Sets {@code iat} (and {@code nbf} for issuers that send it); default the owning issuer's
+   * {@link FakeOidcIssuer#clock() clock} at minting. Without {@link #expiresAt(Instant)},
+   * {@code exp} follows at the issuer's usual lifetime.
    *
-   * @param iat {@code iat}; default now
+   * @param iat when the token is issued
    * @return this builder
    */
   public B issuedAt(Instant iat) {
@@ -188,9 +200,10 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   }
 
   /**
-   * Sets {@code exp}; default {@code iat} plus the issuer's usual lifetime.
+   * Sets {@code exp}; default {@code iat} plus the issuer's usual lifetime (one hour; five
+   * minutes for Buildkite, 24 hours for EKS).
    *
-   * @param exp {@code exp}; default {@code iat} plus the issuer's usual lifetime
+   * @param exp when the token expires
    * @return this builder
    */
   public B expiresAt(Instant exp) {
@@ -240,18 +253,22 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   }
 
   /**
-   * Returns the issuer URL of the token.
+   * Returns the issuer URL the token will carry: the one set with {@link #issuer(String)},
+   * else {@link #defaultIssuer()}.
    *
-   * @return the issuer URL of the token
+   * @return the {@code iss} of the token
    */
   public String issuer() {
     return iss != null ? iss : defaultIssuer();
   }
 
   /**
-   * Returns the claims the token will carry.
+   * Returns the claims the token would carry if minted now, in the order they are written:
+   * defaults, then the typed setters' claims, then {@link #claim(String, Object)} overrides,
+   * less the removed ones, with {@code sub} derived last. A profile that sends {@code jti} gets
+   * a fresh one at each call.
    *
-   * @return the claims the token will carry
+   * @return a new, modifiable map of claim names to JSON values
    */
   public Map<String, Object> claims() {
     Instant iat = issuedAt != null ? issuedAt : owner.clock().instant();
@@ -280,7 +297,12 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
     return c;
   }
 
-  /** Signs and returns the compact JWT; the fake issuer starts serving the token's issuer URL. */
+  /**
+   * Signs the claims with the owning issuer's key (RS256) and returns the compact JWT; from
+   * then on the owning issuer serves discovery and JWKS for the token's {@code iss}.
+   *
+   * @return the signed token, {@code header.payload.signature}
+   */
   public String mint() {
     Map<String, Object> c = claims();
     if (c.get("iss") instanceof String i && servable(i)) {
