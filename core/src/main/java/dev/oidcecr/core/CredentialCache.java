@@ -84,7 +84,7 @@ public final class CredentialCache {
   /**
    * Returns a cache in {@code directory}, timed by {@code clock}.
    *
-   * @param directory the directory
+   * @param directory the folder holding the cache files (created when first written)
    * @param clock the clock that supplies the current time (a fixed one in tests)
    * @return a cache in {@code directory}, timed by {@code clock}
    */
@@ -95,7 +95,7 @@ public final class CredentialCache {
   /**
    * Returns a cache in {@code directory}, timed by the system clock.
    *
-   * @param directory the directory
+   * @param directory the folder holding the cache files (created when first written)
    * @return a cache in {@code directory}, timed by the system clock
    */
   public static CredentialCache at(Path directory) {

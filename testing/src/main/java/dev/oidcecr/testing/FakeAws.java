@@ -514,9 +514,10 @@ public final class FakeAws implements AutoCloseable {
    * @throws IllegalArgumentException if {@code times} is below 1 or the operation names an
    *     unknown service
    *
-   * @param operation the API operation name, such as {@code AssumeRoleWithWebIdentity}
-   * @param times how many times
-   * @param fault the fault to inject
+   * @param operation the operation: an action, {@code service:action}, {@code service:*} or
+   *     {@code *}, as described above
+   * @param times how many of the next matching calls meet the fault, 1 or more
+   * @param fault what those calls meet; see {@link Fault}
    */
   public void failNext(String operation, int times, Fault fault) {
     if (times < 1) {
@@ -532,8 +533,8 @@ public final class FakeAws implements AutoCloseable {
    * ({@code ecr:GetAuthorizationToken}, then {@code GetAuthorizationToken}, {@code ecr:*},
    * {@code *}). A {@link Fault.Latency} here adds to one armed by {@code failNext}.
    *
-   * @param operation the API operation name, such as {@code AssumeRoleWithWebIdentity}
-   * @param fault the fault to inject
+   * @param operation the operation, named as for {@link #failNext(String, int, Fault)}
+   * @param fault what every matching call meets; see {@link Fault}
    */
   public void addFault(String operation, Fault fault) {
     engine().addFault(Objects.requireNonNull(operation, "operation"),
@@ -566,8 +567,8 @@ public final class FakeAws implements AutoCloseable {
    * Delays every call of an operation ({@code "*"} for all) by the given time; the same as
    * {@code addFault(operation, Fault.latency(delay))}.
    *
-   * @param operation the API operation name, such as {@code AssumeRoleWithWebIdentity}
-   * @param delay how long to wait before answering
+   * @param operation the operation, named as for {@link #failNext(String, int, Fault)}
+   * @param delay how long each matching call waits before it is answered, zero or more
    */
   public void addLatency(String operation, Duration delay) {
     addFault(operation, Fault.latency(Objects.requireNonNull(delay, "delay")));

@@ -343,9 +343,9 @@ public final class ProfileTokens {
 
     /**
      * Runs on a push to a branch: {@code ref} {@code refs/heads/<branch>}, {@code ref_type}
-     * {@code branch}, {@code event_name} {@code push}; {@code sub} ends {@code :ref:refs/heads/<branch>}
-     * unless an {@link #environment(String)} is set. The default is branch {@code main}, which is
-     * the only protected ref.
+     * {@code branch}, {@code event_name} {@code push}; {@code sub} ends
+     * {@code :ref:refs/heads/<branch>} unless an {@link #environment(String)} is set. The default
+     * is branch {@code main}, which is the only protected ref.
      *
      * @param branch the branch name without {@code refs/heads/}, such as {@code main}
      * @return this builder
@@ -658,7 +658,8 @@ public final class ProfileTokens {
     /**
      * Deploys to an environment: adds the {@code environment},
      * {@code environment_protected} ({@code false}) and {@code deployment_tier}
-     * ({@code production}) claims. GitLab's {@code sub} does not name the environment. Default none.
+     * ({@code production}) claims. GitLab's {@code sub} does not name the environment. Default
+     * none.
      *
      * @param name the environment's name, such as {@code production}
      * @return this builder
