@@ -168,9 +168,9 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
   }
 
   /**
-   * Returns the issuer URL in use, set by the factory or by {@link #issuer(String)}.
+   * Returns the issuer URL in use (set by the factory or {@link #issuer(String)}).
    *
-   * @return the issuer URL, the host and path of which prefix the condition keys
+   * @return the issuer URL, the token's {@code iss}; its host and path prefix the condition keys
    */
   public String issuerUrl() {
     return issuer;
