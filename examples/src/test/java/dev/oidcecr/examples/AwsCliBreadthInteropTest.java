@@ -158,6 +158,12 @@ class AwsCliBreadthInteropTest {
     assertThat(info.path("accounts").get(1).path("accountId").asText()).isEqualTo(SECOND);
     assertThat(info.path("accounts").get(0).path("accessKeyId").asText())
         .isEqualTo(info.path("accessKeyId").asText());
+    // Each account's registry has its own listener; the first one's is the top-level registry.
+    assertThat(info.path("accounts").get(0).path("registry").asText())
+        .isEqualTo(info.path("registry").asText());
+    assertThat(info.path("accounts").get(1).path("registry").asText())
+        .startsWith("http://127.0.0.1:").endsWith("/v2/")
+        .isNotEqualTo(info.path("registry").asText());
 
     Map<String, String> admin = account(1);
     String issuer = info.path("issuer").asText();

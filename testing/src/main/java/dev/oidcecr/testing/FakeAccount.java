@@ -48,13 +48,46 @@ public final class FakeAccount {
   }
 
   /**
-   * Returns this account's ECR registry host. The fake's registry listener serves the first
-   * account's repositories; ECR API calls reach every account's with {@code registryId}.
+   * Returns this account's ECR registry host, which GetAuthorizationToken's
+   * {@code proxyEndpoint} names. Registry clients reach this account's registry at
+   * {@link #registryAddress()}; ECR API calls reach it with {@code registryId}.
    *
    * @return {@code <account>.dkr.ecr.<region>.amazonaws.com}
    */
   public String registryHost() {
     return accountId + ".dkr.ecr." + fake.region() + ".amazonaws.com";
+  }
+
+  /**
+   * Returns the address registry clients (Jib, skopeo, Docker) reach this account's registry
+   * at, {@code 127.0.0.1:<port>}: each account's registry has its own listener, as each ECR
+   * registry has its own host. For the first account it is {@link FakeAws#registryAddress()}.
+   *
+   * @return {@code 127.0.0.1:<this account's registry port>}
+   * @throws IllegalStateException before {@link FakeAws#start()}
+   */
+  public String registryAddress() {
+    return "127.0.0.1:" + registryPort();
+  }
+
+  /**
+   * Returns this account's registry port on 127.0.0.1.
+   *
+   * @return the port of this account's registry listener
+   * @throws IllegalStateException before {@link FakeAws#start()}
+   */
+  public int registryPort() {
+    return fake.registryPortOf(accountId);
+  }
+
+  /**
+   * Returns this account's registry endpoint, {@code http://127.0.0.1:<port>/v2/}.
+   *
+   * @return this account's registry endpoint
+   * @throws IllegalStateException before {@link FakeAws#start()}
+   */
+  public java.net.URI registryEndpoint() {
+    return java.net.URI.create("http://" + registryAddress() + "/v2/");
   }
 
   /**

@@ -58,6 +58,9 @@ public final class FakeAws implements AutoCloseable {
   private final List<Runnable> stopServingListeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile dev.oidcecr.testing.internal.RegistryServer registryServer;
+  /** The registry listeners by account, the first account's first. */
+  private final Map<String, dev.oidcecr.testing.internal.RegistryServer> registryServers =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final int registryPort;
 
   private FakeAws(Builder b) {
@@ -150,16 +153,23 @@ public final class FakeAws implements AutoCloseable {
       engine.registryMemoryLimit(registryMemoryLimit);
       Engine started = engine;
       registryServer = new dev.oidcecr.testing.internal.RegistryServer(registryPort,
-          () -> started);
+          () -> started, accountId);
+      registryServers.put(accountId, registryServer);
+      // Each other account's registry has its own listener on a free port: clients name a
+      // registry by host and port in an image reference, so a port per account is what Jib,
+      // skopeo and Docker can reach on 127.0.0.1 without DNS entries for ECR's host names.
+      for (FakeAccount a : accounts.subList(1, accounts.size())) {
+        registryServers.put(a.accountId(), new dev.oidcecr.testing.internal.RegistryServer(0,
+            () -> started, a.accountId()));
+      }
     } catch (RuntimeException e) {
       if (server != null) {
         server.close();
         server = null;
       }
-      if (registryServer != null) {
-        registryServer.close();
-        registryServer = null;
-      }
+      registryServers.values().forEach(dev.oidcecr.testing.internal.RegistryServer::close);
+      registryServers.clear();
+      registryServer = null;
       Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause()
           != null ? e.getCause() : e;
       throw cause instanceof RuntimeException re ? re : e;
@@ -186,9 +196,7 @@ public final class FakeAws implements AutoCloseable {
     if (server != null) {
       server.close();
     }
-    if (registryServer != null) {
-      registryServer.close();
-    }
+    registryServers.values().forEach(dev.oidcecr.testing.internal.RegistryServer::close);
     stopServingListeners.forEach(Runnable::run);
     stopServingListeners.clear();
     if (ownsIssuer) {
@@ -243,8 +251,9 @@ public final class FakeAws implements AutoCloseable {
 
   /**
    * Returns every account this fake serves, the first one ({@link #accountId()}) first. Each
-   * has its own IAM, ECR repositories and admin keys; STS, the issuer and the registry listener
-   * are shared, and calls between accounts follow AWS's cross-account rules.
+   * has its own IAM, ECR repositories, admin keys and registry listener
+   * ({@link FakeAccount#registryAddress()}); STS and the issuer are shared, and calls between
+   * accounts follow AWS's cross-account rules.
    *
    * @return the accounts, the first one first
    */
@@ -275,6 +284,16 @@ public final class FakeAws implements AutoCloseable {
   /** Bounds the sessions kept in memory (tests of the bound). */
   void sessionCacheLimit(int limit) {
     engine().sessionCacheLimit(limit);
+  }
+
+  /** Bounds the registry's uploads in progress (tests of the bound). */
+  void maxUploads(int max) {
+    engine().maxUploads(max);
+  }
+
+  /** Returns how many registry uploads are in progress now. */
+  int uploadsInProgress() {
+    return engine().uploadsInProgress();
   }
 
   /** Returns how many STS sessions the fake holds in memory now. */
@@ -379,6 +398,16 @@ public final class FakeAws implements AutoCloseable {
    */
   public URI registryEndpoint() {
     return URI.create("http://" + registryAddress() + "/v2/");
+  }
+
+  /** The registry port of an account; see {@link FakeAccount#registryPort()}. */
+  int registryPortOf(String account) {
+    dev.oidcecr.testing.internal.RegistryServer s = registryServers.get(account);
+    if (s == null) {
+      throw new IllegalStateException("FakeAws is not started: call start() before "
+          + "registryAddress().");
+    }
+    return s.port();
   }
 
   /**

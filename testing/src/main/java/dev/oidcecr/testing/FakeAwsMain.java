@@ -11,8 +11,9 @@ import java.util.concurrent.CountDownLatch;
  * [--registry-memory-limit BYTES] [--registry-port N] [--verbose]}. Logs warnings only, on
  * stderr, unless {@code --verbose}. Prints one JSON line
  * (endpoint, region, accountId, issuer, jwksUrl, registry, accessKeyId, secretAccessKey of the
- * first account, and {@code accounts}: accountId, accessKeyId, secretAccessKey, registry and
- * registryHost of each, {@code --account} being repeatable) and
+ * first account, and {@code accounts}: accountId, accessKeyId, secretAccessKey, registry
+ * (each account's registry has its own port), registryAddress and registryHost of each,
+ * {@code --account} being repeatable) and
  * serves until killed. Mint tokens with
  * {@code POST /_fake/tokens} ({@code {"profile": "github-actions", "repository": "acme/app"}}:
  * a profile of {@link ProfileTokens#IDS}, default {@code gitpod}, then claims and an {@code iss}
@@ -105,7 +106,8 @@ public final class FakeAwsMain {
     for (FakeAccount a : fake.accounts()) {
       all.addObject().put("accountId", a.accountId()).put("accessKeyId", a.accessKeyId())
           .put("secretAccessKey", a.secretAccessKey())
-          .put("registry", fake.registryEndpoint().toString())
+          .put("registry", a.registryEndpoint().toString())
+          .put("registryAddress", a.registryAddress())
           .put("registryHost", a.registryHost());
     }
     // The admin secret is printed on purpose: it is the one way other processes get it.

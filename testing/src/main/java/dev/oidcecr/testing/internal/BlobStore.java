@@ -26,6 +26,18 @@ final class BlobStore {
   private final Map<String, Upload> uploads = new ConcurrentHashMap<>();
   private final AtomicLong used = new AtomicLong();
   private volatile long limit = DEFAULT_LIMIT;
+  /** Uploads in progress at most; the next POST is refused with 429 TOOMANYREQUESTS. */
+  private volatile int maxUploads = DEFAULT_MAX_UPLOADS;
+  private volatile java.time.Clock clock = java.time.Clock.systemUTC();
+
+  /** Uploads in progress kept at most, by default. */
+  static final int DEFAULT_MAX_UPLOADS = 1000;
+  /**
+   * How long an upload may sit without a chunk before it is dropped with its bytes. Neither
+   * ECR nor the distribution spec publishes a figure (the open-source registry purges after a
+   * week); an hour is the fake's choice, long enough for any client between two chunks.
+   */
+  static final java.time.Duration UPLOAD_IDLE = java.time.Duration.ofHours(1);
 
   /** An upload in progress: parts kept as received, joined once at the end. */
   static final class Upload {
@@ -34,15 +46,30 @@ final class BlobStore {
     final Instant started;
     private final List<byte[]> parts = new ArrayList<>();
     private long size;
+    private volatile Instant lastActive;
 
     Upload(String id, String repository, Instant started) {
       this.id = id;
       this.repository = repository;
       this.started = started;
+      this.lastActive = started;
+    }
+
+    boolean expired(Instant now) {
+      return !now.isBefore(lastActive.plus(UPLOAD_IDLE));
     }
 
     synchronized long size() {
       return size;
+    }
+  }
+
+  /** Too many uploads in progress. */
+  static final class TooManyUploads extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TooManyUploads(String message) {
+      super(message, null, false, false);
     }
   }
 
@@ -52,6 +79,28 @@ final class BlobStore {
 
     Full(String message) {
       super(message, null, false, false);
+    }
+  }
+
+  void clock(java.time.Clock clock) {
+    this.clock = clock;
+  }
+
+  void maxUploads(int max) {
+    this.maxUploads = max;
+  }
+
+  int uploadsInProgress() {
+    return uploads.size();
+  }
+
+  /** Drops every upload idle for {@link #UPLOAD_IDLE}, freeing its bytes. */
+  void purgeExpired() {
+    Instant now = clock.instant();
+    for (Upload u : uploads.values()) {
+      if (u.expired(now)) {
+        cancel(u);
+      }
     }
   }
 
@@ -85,6 +134,9 @@ final class BlobStore {
   String put(byte[] content) {
     String digest = digest(content);
     if (!blobs.containsKey(digest)) {
+      if (used.get() + content.length > limit) {
+        purgeExpired();
+      }
       reserve(content.length);
       if (blobs.putIfAbsent(digest, content) != null) {
         used.addAndGet(-content.length);
@@ -94,13 +146,30 @@ final class BlobStore {
   }
 
   Upload start(String repository, Instant now) {
-    Upload u = new Upload(java.util.UUID.randomUUID().toString(), repository, now);
-    uploads.put(u.id, u);
-    return u;
+    if (uploads.size() >= maxUploads) {
+      purgeExpired();
+    }
+    synchronized (uploads) {
+      if (uploads.size() >= maxUploads) {
+        throw new TooManyUploads("The fake registry keeps at most " + maxUploads + " uploads in "
+            + "progress, and " + uploads.size() + " are open: finish (PUT) or cancel (DELETE) "
+            + "uploads, or wait for idle ones to expire after " + UPLOAD_IDLE.toMinutes()
+            + " minutes");
+      }
+      Upload u = new Upload(java.util.UUID.randomUUID().toString(), repository, now);
+      uploads.put(u.id, u);
+      return u;
+    }
   }
 
+  /** The upload in progress with this id; empty when unknown, finished, cancelled or expired. */
   Optional<Upload> upload(String id) {
-    return Optional.ofNullable(uploads.get(id));
+    Upload u = uploads.get(id);
+    if (u != null && u.expired(clock.instant())) {
+      cancel(u);
+      return Optional.empty();
+    }
+    return Optional.ofNullable(u);
   }
 
   /**
@@ -109,6 +178,11 @@ final class BlobStore {
    * @return the new size, or -1 when the offset is not where the upload stands
    */
   long append(Upload u, long offset, byte[] part) {
+    if (used.get() + part.length > limit) {
+      // Abandoned uploads give their bytes back before anything is refused (outside any
+      // upload's lock: purging takes the others').
+      purgeExpired();
+    }
     synchronized (u) {
       if (offset != u.size) {
         return -1;
@@ -118,6 +192,7 @@ final class BlobStore {
         u.parts.add(part);
         u.size += part.length;
       }
+      u.lastActive = clock.instant();
       return u.size;
     }
   }

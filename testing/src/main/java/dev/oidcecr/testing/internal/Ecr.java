@@ -124,8 +124,9 @@ final class Ecr {
     ObjectNode out = Engine.JSON.createObjectNode();
     ArrayNode data = out.putArray("authorizationData");
     for (String registry : registries) {
-      String password = "eyJwYXlsb2FkIjoiZmFrZS1lY3Ii" + State.randomSecret(120).replace('/', '_');
-      engine.state.ecrPasswords.put(password, new State.EcrGrant(caller, expires, registry));
+      State.Session session = engine.session(caller);
+      String password = engine.ecrPasswords.issue(caller,
+          Optional.ofNullable(session).map(State.Session::sessionToken), expires, registry);
       data.addObject()
           .put("authorizationToken", Base64.getEncoder()
               .encodeToString(("AWS:" + password).getBytes(StandardCharsets.UTF_8)))

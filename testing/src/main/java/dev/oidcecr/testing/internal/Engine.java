@@ -88,9 +88,10 @@ public final class Engine {
   /** Sessions kept in memory at most; the others are rebuilt from their tokens. */
   private volatile int sessionCache = 10_000;
   final SessionCodec sessionCodec = new SessionCodec();
+  final EcrPasswords ecrPasswords = new EcrPasswords(sessionCodec);
 
   final Config config;
-  /** The first account's state; it also holds STS sessions and ECR passwords of every account. */
+  /** The first account's state; it also holds the STS session cache of every account. */
   final State state = new State();
   /** Every account's state, the first account first. */
   private final Map<String, State> states = new java.util.LinkedHashMap<>();
@@ -103,6 +104,8 @@ public final class Engine {
   private final Ecr ecr;
   private final Iam iam;
   private final Registry registry;
+  /** Each account's registry, the first account's first. */
+  private final Map<String, Registry> registries = new java.util.LinkedHashMap<>();
   private final Admin admin;
   private final List<Armed> nextFaults = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<String, Fault> standingFaults = new ConcurrentHashMap<>();
@@ -139,12 +142,22 @@ public final class Engine {
       ecrs.put(a.accountId(), new Ecr(this, st, a.accountId()));
       adminKeys.put(a.adminAccessKeyId(), a);
     }
-    this.registry = new Registry(this);
+    states.forEach((id, st) -> registries.put(id, new Registry(this, id, st)));
+    this.registry = registries.get(config.accountId());
+    state.blobs.clock(config.clock());
     this.admin = new Admin(this);
   }
 
-  /** Answers one request. Never throws. */
+  /** Answers one request; {@code /v2/} is the first account's registry. Never throws. */
   public HttpAnswer handle(HttpCall call) {
+    return handle(call, config.accountId());
+  }
+
+  /**
+   * Answers one request arriving at {@code registryAccount}'s registry listener: {@code /v2/}
+   * is that account's registry. Never throws.
+   */
+  public HttpAnswer handle(HttpCall call, String registryAccount) {
     String service;
     String operation;
     Map<String, String> form = Map.of();
@@ -195,7 +208,7 @@ public final class Engine {
         case "sts" -> sts.handle(operation, form, call);
         case "iam" -> iams.getOrDefault(accountOfCaller(call), iam).handle(operation, form, call);
         case "ecr" -> ecr.handle(operation, call);
-        case "registry" -> registry.handle(call);
+        case "registry" -> registries.getOrDefault(registryAccount, registry).handle(call);
         case "admin" -> admin.handle(call);
         default -> HttpAnswer.of(404, "application/json", "{\"message\":\"The fake serves AWS "
             + "calls as POST / and the registry under /v2/\"}");
@@ -272,8 +285,8 @@ public final class Engine {
           String decoded = new String(java.util.Base64.getDecoder().decode(m.group(1)),
               java.nio.charset.StandardCharsets.UTF_8);
           int colon = decoded.indexOf(':');
-          State.EcrGrant grant = colon < 0 ? null
-              : state.ecrPasswords.get(decoded.substring(colon + 1));
+          EcrPasswords.Grant grant = colon < 0 ? null
+              : ecrPasswords.open(decoded.substring(colon + 1)).orElse(null);
           if (grant != null && config.clock().instant().isBefore(grant.expiresAt())) {
             return identityOf(grant.caller());
           }
@@ -545,6 +558,14 @@ public final class Engine {
     return s == null ? List.of() : s.extras().sessionPolicies();
   }
 
+  /**
+   * Makes the session an ECR password carries the current call's session, so that its tags and
+   * session policies apply to a registry call as to the ECR call that issued the password.
+   */
+  void actingSession(String accessKeyId, String sessionToken) {
+    sessionCodec.decode(accessKeyId, sessionToken).ifPresent(CURRENT_SESSION::set);
+  }
+
   /** The session of a role-session caller of the current call; null for the admin. */
   State.Session session(Caller caller) {
     if (caller.isAdmin()) {
@@ -662,7 +683,9 @@ public final class Engine {
 
   Authz.Verdict ecrAllowed(Caller caller, String action, String resource,
       Optional<String> repositoryPolicy) {
-    return ecr.allowed(caller, action, resource, repositoryPolicy);
+    // The repository's own account decides same- or cross-account evaluation.
+    return ecrs.getOrDefault(accountOf(resource), ecr).allowed(caller, action, resource,
+        repositoryPolicy);
   }
 
   /** Seeds blobs and a manifest in an account's registry; creates the repository if missing. */
@@ -716,6 +739,16 @@ public final class Engine {
   /** Sets how many bytes of blobs and uploads the registry keeps in memory. */
   public void registryMemoryLimit(long bytes) {
     state.blobs.limit(bytes);
+  }
+
+  /** Bounds the registry's uploads in progress (tests of the bound). */
+  public void maxUploads(int max) {
+    state.blobs.maxUploads(max);
+  }
+
+  /** Returns how many registry uploads are in progress. */
+  public int uploadsInProgress() {
+    return state.blobs.uploadsInProgress();
   }
 
   /** Returns how many bytes of blobs and uploads the registry holds now. */

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -40,9 +39,12 @@ final class Registry {
   private static final String PUT_IMAGE = "ecr:PutImage";
 
   private final Engine engine;
-  private final Map<String, Download> downloads = new ConcurrentHashMap<>();
+  /** The account whose registry this is. */
+  private final String account;
+  /** That account's repositories. */
+  private final State repos;
 
-  private record Download(String digest, Instant expires) {}
+  record Download(String digest, Instant expires) {}
 
   /** A registry error: status, code and message in the distribution spec's format. */
   private static final class Refusal extends RuntimeException {
@@ -55,8 +57,10 @@ final class Registry {
     }
   }
 
-  Registry(Engine engine) {
+  Registry(Engine engine, String account, State repos) {
     this.engine = engine;
+    this.account = account;
+    this.repos = repos;
   }
 
   HttpAnswer handle(HttpCall call) {
@@ -66,6 +70,9 @@ final class Registry {
       return r.answer;
     } catch (BlobStore.Full e) {
       return error(413, "BLOB_UPLOAD_INVALID", e.getMessage());
+    } catch (BlobStore.TooManyUploads e) {
+      // The distribution spec's code for a client over a rate or quota.
+      return error(429, "TOOMANYREQUESTS", e.getMessage());
     }
   }
 
@@ -257,7 +264,7 @@ final class Registry {
       checkDigest(digest.get());
       return store(t, repo, t.call().body(), digest.get());
     }
-    BlobStore.Upload u = engine.state.blobs.start(t.name(), engine.config.clock().instant());
+    BlobStore.Upload u = engine.state.blobs.start(uploadKey(t), engine.config.clock().instant());
     return uploadAnswer(202, t.name(), u.id, 0);
   }
 
@@ -338,8 +345,13 @@ final class Registry {
         .with("Docker-Distribution-API-Version", "registry/2.0");
   }
 
+  // Uploads live in the shared blob store: the key keeps one account's from another's.
+  private String uploadKey(Target t) {
+    return account + "/" + t.name();
+  }
+
   private BlobStore.Upload upload(Target t, String id) {
-    return engine.state.blobs.upload(id).filter(u -> u.repository.equals(t.name()))
+    return engine.state.blobs.upload(id).filter(u -> u.repository.equals(uploadKey(t)))
         .orElseThrow(() -> new Refusal(error(404, "BLOB_UPLOAD_UNKNOWN", "No upload '" + id
             + "' in progress for repository '" + t.name() + "': start one with POST /v2/"
             + t.name() + "/blobs/uploads/")));
@@ -387,17 +399,20 @@ final class Registry {
 
   // --- download URLs for GetDownloadUrlForLayer ---
 
-  /** Returns a short-lived, unauthenticated path that serves a blob, like S3's signed URL. */
+  /**
+   * Returns a short-lived, unauthenticated path that serves a blob, like S3's signed URL: the
+   * digest and the expiry sealed under the fake's key, so nothing is kept per URL.
+   */
   String downloadPath(String digest) {
-    Instant now = engine.config.clock().instant();
-    downloads.values().removeIf(d -> !now.isBefore(d.expires()));
-    String token = State.randomSecret(40).replace('/', '_').replace('+', '-');
-    downloads.put(token, new Download(digest, now.plus(Duration.ofHours(1))));
-    return DOWNLOAD_PREFIX + token;
+    Instant expires = engine.config.clock().instant().plus(Duration.ofHours(1));
+    return DOWNLOAD_PREFIX + engine.sessionCodec.seal("download",
+        Map.of("d", digest, "e", expires.toEpochMilli()));
   }
 
   private HttpAnswer download(HttpCall call, String token) {
-    Download d = downloads.get(token);
+    Download d = engine.sessionCodec.unseal("download", token).map(b -> new Download(
+        (String) b.get("d"), Instant.ofEpochMilli(((Number) b.get("e")).longValue())))
+        .orElse(null);
     Optional<byte[]> blob = d == null || !engine.config.clock().instant().isBefore(d.expires())
         ? Optional.empty() : engine.state.blobs.get(d.digest());
     if (blob.isEmpty()) {
@@ -434,23 +449,35 @@ final class Registry {
       } else if (colon < 0 || !"AWS".equals(decoded.substring(0, colon))) {
         why = "the user name must be AWS, with the GetAuthorizationToken password";
       } else {
-        State.EcrGrant grant = engine.state.ecrPasswords.get(decoded.substring(colon + 1));
+        EcrPasswords.Grant grant =
+            engine.ecrPasswords.open(decoded.substring(colon + 1)).orElse(null);
         if (grant == null) {
           why = "the password is not one GetAuthorizationToken issued (or the fake was reset)";
         } else if (!engine.config.clock().instant().isBefore(grant.expiresAt())) {
-          why = "the GetAuthorizationToken password of " + grant.caller().arn() + " expired at "
-              + grant.expiresAt() + ": log in again";
-        } else if (!grant.registryId().equals(engine.config.accountId())) {
+          // ECR answers an expired password with 403 DENIED and this message, and no
+          // challenge (seen in clients' reports, e.g. flipt-io/flipt#3043: "response status
+          // code 403: denied: Your authorization token has expired. Reauthenticate and try
+          // again."), so clients that wait for a 401 challenge do not log in again by
+          // themselves.
+          engine.deny(call.method() + " " + call.path(), grant.caller().arn(),
+              "ecr:GetAuthorizationToken", "registry " + account, "The GetAuthorizationToken "
+                  + "password of " + grant.caller().arn() + " expired at " + grant.expiresAt()
+                  + " (ECR passwords last 12 hours): log in again.");
+          throw new Refusal(error(403, "DENIED",
+              "Your authorization token has expired. Reauthenticate and try again."));
+        } else if (!grant.registryId().equals(account)) {
           why = "the password was issued for registry " + grant.registryId() + ", and this is "
-              + "registry " + engine.config.accountId();
+              + "registry " + account;
         } else {
           caller = grant.caller();
+          grant.sessionToken().ifPresent(tok -> engine.actingSession(grant.caller().accessKeyId(),
+              tok));
         }
       }
     }
     if (caller == null) {
       engine.deny(call.method() + " " + call.path(), "(registry client)", "ecr:GetAuthorizationToken",
-          "registry " + engine.config.accountId(), "Authentication failed: " + why);
+          "registry " + account, "Authentication failed: " + why);
       throw new Refusal(challenge("authentication required: " + why));
     }
     return caller;
@@ -458,7 +485,7 @@ final class Registry {
 
   private HttpAnswer challenge(String message) {
     return error(401, "UNAUTHORIZED", message).with("WWW-Authenticate",
-        "Basic realm=\"https://" + engine.config.accountId() + ".dkr.ecr."
+        "Basic realm=\"https://" + account + ".dkr.ecr."
             + engine.config.region() + ".amazonaws.com/\",service=\"ecr.amazonaws.com\"");
   }
 
@@ -492,19 +519,19 @@ final class Registry {
   private State.Repository existing(Target t) {
     if (t.repo() == null) {
       throw new Refusal(error(404, "NAME_UNKNOWN", "The repository with name '" + t.name()
-          + "' does not exist in the registry with id '" + engine.config.accountId() + "'"));
+          + "' does not exist in the registry with id '" + account + "'"));
     }
     return t.repo();
   }
 
   private State.Repository lookup(String name) {
-    synchronized (engine.state) {
-      return engine.state.repositories.get(name);
+    synchronized (repos) {
+      return repos.repositories.get(name);
     }
   }
 
   private String arn(String name) {
-    return "arn:aws:ecr:" + engine.config.region() + ":" + engine.config.accountId()
+    return "arn:aws:ecr:" + engine.config.region() + ":" + account
         + ":repository/" + name;
   }
 

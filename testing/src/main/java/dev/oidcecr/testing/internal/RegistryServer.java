@@ -28,8 +28,8 @@ public final class RegistryServer implements AutoCloseable {
   private final java.net.ServerSocket front;
   private final ExecutorService relays;
 
-  /** Starts the listener on 127.0.0.1. */
-  public RegistryServer(int port, Supplier<Engine> engine) {
+  /** Starts the listener of {@code account}'s registry on 127.0.0.1. */
+  public RegistryServer(int port, Supplier<Engine> engine, String account) {
     try {
       server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
       front = new java.net.ServerSocket(port, 50, InetAddress.getLoopbackAddress());
@@ -38,9 +38,9 @@ public final class RegistryServer implements AutoCloseable {
           + " (" + e.getMessage() + "): choose another registry port or 0 for any free port.",
           e);
     }
-    server.createContext("/", ex -> handle(ex, engine.get()));
+    server.createContext("/", ex -> handle(ex, engine.get(), account));
     executor = Executors.newFixedThreadPool(8, r -> {
-      Thread t = new Thread(r, "fake-ecr-registry");
+      Thread t = new Thread(r, "fake-ecr-registry-" + account);
       t.setDaemon(true);
       return t;
     });
@@ -110,7 +110,8 @@ public final class RegistryServer implements AutoCloseable {
     }
   }
 
-  private static void handle(HttpExchange ex, Engine engine) throws IOException {
+  private static void handle(HttpExchange ex, Engine engine, String account)
+      throws IOException {
     try (ex) {
       Map<String, List<String>> headers = new LinkedHashMap<>();
       ex.getRequestHeaders().forEach((k, v) -> headers
@@ -123,7 +124,7 @@ public final class RegistryServer implements AutoCloseable {
       String query = ex.getRequestURI().getRawQuery();
       HttpAnswer a = path.startsWith("/v2")
           ? engine.handle(new HttpCall(ex.getRequestMethod(), path, headers, body,
-              query == null ? "" : query))
+              query == null ? "" : query), account)
           : Registry.error(404, "NOT_FOUND", "This is the fake ECR's registry: it serves /v2/ "
               + "only; AWS API calls go to the fake's endpoint.");
       boolean head = "HEAD".equals(ex.getRequestMethod());

@@ -126,4 +126,37 @@ final class SessionCodec {
       return Optional.empty();
     }
   }
+
+  /**
+   * Seals a value of some kind (an ECR password, a download URL): the URL-safe base64 of its
+   * JSON, a dot, and the HMAC of the kind and that text. The fake then keeps nothing per value.
+   */
+  String seal(String kind, Map<String, Object> body) {
+    String payload;
+    try {
+      payload = B64.encodeToString(Engine.JSON.writeValueAsBytes(body));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return payload + "." + B64.encodeToString(mac(kind + "." + payload));
+  }
+
+  /** Opens what {@link #seal} made for this kind; empty when this fake (since reset) did not. */
+  Optional<Map<String, Object>> unseal(String kind, String sealed) {
+    int dot = sealed.lastIndexOf('.');
+    if (dot <= 0) {
+      return Optional.empty();
+    }
+    String payload = sealed.substring(0, dot);
+    try {
+      byte[] given = D64.decode(sealed.substring(dot + 1));
+      if (!MessageDigest.isEqual(mac(kind + "." + payload), given)) {
+        return Optional.empty();
+      }
+      return Optional.of(Engine.JSON.readValue(D64.decode(payload),
+          new TypeReference<Map<String, Object>>() {}));
+    } catch (java.io.IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
 }

@@ -10,7 +10,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Everything the fake AWS remembers: providers, roles, repositories, sessions and ECR passwords.
+ * Everything the fake AWS remembers: providers, roles, repositories and cached sessions (ECR
+ * passwords are self-contained: see {@link EcrPasswords}).
  * Mutations of IAM and ECR entities synchronise on this object; sessions and passwords live in
  * concurrent maps because STS and the registry are the hot paths.
  */
@@ -26,7 +27,6 @@ public final class State {
   /** Customer managed policies by ARN. */
   final Map<String, ManagedPolicy> managedPolicies = new LinkedHashMap<>();
   final Map<String, Session> sessions = new ConcurrentHashMap<>();
-  final Map<String, EcrGrant> ecrPasswords = new ConcurrentHashMap<>();
   final BlobStore blobs = new BlobStore();
 
   /** Forgets every entity, session and password. */
@@ -36,7 +36,6 @@ public final class State {
     managedPolicies.clear();
     repositories.clear();
     sessions.clear();
-    ecrPasswords.clear();
     blobs.clear();
   }
 
@@ -249,7 +248,4 @@ public final class State {
     static final SessionExtras NONE =
         new SessionExtras(Map.of(), java.util.Set.of(), null, List.of(), false);
   }
-
-  /** Who an ECR password was issued to, for which registry, and until when. */
-  record EcrGrant(Caller caller, Instant expiresAt, String registryId) {}
 }
