@@ -746,7 +746,7 @@ public final class FakeAws implements AutoCloseable {
      * Sets whether the SigV4 signature of signed calls is checked against the caller's secret
      * key; default true. Turn it off for a client whose signing the fake does not reproduce.
      *
-     * @param verify whether the SigV4 signature of signed calls is checked against the caller's secret key; default true
+     * @param verify true to check signatures (the default), false to accept any signature
      * @return this builder
      */
     public Builder verifySignatures(boolean verify) {

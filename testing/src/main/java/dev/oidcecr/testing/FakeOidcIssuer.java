@@ -569,7 +569,7 @@ public final class FakeOidcIssuer implements AutoCloseable {
 
     /**
      * Sets the port on 127.0.0.1; default 0, any free port (read it back from
-     * {@link #baseUrl()}).
+     * {@link FakeOidcIssuer#baseUrl()}).
      *
      * @param port the TCP port, 0 to 65535
      * @return this builder
