@@ -7,7 +7,10 @@
 # Usage (from the repository root):
 #   ./mvnw -B -o -q -pl testing -am package -DskipTests
 #   examples/benchmarks/fake-load.sh [seconds] [threads]     # default 300 s, 8 threads
-# Prints each RSS sample, then RSS first/peak/last and the client's calls per second.
+#   FAKE_JAVA_OPTS=-Xmx256m examples/benchmarks/fake-load.sh  # JVM options for the fake
+# Prints each RSS sample, then RSS first/peak/last, the client's calls per second, and (with
+# jcmd) the fake's live heap after a full GC at the end: RSS alone also counts garbage the
+# JVM has not collected yet, and the default heap may grow to a quarter of the machine's RAM.
 # Not part of the test suite. Only 127.0.0.1 is contacted.
 set -euo pipefail
 
@@ -36,7 +39,8 @@ cp -r testing/target/classes "$work/classes"
 cp "$fake_jar" "$work/fake.jar"
 cp="$work/test-classes:$work/classes:$(cat "$work/cp.txt")"
 
-java -jar "$work/fake.jar" --port 0 >"$work/info.json" 2>"$work/fake.err" &
+# shellcheck disable=SC2086 # FAKE_JAVA_OPTS holds several options
+java ${FAKE_JAVA_OPTS:-} -jar "$work/fake.jar" --port 0 >"$work/info.json" 2>"$work/fake.err" &
 pid=$!
 for _ in $(seq 300); do [ -s "$work/info.json" ] && break; sleep 0.1; done
 [ -s "$work/info.json" ] || { echo "fake-load: the fake did not start: $(head -c 300 "$work/fake.err")" >&2; exit 1; }
@@ -57,6 +61,10 @@ done
 wait "$client" || { echo "fake-load: the client failed: $(tail -5 "$work/client.err")" >&2; exit 1; }
 cat "$work/client.out"
 [ -s "$work/client.err" ] && head -5 "$work/client.err"
+if command -v jcmd >/dev/null; then
+  jcmd "$pid" GC.run >/dev/null
+  echo "live heap after a full GC: $(jcmd "$pid" GC.heap_info | awk '/used/ {for (i = 1; i <= NF; i++) if ($i == "used") print $(i + 1); exit}')"
+fi
 peak=$(printf '%s\n' "${samples[@]}" | sort -n | tail -1)
 echo "RSS (MiB): start ${samples[0]}, first under load ${samples[1]:-?}, peak $peak, last ${samples[-1]}"
-echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(java -version 2>&1 | head -1)"
+echo "fake JVM options: ${FAKE_JAVA_OPTS:-(none)}; machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(java -version 2>&1 | head -1)"

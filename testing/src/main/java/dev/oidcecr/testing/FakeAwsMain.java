@@ -1,7 +1,5 @@
 package dev.oidcecr.testing;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -91,29 +89,52 @@ public final class FakeAwsMain {
       fake.close();
       issuer.close();
     }, "fake-aws-shutdown"));
-    ObjectNode line = new ObjectMapper().createObjectNode()
-        .put("endpoint", fake.endpoint().toString())
-        .put("region", fake.region())
-        .put("accountId", fake.accountId())
-        .put("issuer", issuer.issuer())
-        .put("jwksUrl", issuer.jwksUrl().toString())
-        .put("registry", fake.registryEndpoint().toString())
-        .put("registryAddress", fake.registryAddress())
-        .put("registryHost", fake.registryHost())
-        .put("accessKeyId", fake.accessKeyId())
-        .put("secretAccessKey", fake.secretAccessKey());
-    com.fasterxml.jackson.databind.node.ArrayNode all = line.putArray("accounts");
+    // Written by hand: Jackson's mapper costs a few hundred classes that the start path does
+    // not otherwise need.
+    StringBuilder line = new StringBuilder("{");
+    field(line, "endpoint", fake.endpoint().toString());
+    field(line, "region", fake.region());
+    field(line, "accountId", fake.accountId());
+    field(line, "issuer", issuer.issuer());
+    field(line, "jwksUrl", issuer.jwksUrl().toString());
+    field(line, "registry", fake.registryEndpoint().toString());
+    field(line, "registryAddress", fake.registryAddress());
+    field(line, "registryHost", fake.registryHost());
+    field(line, "accessKeyId", fake.accessKeyId());
+    field(line, "secretAccessKey", fake.secretAccessKey());
+    line.append("\"accounts\":[");
     for (FakeAccount a : fake.accounts()) {
-      all.addObject().put("accountId", a.accountId()).put("accessKeyId", a.accessKeyId())
-          .put("secretAccessKey", a.secretAccessKey())
-          .put("registry", a.registryEndpoint().toString())
-          .put("registryAddress", a.registryAddress())
-          .put("registryHost", a.registryHost());
+      line.append(line.charAt(line.length() - 1) == '[' ? "{" : ",{");
+      field(line, "accountId", a.accountId());
+      field(line, "accessKeyId", a.accessKeyId());
+      field(line, "secretAccessKey", a.secretAccessKey());
+      field(line, "registry", a.registryEndpoint().toString());
+      field(line, "registryAddress", a.registryAddress());
+      field(line, "registryHost", a.registryHost());
+      line.setLength(line.length() - 1);
+      line.append('}');
     }
+    line.append("]}");
     // The admin secret is printed on purpose: it is the one way other processes get it.
     System.out.println(line);
     System.out.flush();
     new CountDownLatch(1).await();
+  }
+
+  /** Appends {@code "name":"value",} with the value escaped as JSON requires. */
+  static void field(StringBuilder out, String name, String value) {
+    out.append('"').append(name).append("\":\"");
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (c < 0x20) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    out.append("\",");
   }
 
   /**

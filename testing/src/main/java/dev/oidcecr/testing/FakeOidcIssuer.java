@@ -56,7 +56,10 @@ public final class FakeOidcIssuer implements AutoCloseable {
   /** The default subject: a repository context URL as Gitpod forms it. */
   public static final String DEFAULT_REPOSITORY = "https://github.com/acme/app";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Jackson is loaded by the first document or token, not on the start path. */
+  private static final class Mapper {
+    static final ObjectMapper JSON = new ObjectMapper();
+  }
 
   private final String configuredIssuer;
   private final boolean loopbackIssuer;
@@ -512,7 +515,7 @@ public final class FakeOidcIssuer implements AutoCloseable {
 
   static String write(Object o) {
     try {
-      return JSON.writeValueAsString(o);
+      return Mapper.JSON.writeValueAsString(o);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

@@ -27,26 +27,26 @@ final class Admin {
         case "GET /_fake/denials/last" -> lastDenial();
         case "POST /_fake/reset" -> {
           engine.reset();
-          yield json(200, Engine.JSON.createObjectNode().put("reset", true));
+          yield json(200, Json.MAPPER.createObjectNode().put("reset", true));
         }
-        default -> json(404, Engine.JSON.createObjectNode().put("message", "Unknown admin "
+        default -> json(404, Json.MAPPER.createObjectNode().put("message", "Unknown admin "
             + "endpoint " + route + ": use POST /_fake/tokens, POST /_fake/images, "
             + "GET /_fake/denials/last or POST /_fake/reset."));
       };
     } catch (IllegalArgumentException | IOException e) {
-      return json(400, Engine.JSON.createObjectNode().put("message", e.getMessage()));
+      return json(400, Json.MAPPER.createObjectNode().put("message", e.getMessage()));
     }
   }
 
   private HttpAnswer tokens(HttpCall call) throws IOException {
     Map<String, Object> overrides = call.body().length == 0 ? new LinkedHashMap<>()
-        : Engine.JSON.readValue(call.body(), new TypeReference<Map<String, Object>>() {});
+        : Json.MAPPER.readValue(call.body(), new TypeReference<Map<String, Object>>() {});
     String token = engine.config.tokenMinter().apply(overrides);
-    return json(200, Engine.JSON.createObjectNode().put("token", token));
+    return json(200, Json.MAPPER.createObjectNode().put("token", token));
   }
 
   private HttpAnswer images(HttpCall call) throws IOException {
-    JsonNode in = Engine.JSON.readTree(call.body());
+    JsonNode in = Json.MAPPER.readTree(call.body());
     String repo = in.path("repository").asText("");
     String tag = in.path("tag").asText("latest");
     JsonNode manifest = in.path("manifest");
@@ -56,12 +56,12 @@ final class Admin {
     }
     String text = manifest.isTextual() ? manifest.asText() : manifest.toString();
     String digest = engine.seedImage(repo, tag, text);
-    return json(200, Engine.JSON.createObjectNode().put("repository", repo).put("tag", tag)
+    return json(200, Json.MAPPER.createObjectNode().put("repository", repo).put("tag", tag)
         .put("digest", digest));
   }
 
   private HttpAnswer lastDenial() {
-    ObjectNode out = Engine.JSON.createObjectNode();
+    ObjectNode out = Json.MAPPER.createObjectNode();
     engine.lastDenial().ifPresentOrElse(d -> out.put("time", d.time().toString())
         .put("operation", d.operation()).put("caller", d.caller()).put("action", d.action())
         .put("resource", d.resource()).put("explanation", d.explanation()),

@@ -43,8 +43,8 @@ final class Ecr {
     Caller caller = engine.caller(call, "ecr");
     JsonNode in;
     try {
-      in = call.body().length == 0 ? Engine.JSON.createObjectNode()
-          : Engine.JSON.readTree(call.body());
+      in = call.body().length == 0 ? Json.MAPPER.createObjectNode()
+          : Json.MAPPER.readTree(call.body());
     } catch (java.io.IOException e) {
       throw new AwsError("SerializationException", 400, "The request body is not valid JSON.");
     }
@@ -121,7 +121,7 @@ final class Ecr {
       registries.add(account());
     }
     Instant expires = engine.config.clock().instant().plus(Duration.ofHours(12));
-    ObjectNode out = Engine.JSON.createObjectNode();
+    ObjectNode out = Json.MAPPER.createObjectNode();
     ArrayNode data = out.putArray("authorizationData");
     for (String registry : registries) {
       State.Session session = engine.session(caller);
@@ -156,7 +156,7 @@ final class Ecr {
       }
       repo.tagMutability = mutability;
     }
-    ObjectNode out = Engine.JSON.createObjectNode();
+    ObjectNode out = Json.MAPPER.createObjectNode();
     out.set("repository", json(repo));
     return out;
   }
@@ -191,7 +191,7 @@ final class Ecr {
         }
       }
     }
-    ObjectNode out = Engine.JSON.createObjectNode();
+    ObjectNode out = Json.MAPPER.createObjectNode();
     ArrayNode arr = out.putArray("repositories");
     found.forEach(r -> arr.add(json(r)));
     return out;
@@ -210,7 +210,7 @@ final class Ecr {
       }
       state.repositories.remove(name);
     }
-    ObjectNode out = Engine.JSON.createObjectNode();
+    ObjectNode out = Json.MAPPER.createObjectNode();
     out.set("repository", json(repo));
     return out;
   }
@@ -226,7 +226,7 @@ final class Ecr {
     }
     try {
       Optional<String> problem = engine.authz.problems(text, PolicyKind.REPOSITORY);
-      if (problem.isPresent() || hasResource(Engine.JSON.readTree(text).path("Statement"))) {
+      if (problem.isPresent() || hasResource(Json.MAPPER.readTree(text).path("Statement"))) {
         throw new AwsError("InvalidParameterException", 400, BAD_POLICY);
       }
     } catch (PolicyException | java.io.IOException e) {
@@ -266,7 +266,7 @@ final class Ecr {
   }
 
   private ObjectNode policyAnswer(State.Repository repo, String text) {
-    ObjectNode out = Engine.JSON.createObjectNode();
+    ObjectNode out = Json.MAPPER.createObjectNode();
     out.put("registryId", account()).put("repositoryName", repo.name).put("policyText", text);
     return out;
   }
@@ -275,7 +275,7 @@ final class Ecr {
     State.Repository repo = lookup(name(in));
     check(caller, "BatchGetImage", "ecr:BatchGetImage", repo.arn,
         Optional.ofNullable(repo.policy));
-    ObjectNode out = Engine.JSON.createObjectNode();
+    ObjectNode out = Json.MAPPER.createObjectNode();
     ArrayNode images = out.putArray("images");
     ArrayNode failures = out.putArray("failures");
     for (JsonNode id : in.path("imageIds")) {
@@ -420,7 +420,7 @@ final class Ecr {
   }
 
   ObjectNode json(State.Repository r) {
-    ObjectNode o = Engine.JSON.createObjectNode();
+    ObjectNode o = Json.MAPPER.createObjectNode();
     o.put("repositoryArn", r.arn).put("registryId", r.registryId)
         .put("repositoryName", r.name).put("repositoryUri", r.uri)
         .put("createdAt", r.created.getEpochSecond() + r.created.getNano() / 1e9)

@@ -34,7 +34,7 @@ final class EcrImages {
   }
 
   private ObjectNode out(State.Repository repo) {
-    return Engine.JSON.createObjectNode().put("registryId", repo.registryId)
+    return Json.MAPPER.createObjectNode().put("registryId", repo.registryId)
         .put("repositoryName", repo.name);
   }
 
@@ -57,7 +57,7 @@ final class EcrImages {
           + " already exists in the repository with name '" + repo.name + "' in registry with "
           + "id '" + repo.registryId + "'");
     }
-    ObjectNode out = Engine.JSON.createObjectNode();
+    ObjectNode out = Json.MAPPER.createObjectNode();
     ObjectNode image = out.putObject("image");
     image.setAll(out(repo));
     ObjectNode id = image.putObject("imageId").put("imageDigest", put.image().digest());
@@ -71,7 +71,7 @@ final class EcrImages {
 
   ObjectNode batchDeleteImage(Caller caller, JsonNode in) {
     State.Repository repo = repo(caller, in, "BatchDeleteImage", "ecr:BatchDeleteImage");
-    ObjectNode out = Engine.JSON.createObjectNode();
+    ObjectNode out = Json.MAPPER.createObjectNode();
     ArrayNode deleted = out.putArray("imageIds");
     ArrayNode failures = out.putArray("failures");
     for (JsonNode id : in.path("imageIds")) {
@@ -144,7 +144,7 @@ final class EcrImages {
     String tagStatus = in.path("filter").path("tagStatus").asText("ANY");
     found.removeIf(i -> !matches(tagStatus, repo.tagsOf(i.digest()).isEmpty()));
     Page page = page(found.size(), in);
-    ObjectNode out = Engine.JSON.createObjectNode();
+    ObjectNode out = Json.MAPPER.createObjectNode();
     ArrayNode details = out.putArray("imageDetails");
     for (State.Image i : found.subList(page.from(), page.to())) {
       ObjectNode d = details.addObject();
@@ -177,16 +177,16 @@ final class EcrImages {
           continue;
         }
         if (tags.isEmpty()) {
-          ids.add(Engine.JSON.createObjectNode().put("imageDigest", i.digest()));
+          ids.add(Json.MAPPER.createObjectNode().put("imageDigest", i.digest()));
         }
         for (String t : tags) {
-          ids.add(Engine.JSON.createObjectNode().put("imageDigest", i.digest())
+          ids.add(Json.MAPPER.createObjectNode().put("imageDigest", i.digest())
               .put("imageTag", t));
         }
       }
     }
     Page page = page(ids.size(), in);
-    ObjectNode out = Engine.JSON.createObjectNode();
+    ObjectNode out = Json.MAPPER.createObjectNode();
     ArrayNode arr = out.putArray("imageIds");
     ids.subList(page.from(), page.to()).forEach(arr::add);
     page.next().ifPresent(n -> out.put("nextToken", n));
@@ -233,7 +233,7 @@ final class EcrImages {
   ObjectNode batchCheckLayerAvailability(Caller caller, JsonNode in) {
     State.Repository repo = repo(caller, in, "BatchCheckLayerAvailability",
         "ecr:BatchCheckLayerAvailability");
-    ObjectNode out = Engine.JSON.createObjectNode();
+    ObjectNode out = Json.MAPPER.createObjectNode();
     ArrayNode layers = out.putArray("layers");
     ArrayNode failures = out.putArray("failures");
     for (JsonNode n : in.path("layerDigests")) {
@@ -258,7 +258,7 @@ final class EcrImages {
   ObjectNode initiateLayerUpload(Caller caller, JsonNode in) {
     State.Repository repo = repo(caller, in, "InitiateLayerUpload", "ecr:InitiateLayerUpload");
     BlobStore.Upload u = engine.state.blobs.start(repo.name, engine.config.clock().instant());
-    return Engine.JSON.createObjectNode().put("uploadId", u.id).put("partSize", PART_SIZE);
+    return Json.MAPPER.createObjectNode().put("uploadId", u.id).put("partSize", PART_SIZE);
   }
 
   ObjectNode uploadLayerPart(Caller caller, JsonNode in) {
@@ -341,7 +341,7 @@ final class EcrImages {
           + " does not exist in the repository with name '" + repo.name + "'");
     }
     String host = call.header("host").orElse("localhost");
-    return Engine.JSON.createObjectNode()
+    return Json.MAPPER.createObjectNode()
         .put("downloadUrl", "http://" + host + engine.downloadPath(digest))
         .put("layerDigest", digest);
   }

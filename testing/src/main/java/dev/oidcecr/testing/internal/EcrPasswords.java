@@ -58,7 +58,7 @@ final class EcrPasswords {
     outer.put("type", "DATA_KEY");
     outer.put("expiration", expiresAt.getEpochSecond());
     try {
-      return Base64.getEncoder().encodeToString(Engine.JSON.writeValueAsBytes(outer));
+      return Base64.getEncoder().encodeToString(Json.MAPPER.writeValueAsBytes(outer));
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
@@ -67,7 +67,7 @@ final class EcrPasswords {
   /** Opens a password; empty when it is not one this fake issued since its last reset. */
   Optional<Grant> open(String password) {
     try {
-      JsonNode outer = Engine.JSON.readTree(new String(Base64.getDecoder().decode(password),
+      JsonNode outer = Json.MAPPER.readTree(new String(Base64.getDecoder().decode(password),
           StandardCharsets.UTF_8));
       if (outer == null || !outer.path("payload").isTextual()
           || !outer.path("datakey").isTextual()) {

@@ -1,6 +1,5 @@
 package dev.oidcecr.testing.internal;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.oidcecr.testing.Denial;
 import dev.oidcecr.testing.Fault;
@@ -33,7 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Engine {
   private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
-  static final ObjectMapper JSON = new ObjectMapper();
   static final String ECR_TARGET = "AmazonEC2ContainerRegistry_V20150921.";
   private static final Pattern CREDENTIAL =
       Pattern.compile("Credential=([A-Za-z0-9]+)/[^/]*/([^/]*)/([^/]*)/aws4_request");
@@ -260,7 +258,7 @@ public final class Engine {
 
   private static String registryErrorCode(HttpAnswer answer) {
     try {
-      return JSON.readTree(answer.body()).path("errors").path(0).path("code").asText("");
+      return Json.MAPPER.readTree(answer.body()).path("errors").path(0).path("code").asText("");
     } catch (java.io.IOException | RuntimeException e) {
       return "";
     }
@@ -366,7 +364,7 @@ public final class Engine {
     String requestId = UUID.randomUUID().toString();
     HttpAnswer a;
     if ("ecr".equals(service)) {
-      ObjectNode body = JSON.createObjectNode();
+      ObjectNode body = Json.MAPPER.createObjectNode();
       body.put("__type", e.code());
       body.put("message", e.getMessage());
       a = HttpAnswer.of(e.status(), "application/x-amz-json-1.1", body.toString());
@@ -378,13 +376,13 @@ public final class Engine {
           .close("Error").leaf("RequestId", requestId).close("ErrorResponse");
       a = HttpAnswer.of(e.status(), "text/xml", x.toString());
     } else if ("registry".equals(service)) {
-      ObjectNode body = JSON.createObjectNode();
+      ObjectNode body = Json.MAPPER.createObjectNode();
       body.putArray("errors").addObject().put("code", e.code()).put("message", e.getMessage())
           .putNull("detail");
       return HttpAnswer.of(e.status(), "application/json; charset=utf-8", body.toString())
           .with("Docker-Distribution-API-Version", "registry/2.0");
     } else {
-      ObjectNode body = JSON.createObjectNode();
+      ObjectNode body = Json.MAPPER.createObjectNode();
       body.putArray("errors").addObject().put("code", e.code()).put("message", e.getMessage());
       a = HttpAnswer.of(e.status(), "application/json", body.toString());
     }

@@ -361,7 +361,7 @@ final class Iam {
   private Optional<String> invalidPrincipal(String doc) {
     com.fasterxml.jackson.databind.JsonNode root;
     try {
-      root = Engine.JSON.readTree(dev.oidcecr.policies.PolicyDocument.parse(doc).toJson());
+      root = Json.MAPPER.readTree(dev.oidcecr.policies.PolicyDocument.parse(doc).toJson());
     } catch (java.io.IOException | PolicyException e) {
       return Optional.empty();
     }

@@ -38,7 +38,7 @@ final class Images {
       String tag, String expectedDigest, Instant now, boolean checkReferences) {
     JsonNode m;
     try {
-      m = Engine.JSON.readTree(manifest);
+      m = Json.MAPPER.readTree(manifest);
     } catch (java.io.IOException e) {
       throw invalid("the manifest is not valid JSON");
     }

@@ -229,7 +229,7 @@ final class Registry {
       }
     }
     List<String> page = all.stream().filter(tag -> tag.compareTo(last) > 0).limit(n).toList();
-    ObjectNode out = Engine.JSON.createObjectNode().put("name", t.name());
+    ObjectNode out = Json.MAPPER.createObjectNode().put("name", t.name());
     ArrayNode arr = out.putArray("tags");
     page.forEach(arr::add);
     HttpAnswer a = HttpAnswer.of(200, "application/json", out.toString())
@@ -566,7 +566,7 @@ final class Registry {
   }
 
   static HttpAnswer error(int status, String code, String message) {
-    ObjectNode body = Engine.JSON.createObjectNode();
+    ObjectNode body = Json.MAPPER.createObjectNode();
     body.putArray("errors").addObject().put("code", code).put("message", message)
         .putNull("detail");
     return HttpAnswer.of(status, "application/json; charset=utf-8", body.toString())

@@ -23,35 +23,53 @@ import java.util.function.Supplier;
  * the engine the bytes exactly as sent.
  */
 public final class RegistryServer implements AutoCloseable {
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private final Supplier<Engine> engine;
+  private final String account;
+  /** The JDK server behind the front socket, made on the first connection. */
+  private HttpServer server;
+  private ExecutorService executor;
   private final java.net.ServerSocket front;
   private final ExecutorService relays;
 
   /** Starts the listener of {@code account}'s registry on 127.0.0.1. */
   public RegistryServer(int port, Supplier<Engine> engine, String account) {
+    this.engine = engine;
+    this.account = account;
     try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
       front = new java.net.ServerSocket(port, 50, InetAddress.getLoopbackAddress());
     } catch (IOException e) {
       throw new IllegalStateException("Could not start the fake registry on 127.0.0.1:" + port
           + " (" + e.getMessage() + "): choose another registry port or 0 for any free port.",
           e);
     }
-    server.createContext("/", ex -> handle(ex, engine.get(), account));
-    executor = Executors.newFixedThreadPool(8, r -> {
-      Thread t = new Thread(r, "fake-ecr-registry-" + account);
-      t.setDaemon(true);
-      return t;
-    });
-    server.setExecutor(executor);
-    server.start();
     relays = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "fake-ecr-registry-relay");
       t.setDaemon(true);
       return t;
     });
     relays.execute(this::accept);
+  }
+
+  // Only the front socket is bound at start: the port is known at once, and the JDK server and
+  // its threads cost nothing until a registry client connects.
+  private synchronized int backendPort() throws IOException {
+    if (server == null) {
+      if (front.isClosed()) {
+        throw new IOException("closed");
+      }
+      HttpServer s = HttpServer.create(
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      s.createContext("/", ex -> handle(ex, engine.get(), account));
+      executor = Executors.newFixedThreadPool(8, r -> {
+        Thread t = new Thread(r, "fake-ecr-registry-" + account);
+        t.setDaemon(true);
+        return t;
+      });
+      s.setExecutor(executor);
+      s.start();
+      server = s;
+    }
+    return server.getAddress().getPort();
   }
 
   /** Returns the bound port. */
@@ -83,7 +101,7 @@ public final class RegistryServer implements AutoCloseable {
       }
       in.unread(first);
       try (java.net.Socket back = new java.net.Socket(InetAddress.getLoopbackAddress(),
-          server.getAddress().getPort())) {
+          backendPort())) {
         back.setTcpNoDelay(true);
         client.setTcpNoDelay(true);
         java.util.concurrent.Future<?> up = relays.submit(() -> pump(in, back));
@@ -172,8 +190,12 @@ public final class RegistryServer implements AutoCloseable {
     } catch (IOException e) {
       // closing anyway
     }
-    server.stop(0);
-    executor.shutdownNow();
+    synchronized (this) {
+      if (server != null) {
+        server.stop(0);
+        executor.shutdownNow();
+      }
+    }
     relays.shutdownNow();
   }
 }

@@ -78,7 +78,7 @@ final class SessionCodec {
     }
     String payload;
     try {
-      payload = B64.encodeToString(Engine.JSON.writeValueAsBytes(body));
+      payload = B64.encodeToString(Json.MAPPER.writeValueAsBytes(body));
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
@@ -109,7 +109,7 @@ final class SessionCodec {
       return Optional.empty();
     }
     try {
-      Map<String, Object> b = Engine.JSON.readValue(D64.decode(payload),
+      Map<String, Object> b = Json.MAPPER.readValue(D64.decode(payload),
           new TypeReference<Map<String, Object>>() {});
       State.SessionExtras extras = State.SessionExtras.NONE;
       if (b.containsKey("t")) {
@@ -134,7 +134,7 @@ final class SessionCodec {
   String seal(String kind, Map<String, Object> body) {
     String payload;
     try {
-      payload = B64.encodeToString(Engine.JSON.writeValueAsBytes(body));
+      payload = B64.encodeToString(Json.MAPPER.writeValueAsBytes(body));
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
@@ -153,7 +153,7 @@ final class SessionCodec {
       if (!MessageDigest.isEqual(mac(kind + "." + payload), given)) {
         return Optional.empty();
       }
-      return Optional.of(Engine.JSON.readValue(D64.decode(payload),
+      return Optional.of(Json.MAPPER.readValue(D64.decode(payload),
           new TypeReference<Map<String, Object>>() {}));
     } catch (java.io.IOException | RuntimeException e) {
       return Optional.empty();

@@ -97,7 +97,7 @@ final class Sts {
     Map<String, Object> claims;
     try {
       jws = JWSObject.parse(token);
-      claims = Engine.JSON.readValue(jws.getPayload().toString(),
+      claims = Json.MAPPER.readValue(jws.getPayload().toString(),
           new TypeReference<Map<String, Object>>() {});
     } catch (ParseException | java.io.IOException | RuntimeException e) {
       throw new AwsError("InvalidIdentityToken", 400,

@@ -1,7 +1,6 @@
 package dev.oidcecr.testing.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
@@ -27,7 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 final class TokenVerifier {
   private static final Logger LOG = LoggerFactory.getLogger(TokenVerifier.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The result of checking a signature. */
   enum Outcome { VALID, BAD_SIGNATURE, UNKNOWN_KEY }
@@ -94,7 +92,7 @@ final class TokenVerifier {
       base = loopbackOnly(iss);
     }
     try {
-      JsonNode discovery = JSON.readTree(get(URI.create(base + "/.well-known/openid-configuration")));
+      JsonNode discovery = Json.MAPPER.readTree(get(URI.create(base + "/.well-known/openid-configuration")));
       String jwksUri = discovery.path("jwks_uri").asText("");
       if (jwksUri.isEmpty()) {
         throw idpDown(iss, "its discovery document has no jwks_uri");
