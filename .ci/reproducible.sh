@@ -1,31 +1,60 @@
 #!/bin/sh
-# Builds the jars twice from clean and compares them byte for byte (reproducible builds: the
-# timestamp of every entry is project.build.outputTimestamp). Not part of .ci/run: two full
-# packages take minutes on a busy machine. Run: sh .ci/reproducible.sh
+# Builds every module twice from clean with the release profile's artifacts (binary, sources and
+# javadoc jars, the testing module's standalone jar, the examples jar, core's distribution
+# archives) and compares each of them byte for byte: every zip entry gets the time
+# project.build.outputTimestamp. Each jar is also checked to be a readable zip, since a broken
+# shade once wrote corrupt jars with a fixed entry time. Signing (verify) is not run: signatures
+# are not expected to be reproducible. Not part of .ci/run: two full packages take minutes on a
+# busy machine. Run: sh .ci/reproducible.sh   (MVN_ARGS="-o" by default; set MVN_ARGS= online)
 set -eu
 cd "$(dirname "$0")/.."
 out=${TMPDIR:-/tmp}/oidc-ecr-reproducible.$$
 mkdir -p "$out/first"
 trap 'rm -rf "$out"' EXIT
 build() {
-  ./mvnw -B -q -o clean package -DskipTests -Doidc-ecr.cds.skip=true >"$out/build.log" 2>&1 \
-    || { cat "$out/build.log"; exit 1; }
+  # shellcheck disable=SC2086
+  ./mvnw -B -q ${MVN_ARGS--o} -P release clean package -DskipTests -Doidc-ecr.cds.skip=true \
+    >"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
+}
+artifacts() {
+  ls -1 ./*/target/*.jar ./*/target/*.tar.gz ./*/target/*.zip 2>/dev/null | sort
 }
 build
-# testing/ is left out: its pom explains why its jars are not reproducible yet.
-for jar in policies/target/*.jar core/target/*.jar; do
-  cp "$jar" "$out/first/"
-done
+artifacts >"$out/first.list"
+if [ ! -s "$out/first.list" ]; then
+  echo "The build made no jar: nothing to compare." >&2
+  exit 1
+fi
+while read -r f; do
+  mkdir -p "$out/first/$(dirname "$f")"
+  cp "$f" "$out/first/$f"
+done <"$out/first.list"
 build
+artifacts >"$out/second.list"
 status=0
-for jar in "$out"/first/*.jar; do
-  name=$(basename "$jar")
-  again=$(ls policies/target/"$name" core/target/"$name" 2>/dev/null | head -1)
-  if cmp -s "$jar" "$again"; then
-    echo "same      $name"
+if ! cmp -s "$out/first.list" "$out/second.list"; then
+  echo "The two builds made different sets of artifacts:"
+  diff "$out/first.list" "$out/second.list" || true
+  status=1
+fi
+while read -r f; do
+  if [ ! -f "$f" ]; then
+    continue
+  fi
+  case "$f" in
+    *.jar | *.zip)
+      if ! unzip -tqq "$f" >/dev/null 2>&1; then
+        echo "CORRUPT   $f (unzip -t fails)"
+        status=1
+        continue
+      fi
+      ;;
+  esac
+  if cmp -s "$out/first/$f" "$f"; then
+    echo "same      $f"
   else
-    echo "DIFFERENT $name"
+    echo "DIFFERENT $f"
     status=1
   fi
-done
+done <"$out/first.list"
 exit $status

@@ -1017,7 +1017,7 @@ public final class AwsSetup implements AutoCloseable {
     /**
      * Sets the issuer URL of the installation, such as {@code https://services.gitpod.example.com/idp}.
      *
-     * @param url the URL
+     * @param url the issuer URL, the {@code iss} of the installation's tokens
      * @return this builder
      */
     public Builder issuerUrl(String url) {
@@ -1074,7 +1074,8 @@ public final class AwsSetup implements AutoCloseable {
     /**
      * Sets the role name.
      *
-     * @param name the name
+     * @param name the IAM role name, 1-64 letters, digits and {@code +=,.@_-}, such as
+     *     {@code gitpod-ecr-pull}
      * @return this builder
      */
     public Builder roleName(String name) {
@@ -1089,7 +1090,7 @@ public final class AwsSetup implements AutoCloseable {
     /**
      * Sets the role path; default {@code /}.
      *
-     * @param path the file path
+     * @param path the IAM path, starting and ending with {@code /}, such as {@code /gitpod/}
      * @return this builder
      */
     public Builder path(String path) {
@@ -1104,7 +1105,7 @@ public final class AwsSetup implements AutoCloseable {
     /**
      * Sets the role's maximum session duration, 1 to 12 hours; default 1 hour.
      *
-     * @param duration the duration
+     * @param duration the role's {@code MaxSessionDuration}
      * @return this builder
      */
     public Builder maxSessionDuration(Duration duration) {
@@ -1232,7 +1233,7 @@ public final class AwsSetup implements AutoCloseable {
     /**
      * Sets the name of the role's inline policy; default {@value AwsSetup#DEFAULT_INLINE_POLICY_NAME}.
      *
-     * @param name the name
+     * @param name the inline policy's name, unique among the role's inline policies
      * @return this builder
      */
     public Builder inlinePolicyName(String name) {

@@ -84,7 +84,7 @@ public final class CredentialCache {
   /**
    * Returns a cache in {@code directory}, timed by {@code clock}.
    *
-   * @param directory the directory
+   * @param directory the folder holding the cache files (created when first written)
    * @param clock the clock that supplies the current time (a fixed one in tests)
    * @return a cache in {@code directory}, timed by {@code clock}
    */
@@ -95,7 +95,7 @@ public final class CredentialCache {
   /**
    * Returns a cache in {@code directory}, timed by the system clock.
    *
-   * @param directory the directory
+   * @param directory the folder holding the cache files (created when first written)
    * @return a cache in {@code directory}, timed by the system clock
    */
   public static CredentialCache at(Path directory) {
@@ -229,7 +229,15 @@ public final class CredentialCache {
    * Returns the instant until which the entry for {@code registryHost} and {@code roleArn} is
    * served (half its life, at most its expiry), if it is served now and was last served to the
    * token whose hex SHA-256 is {@code tokenSha256}: what the credential helper's shell fast path
-   * may promise for that token (see {@code FastEntries}).
+   * may promise for that token (see {@code FastEntries}). Reads the entry's file; never calls AWS.
+   *
+   * @param registryHost the ECR registry host, such as
+   *     {@code 123456789012.dkr.ecr.eu-west-1.amazonaws.com}
+   * @param roleArn the ARN of the role the entry's credentials were issued to
+   * @param tokenSha256 the lower-case hex SHA-256 of the web identity token asking
+   * @return when the entry stops being served, or empty when there is no such entry, it is
+   *     bound to another token, or it is not served now (past half its life, expired, or stored
+   *     in the future beyond the allowed clock skew)
    */
   public Optional<Instant> servedUntil(String registryHost, String roleArn, String tokenSha256) {
     Optional<Entry> entry = readEntry(fileFor(registryHost, roleArn));

@@ -59,7 +59,7 @@ public final class DockerConfig {
   /**
    * Returns the configuration stored in {@code file} (which need not exist yet).
    *
-   * @param file the file
+   * @param file the Docker {@code config.json}, such as {@code ~/.docker/config.json}
    * @return the configuration stored in {@code file} (which need not exist yet)
    */
   public static DockerConfig at(Path file) {

@@ -1124,7 +1124,8 @@ public final class Doctor implements AutoCloseable {
     /**
      * Also checks the image of this {@code .gitpod.yml} (and its Dockerfile).
      *
-     * @param file the file
+     * @param file the workspace's {@code .gitpod.yml}, whose {@code image} (or {@code image.file}
+     *     Dockerfile's {@code FROM}) names the image to check
      * @return this builder
      */
     public Builder gitpodYml(Path file) {

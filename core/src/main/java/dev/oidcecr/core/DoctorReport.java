@@ -42,7 +42,7 @@ public final class DoctorReport {
   /**
    * Returns the finding of the check with this id, if it ran.
    *
-   * @param id the identifier
+   * @param id the check's id, as {@link DoctorFinding#id()} gives it
    * @return the finding of the check with this id, if it ran
    */
   public Optional<DoctorFinding> finding(String id) {

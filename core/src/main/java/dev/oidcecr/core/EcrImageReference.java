@@ -36,7 +36,8 @@ public abstract class EcrImageReference {
    *
    * @throws InvalidRegistryException if the text is not an ECR image reference, with the reason
    *
-   * @param text the text
+   * @param text an image reference, such as
+   *     {@code 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:v1}
    * @return the parsed image reference
    */
   public static EcrImageReference parse(String text) {

@@ -28,7 +28,8 @@ public abstract class EcrRegistry {
    *
    * @throws InvalidRegistryException if the text is not an ECR registry, with the reason
    *
-   * @param text the text
+   * @param text a registry host, registry URL or image reference, such as
+   *     {@code 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:v1}
    * @return the parsed registry
    */
   public static EcrRegistry parse(String text) {
@@ -38,7 +39,7 @@ public abstract class EcrRegistry {
   /**
    * Parses like {@link #parse(String)}, returning empty for anything that is not ECR.
    *
-   * @param text the text
+   * @param text a registry host, registry URL or image reference, or anything else
    * @return the registry, or empty when the text is not an ECR one
    */
   public static Optional<EcrRegistry> tryParse(String text) {

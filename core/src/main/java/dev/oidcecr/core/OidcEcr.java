@@ -239,7 +239,8 @@ public final class OidcEcr {
    * Lints a policy as the given kind.
    *
    * @param policy the policy document
-   * @param kind the kind
+   * @param kind where the document is attached (trust, permission or repository policy),
+   *     which decides the rules that apply
    * @return the findings, empty when nothing is wrong
    */
   public static List<Finding> lint(PolicyDocument policy, PolicyKind kind) {

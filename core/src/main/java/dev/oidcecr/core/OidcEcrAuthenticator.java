@@ -512,7 +512,7 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
      * Sets the session duration (default one hour; 15 minutes to 12 hours, at most the role's
      * maximum session duration).
      *
-     * @param duration the duration
+     * @param duration how long the role session (and so the ECR password) may last
      * @return this builder
      */
     public Builder duration(Duration duration) {

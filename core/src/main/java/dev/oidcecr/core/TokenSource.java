@@ -149,7 +149,7 @@ public interface TokenSource {
    * Returns a source that reads the token from {@code file} at every {@link #fetch()}; a missing
    * or empty file is an error, not "no token here".
    *
-   * @param file the file
+   * @param file the token file, such as {@code /var/run/secrets/eks.amazonaws.com/serviceaccount/token}
    * @return a source that reads the token from {@code file} at every {@link #fetch()}; a missing or empty file is an error, not "no token here"
    */
   static TokenSource fromFile(Path file) {

@@ -63,7 +63,7 @@ public final class WebIdentityToken {
    *
    * @throws InvalidTokenException naming what is wrong, without quoting the text
    *
-   * @param text the text
+   * @param text the compact JWT, {@code header.payload.signature}
    * @return the decoded token, whose {@code toString} hides the token
    */
   public static WebIdentityToken parse(String text) {
@@ -484,7 +484,7 @@ public final class WebIdentityToken {
    * BigInteger}, {@code BigDecimal}, unmodifiable {@code List} or {@code Map}), if present and not
    * JSON {@code null}.
    *
-   * @param name the name
+   * @param name the claim name, such as {@code sub} or {@code repository}
    * @return one claim as a plain Java value ({@code String}, {@code Boolean}, {@code Long}, {@code BigInteger}, {@code BigDecimal}, unmodifiable {@code List} or {@code Map}), if present and not JSON {@code null}
    */
   public Optional<Object> claim(String name) {

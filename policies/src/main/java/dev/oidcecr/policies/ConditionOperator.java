@@ -282,7 +282,7 @@ public final class ConditionOperator {
    *
    * @throws IllegalArgumentException when the name is not an IAM condition operator
    *
-   * @param name the name
+   * @param name the operator as in a policy's {@code Condition} block, case-sensitive
    * @return the parsed operator
    */
   public static ConditionOperator parse(String name) {

@@ -27,7 +27,7 @@ public enum Effect {
    *
    * @throws IllegalArgumentException for anything but {@code Allow} or {@code Deny}
    *
-   * @param name the name
+   * @param name {@code Allow} or {@code Deny}, as in a statement's {@code Effect}
    * @return the effect named by IAM's JSON value, which is case-sensitive
    */
   public static Effect fromJsonName(String name) {

@@ -37,7 +37,7 @@ public final class EksTrustBuilder extends IssuerTrustBuilder<EksTrustBuilder> {
    * Allows pods running as one service account of one namespace.
    *
    * @param namespace the Kubernetes namespace
-   * @param name the name
+   * @param name the service account's name
    * @return this builder
    */
   public EksTrustBuilder serviceAccount(String namespace, String name) {

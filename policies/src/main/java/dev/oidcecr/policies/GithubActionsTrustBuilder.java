@@ -118,7 +118,8 @@ public final class GithubActionsTrustBuilder
   /**
    * Allows jobs of the current repository on one tag: {@code :ref:refs/tags/TAG}.
    *
-   * @param tag the tag
+   * @param tag the exact tag name without {@code refs/tags/}, such as {@code v1.2.0} (no
+   *     wildcards: use {@link #subjectPattern(String...)} for those)
    * @return this builder
    */
   public GithubActionsTrustBuilder tag(String tag) {

@@ -35,7 +35,7 @@ public final class GitlabTrustBuilder extends IssuerTrustBuilder<GitlabTrustBuil
   /**
    * Starts a rule for one project, {@code GROUP/PROJECT} (subgroups allowed): all its jobs.
    *
-   * @param path the file path
+   * @param path the project path, such as {@code acme/app} or {@code acme/team/app}
    * @return this builder
    */
   public GitlabTrustBuilder project(String path) {
@@ -60,7 +60,7 @@ public final class GitlabTrustBuilder extends IssuerTrustBuilder<GitlabTrustBuil
   /**
    * Allows jobs of the current project on one tag.
    *
-   * @param tag the tag
+   * @param tag the exact tag name without {@code refs/tags/}, such as {@code v1.2.0}
    * @return this builder
    */
   public GitlabTrustBuilder tag(String tag) {

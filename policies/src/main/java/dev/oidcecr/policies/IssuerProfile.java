@@ -222,7 +222,7 @@ public interface IssuerProfile {
     /**
      * Returns a part, such as {@code owner} or {@code project_id}.
      *
-     * @param name the name
+     * @param name the part's name in the subject grammar, such as {@code owner}
      * @return a part, such as {@code owner} or {@code project_id}
      */
     public Optional<String> part(String name) {
@@ -282,7 +282,7 @@ public interface IssuerProfile {
   /**
    * Returns the profile with the given id, such as {@code github-actions}.
    *
-   * @param id the identifier
+   * @param id a profile id, such as {@code github-actions} or {@code gitlab}
    * @return the profile with the given id, such as {@code github-actions}
    */
   static Optional<IssuerProfile> byId(String id) {

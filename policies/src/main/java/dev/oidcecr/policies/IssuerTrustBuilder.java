@@ -119,8 +119,10 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
    * template). Nothing checks them here: lint the built policy with {@link PolicyLinter}, which
    * judges them by this issuer's grammar.
    *
-   * @param patterns {@code sub} values or patterns
+   * @param patterns exact subjects or {@code StringLike} patterns, such as
+   *     {@code repo:acme/app:environment:*}
    * @return this builder
+   * @throws PolicyException for a blank pattern
    */
   public B subjectPattern(String... patterns) {
     for (String p : patterns) {
@@ -148,7 +150,7 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
   /**
    * Returns the issuer URL in use (set by the factory or {@link #issuer(String)}).
    *
-   * @return the issuer URL, the token's {@code iss}
+   * @return the issuer URL, the token's {@code iss}; its host and path prefix the condition keys
    */
   public String issuerUrl() {
     return provider.issuer();

@@ -78,7 +78,7 @@ public final class PermissionPolicy {
      *
      * @param account the 12-digit AWS account ID
      * @param region the AWS region, such as {@code us-east-1}
-     * @param name the name
+     * @param name the repository name, or a prefix ending in {@code *}
      * @return this builder
      */
     public Builder repository(String account, String region, String name) {

@@ -64,7 +64,8 @@ public final class PolicyLinter {
    * Returns the findings for the policy used as the given kind, in document order.
    *
    * @param policy the policy document
-   * @param kind the kind
+   * @param kind where the document is attached (trust, permission or repository policy),
+   *     which decides the rules that apply
    * @return the findings for the policy used as the given kind, in document order
    */
   public List<Finding> lint(PolicyDocument policy, PolicyKind kind) {
@@ -83,8 +84,9 @@ public final class PolicyLinter {
    * {@link LintRule#PARSE_ERROR} finding located at the offending JSON pointer.
    *
    * @param json the JSON text
-   * @param kind the kind
-   * @return the parsed JSON
+   * @param kind where the document is attached (trust, permission or repository policy),
+   *     which decides the rules that apply
+   * @return the findings in document order; empty when the policy is clean
    */
   public List<Finding> lint(String json, PolicyKind kind) {
     Objects.requireNonNull(json, "json");

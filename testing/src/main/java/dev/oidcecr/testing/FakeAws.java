@@ -113,9 +113,11 @@ public final class FakeAws implements AutoCloseable {
   }
 
   /**
-   * Starts the issuer (when not started yet) and the server on 127.0.0.1, and returns this fake.
+   * Starts the issuer (when not started yet), the AWS endpoint and the registry, each on its
+   * own free port of 127.0.0.1 unless the builder set one, and returns this fake.
    *
-   * @throws IllegalStateException if already started or the port cannot be bound
+   * @return this fake, started
+   * @throws IllegalStateException if already started, or if a port cannot be bound
    */
   public synchronized FakeAws start() {
     if (server != null) {
@@ -321,7 +323,7 @@ public final class FakeAws implements AutoCloseable {
    * Returns the admin identity's keys as SDK credentials, for IAM and ECR clients that set the
    * fake up. Needs the AWS SDK on the class path (an optional dependency of this artifact).
    *
-   * @return the admin identity's keys as SDK credentials, for IAM and ECR clients that set the fake up
+   * @return a provider of {@link #accessKeyId()} and {@link #secretAccessKey()}
    */
   public AwsCredentialsProvider credentialsProvider() {
     return SdkBridge.credentials(accessKeyId, secretAccessKey);
@@ -333,6 +335,9 @@ public final class FakeAws implements AutoCloseable {
    * {@code IamClient iam = aws.configure(IamClient.builder()).build();} (or
    * {@code IamClient.builder().applyMutation(aws::configure).build()}).
    *
+   * @param <B> the SDK client builder type, such as {@code IamClient.Builder}
+   * @param builder the builder to configure; its other settings are kept
+   * @return the same builder
    * @throws IllegalStateException before {@link #start()}
    */
   public <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
@@ -365,7 +370,8 @@ public final class FakeAws implements AutoCloseable {
    * has its own host; {@link #endpoint()} also answers {@code /v2/} for manifests, but only this
    * address carries gzipped layers unaltered.
    *
-   * @return the address registry clients (Jib, skopeo, Docker) reach this fake's registry at, {@code 127.0.0.1:<registry port>}: image references name it ({@code 127.0.0.1:<port>/team/app:v1}), and a registry alias maps it to {@link #registryHost()} for credentials
+   * @return {@code 127.0.0.1:<registry port>}
+   * @throws IllegalStateException before {@link #start()}
    */
   public String registryAddress() {
     return "127.0.0.1:" + registryPort();
@@ -374,7 +380,8 @@ public final class FakeAws implements AutoCloseable {
   /**
    * Returns the registry's port on 127.0.0.1.
    *
-   * @return the registry's port on 127.0.0.1
+   * @return the TCP port of {@link #registryAddress()}
+   * @throws IllegalStateException before {@link #start()}
    */
   public int registryPort() {
     if (registryServer == null) {
@@ -404,28 +411,33 @@ public final class FakeAws implements AutoCloseable {
   }
 
   /**
-   * Returns the ARN of a role of this account.
+   * Returns the ARN of a role of this account, {@code arn:aws:iam::<account>:role/<name>},
+   * whether or not the role exists.
    *
-   * @return the ARN of a role of this account
+   * @param roleName the role's name, such as {@code ecr-pull}
+   * @return the role ARN
    */
   public String roleArn(String roleName) {
     return "arn:aws:iam::" + accountId + ":role/" + roleName;
   }
 
   /**
-   * Returns the ARN of the issuer's OIDC provider in this account.
+   * Returns the ARN the issuer's OIDC provider has in this account,
+   * {@code arn:aws:iam::<account>:oidc-provider/<issuer host and path>}, whether or not the
+   * provider exists yet.
    *
-   * @return the ARN of the issuer's OIDC provider in this account
+   * @return the provider ARN
    */
   public String providerArn() {
     return issuer.providerArn(accountId);
   }
 
   /**
-   * Returns the ARN of a repository of this account.
+   * Returns the ARN of a repository of this account,
+   * {@code arn:aws:ecr:<region>:<account>:repository/<name>}, whether or not it exists.
    *
-   * @param repositoryName the repository name
-   * @return the ARN of a repository of this account
+   * @param repositoryName the repository name, such as {@code team/app}
+   * @return the repository ARN
    */
   public String repositoryArn(String repositoryName) {
     return "arn:aws:ecr:" + region + ":" + accountId + ":repository/" + repositoryName;
@@ -435,7 +447,7 @@ public final class FakeAws implements AutoCloseable {
    * Returns the last refused call with the policy evaluator's explanation: which statement and
    * condition failed and what the request had.
    *
-   * @return the last refused call with the policy evaluator's explanation: which statement and condition failed and what the request had
+   * @return the last denial since start or {@link #reset()}, or empty when nothing was refused
    */
   public Optional<Denial> lastDenial() {
     return engine().lastDenial();
@@ -443,12 +455,13 @@ public final class FakeAws implements AutoCloseable {
 
   /**
    * Stores an image manifest in a repository (created when missing) so that the registry
-   * endpoint and {@code BatchGetImage} serve it.
+   * endpoint and {@code BatchGetImage} serve it. The blobs it names are not stored: use
+   * {@link #seedImage(String, java.util.function.Consumer)} for an image a client can pull whole.
    *
+   * @param repository the repository name, such as {@code team/app}
+   * @param tag the tag to point at the manifest, such as {@code v1}
+   * @param manifestJson the manifest, stored byte for byte
    * @return the manifest digest, {@code sha256:<hex>}
-   *
-   * @param repository the repository name
-   * @param tag the tag
    */
   public String seedImage(String repository, String tag, String manifestJson) {
     return engine().seedImage(repository, tag, manifestJson);
@@ -456,10 +469,11 @@ public final class FakeAws implements AutoCloseable {
 
   /**
    * Stores a small OCI image without layers (its config blob {@code {}} included, so a client
-   * can pull it whole) and returns its digest.
+   * can pull it whole) in a repository, created when missing.
    *
-   * @param repository the repository name
-   * @param tag the tag
+   * @param repository the repository name, such as {@code team/app}
+   * @param tag the tag to point at the image, such as {@code v1}
+   * @return the manifest digest, {@code sha256:<hex>}
    */
   public String seedImage(String repository, String tag) {
     return seedImage(repository, image -> image.config("{}").tag(tag));
@@ -473,11 +487,11 @@ public final class FakeAws implements AutoCloseable {
    * String digest = aws.seedImage("team/app", image -> image.layer(tarGz).tag("v1"));
    * }</pre>
    *
+   * @param repository the repository name, such as {@code team/app}
+   * @param image what to put in the image; see {@link ImageSpec}
+   * @return the manifest digest, {@code sha256:<hex>}
    * @throws IllegalArgumentException if the repository name is not valid for ECR, or the
    *     registry memory limit is reached
-   *
-   * @param repository the repository name
-   * @return the image from layers, a config and tags, stores its blobs and OCI manifest in a repository (created when missing), and returns the manifest digest
    */
   public String seedImage(String repository, java.util.function.Consumer<ImageSpec> image) {
     ImageSpec spec = new ImageSpec();
@@ -489,9 +503,9 @@ public final class FakeAws implements AutoCloseable {
    * Lists the images of a repository, oldest first: what a tool under test pushed, with its
    * tags and manifest.
    *
+   * @param repository the repository name, such as {@code team/app}
+   * @return the images, tagged and untagged
    * @throws IllegalArgumentException if the repository does not exist
-   *
-   * @param repository the repository name
    */
   public List<StoredImage> images(String repository) {
     try {
@@ -504,9 +518,10 @@ public final class FakeAws implements AutoCloseable {
   }
 
   /**
-   * Returns how many bytes of blobs and uploads in progress the registry holds in memory.
+   * Returns how many bytes of blobs and uploads in progress the registry holds in memory,
+   * the figure the builder's registry memory limit caps.
    *
-   * @return how many bytes of blobs and uploads in progress the registry holds in memory
+   * @return the bytes held
    */
   public long registryMemoryUsed() {
     return engine().registryMemoryUsed();
@@ -528,9 +543,10 @@ public final class FakeAws implements AutoCloseable {
    * @throws IllegalArgumentException if {@code times} is below 1 or the operation names an
    *     unknown service
    *
-   * @param operation the API operation name, such as {@code AssumeRoleWithWebIdentity}
-   * @param times how many times
-   * @param fault the fault to inject
+   * @param operation the operation: an action, {@code service:action}, {@code service:*} or
+   *     {@code *}, as described above
+   * @param times how many of the next matching calls meet the fault, 1 or more
+   * @param fault what those calls meet; see {@link Fault}
    */
   public void failNext(String operation, int times, Fault fault) {
     if (times < 1) {
@@ -546,8 +562,8 @@ public final class FakeAws implements AutoCloseable {
    * ({@code ecr:GetAuthorizationToken}, then {@code GetAuthorizationToken}, {@code ecr:*},
    * {@code *}). A {@link Fault.Latency} here adds to one armed by {@code failNext}.
    *
-   * @param operation the API operation name, such as {@code AssumeRoleWithWebIdentity}
-   * @param fault the fault to inject
+   * @param operation the operation, named as for {@link #failNext(String, int, Fault)}
+   * @param fault what every matching call meets; see {@link Fault}
    */
   public void addFault(String operation, Fault fault) {
     engine().addFault(Objects.requireNonNull(operation, "operation"),
@@ -557,11 +573,14 @@ public final class FakeAws implements AutoCloseable {
   /**
    * Makes the next {@code times} calls of an operation fail with an AWS error.
    *
+   * @param operation the operation, named as for {@link #failNext(String, int, Fault)}
+   * @param times how many calls fail, 1 or more
+   * @param awsErrorCode the AWS error code, such as {@code ThrottlingException}
+   * @param httpStatus the HTTP status of the answer, 400 to 599
+   * @throws IllegalArgumentException if {@code times} is below 1 or the status is outside
+   *     400-599
    * @deprecated use {@link #failNext(String, int, Fault)} with
    *     {@link Fault#awsError(String, int)}, which also covers the registry
-   *
-   * @param operation the API operation name, such as {@code AssumeRoleWithWebIdentity}
-   * @param times how many times
    */
   @Deprecated
   public void failNext(String operation, int times, String awsErrorCode, int httpStatus) {
@@ -577,8 +596,8 @@ public final class FakeAws implements AutoCloseable {
    * Delays every call of an operation ({@code "*"} for all) by the given time; the same as
    * {@code addFault(operation, Fault.latency(delay))}.
    *
-   * @param operation the API operation name, such as {@code AssumeRoleWithWebIdentity}
-   * @param delay how long to wait before answering
+   * @param operation the operation, named as for {@link #failNext(String, int, Fault)}
+   * @param delay how long each matching call waits before it is answered, zero or more
    */
   public void addLatency(String operation, Duration delay) {
     addFault(operation, Fault.latency(Objects.requireNonNull(delay, "delay")));
@@ -727,7 +746,7 @@ public final class FakeAws implements AutoCloseable {
      * Sets whether the SigV4 signature of signed calls is checked against the caller's secret
      * key; default true. Turn it off for a client whose signing the fake does not reproduce.
      *
-     * @param verify whether the SigV4 signature of signed calls is checked against the caller's secret key; default true
+     * @param verify true to check signatures (the default), false to accept any signature
      * @return this builder
      */
     public Builder verifySignatures(boolean verify) {

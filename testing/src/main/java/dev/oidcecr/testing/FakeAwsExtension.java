@@ -309,8 +309,10 @@ public final class FakeAwsExtension implements BeforeAllCallback, AfterAllCallba
     }
 
     /**
-     * Configures the fake itself (region, account, clock, issuer...).
+     * Configures the fake itself (region, accounts, clock, issuer...): the configurer is run
+     * on each new {@link FakeAws.Builder}, after those given before.
      *
+     * @param configurer what to set on the fake's builder
      * @return this builder
      */
     public Builder configure(Consumer<FakeAws.Builder> configurer) {

@@ -20,7 +20,15 @@ import java.util.concurrent.CountDownLatch;
 public final class FakeAwsMain {
   private FakeAwsMain() {}
 
-  /** Starts the fake; see the class description for the arguments. */
+  /**
+   * Starts the fake, prints its JSON line on stdout and serves until the process is killed;
+   * see the class description for the arguments. {@code --help} prints the usage on stdout; a
+   * bad argument prints the problem and the usage on stderr and exits with status 2; a failed
+   * start (such as a port in use) prints one line on stderr and exits with status 1.
+   *
+   * @param args the command-line options
+   * @throws InterruptedException if the main thread is interrupted while serving
+   */
   public static void main(String[] args) throws InterruptedException {
     args = quietLogs(args);
     FakeAws.Builder b = FakeAws.builder();

@@ -17,6 +17,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
+import java.util.function.Consumer;
 
 /**
  * A fake OIDC issuer shaped like a Gitpod installation's: an RSA-2048 key, its discovery document
@@ -79,36 +81,41 @@ public final class FakeOidcIssuer implements AutoCloseable {
   }
 
   /**
-   * Returns a builder with Gitpod-like defaults.
+   * Returns a builder with Gitpod-like defaults: issuer name {@value #DEFAULT_ISSUER}, any
+   * free port on 127.0.0.1, the system UTC clock.
    *
-   * @return a builder with Gitpod-like defaults
+   * @return a new builder
    */
   public static Builder builder() {
     return new Builder();
   }
 
   /**
-   * Returns an issuer with defaults, not yet started.
+   * Returns an issuer with the defaults of {@link #builder()}, not yet started.
    *
-   * @return an issuer with defaults, not yet started
+   * @return a new issuer; call {@link #start()} before minting tokens a verifier must check
    */
   public static FakeOidcIssuer create() {
     return builder().build();
   }
 
   /**
-   * Returns text that is not a JWT at all, for the "not a token" case.
+   * Returns text that is not a JWT at all (no dots, no base64url JSON), for testing the
+   * "not a token" case of a verifier or a CLI.
    *
-   * @return text that is not a JWT at all, for the "not a token" case
+   * @return {@code this-is-not-a-jwt}
    */
   public static String notAJwt() {
     return "this-is-not-a-jwt";
   }
 
   /**
-   * Starts serving discovery and JWKS on 127.0.0.1 and returns this issuer.
+   * Starts serving the discovery document and JWKS on 127.0.0.1 (for {@link #issuer()} and
+   * every profile issuer URL minted for so far), and returns this issuer. With
+   * {@link Builder#loopbackIssuer()}, the issuer name becomes the served URL now.
    *
-   * @throws IllegalStateException if already started or the port cannot be bound
+   * @return this issuer, started
+   * @throws IllegalStateException if already started, or if the port cannot be bound
    */
   public synchronized FakeOidcIssuer start() {
     if (server != null) {
@@ -167,11 +174,11 @@ public final class FakeOidcIssuer implements AutoCloseable {
    * {@link #baseUrl()} for {@link #issuer()}, {@code http://127.0.0.1:<port>/<host><path>} for
    * the issuer URL of a profile token minted before.
    *
+   * @param issuerUrl the token's {@code iss}, such as
+   *     {@code https://token.actions.githubusercontent.com} (a trailing {@code /} is ignored)
+   * @return the loopback URL to append {@code /.well-known/openid-configuration} to
    * @throws IllegalStateException before {@link #start()}
    * @throws IllegalArgumentException for an issuer URL no token was minted for
-   *
-   * @param issuerUrl the issuer URL (the token's {@code iss}), such as {@code https://token.actions.githubusercontent.com}
-   * @return where the discovery document and JWKS of an issuer URL are served on 127.0.0.1: {@link #baseUrl()} for {@link #issuer()}, {@code http://127.0.0.1:<port>/<host><path>} for the issuer URL of a profile token minted before
    */
   public URI baseUrl(String issuerUrl) {
     String name = stripSlash(Objects.requireNonNull(issuerUrl, "issuerUrl"));
@@ -199,29 +206,31 @@ public final class FakeOidcIssuer implements AutoCloseable {
   }
 
   /**
-   * Returns whether {@link #start()} has been called.
+   * Returns whether {@link #start()} has been called (it stays true after {@link #close()}).
    *
-   * @return whether {@link #start()} has been called
+   * @return true once started
    */
   public boolean isStarted() {
     return server != null;
   }
 
   /**
-   * Returns the issuer name, the {@code iss} of minted tokens.
+   * Returns the issuer name, the {@code iss} of Gitpod tokens from {@link #token()}: the
+   * configured name, or with {@link Builder#loopbackIssuer()} the served URL once started.
    *
-   * @return the issuer name, the {@code iss} of minted tokens
+   * @return the issuer URL, without a trailing {@code /}
    */
   public String issuer() {
     return issuer;
   }
 
   /**
-   * Returns where the documents are served: {@code http://127.0.0.1:<port><issuer path>}.
+   * Returns where the documents of {@link #issuer()} are served:
+   * {@code http://127.0.0.1:<port><issuer path>}, which a {@link FakeAws} uses in place of the
+   * issuer name.
    *
+   * @return the loopback base URL, without a trailing {@code /}
    * @throws IllegalStateException before {@link #start()}
-   *
-   * @return where the documents are served
    */
   public URI baseUrl() {
     IssuerServer s = server;
@@ -234,27 +243,32 @@ public final class FakeOidcIssuer implements AutoCloseable {
   }
 
   /**
-   * Returns the served discovery document URL.
+   * Returns the served discovery document URL, {@link #baseUrl()} followed by
+   * {@code /.well-known/openid-configuration}.
    *
-   * @return the served discovery document URL
+   * @return the discovery URL
+   * @throws IllegalStateException before {@link #start()}
    */
   public URI discoveryUrl() {
     return URI.create(baseUrl() + "/.well-known/openid-configuration");
   }
 
   /**
-   * Returns the served JWKS URL.
+   * Returns the served JWKS URL of {@link #issuer()}, {@link #baseUrl()} followed by
+   * {@code /keys}.
    *
-   * @return the served JWKS URL
+   * @return the JWKS URL
+   * @throws IllegalStateException before {@link #start()}
    */
   public URI jwksUrl() {
     return URI.create(baseUrl() + "/keys");
   }
 
   /**
-   * Returns the {@code kid} of the current signing key.
+   * Returns the {@code kid} of the current signing key, the one minted tokens carry in their
+   * header; it changes with {@link #rotateKey()}.
    *
-   * @return the {@code kid} of the current signing key
+   * @return the key id
    */
   public String keyId() {
     return keys.kid();
@@ -269,114 +283,132 @@ public final class FakeOidcIssuer implements AutoCloseable {
   }
 
   /**
-   * Returns the host and path of the issuer, the prefix of AWS condition keys.
+   * Returns the host and path of the issuer, the prefix of AWS condition keys and of the
+   * provider ARN's resource, such as {@code services.gitpod.example.com/idp} (for
+   * {@code services.gitpod.example.com/idp:sub}).
    *
-   * @return the host and path of the issuer, the prefix of AWS condition keys
+   * @return the issuer without its scheme
    */
   public String conditionKeyPrefix() {
     return issuer().replaceFirst("^https?://", "");
   }
 
   /**
-   * Returns the provider ARN of this issuer in the given account.
+   * Returns the ARN the IAM OIDC provider of this issuer has in the given account,
+   * {@code arn:aws:iam::<account>:oidc-provider/<host and path>}.
    *
    * @param accountId the 12-digit AWS account ID
-   * @return the provider ARN of this issuer in the given account
+   * @return the provider ARN
    */
   public String providerArn(String accountId) {
     return "arn:aws:iam::" + accountId + ":oidc-provider/" + conditionKeyPrefix();
   }
 
   /**
-   * Returns a new token builder with Gitpod's default claims.
+   * Returns a new token builder with Gitpod's claim shape and defaults: {@code sub} and
+   * {@code repository} {@value #DEFAULT_REPOSITORY}, {@code aud} {@code ["sts.amazonaws.com"]},
+   * valid for 60 minutes from now.
    *
-   * @return a new token builder with Gitpod's default claims
+   * @return a new builder; nothing is minted until {@link TokenBuilder#mint()}
    */
   public TokenBuilder token() {
     return new TokenBuilder();
   }
 
   /**
-   * Returns a valid token with default claims for the given repository context URL.
+   * Mints a valid Gitpod token for a workspace opened on the given repository, with every
+   * other claim at its default; the same as {@code token().repository(repositoryUrl).mint()}.
    *
-   * @param repositoryUrl the repository URL
-   * @return a valid token with default claims for the given repository context URL
+   * @param repositoryUrl the workspace's context URL, such as {@code https://github.com/acme/app},
+   *     which becomes {@code sub} and {@code repository}
+   * @return the signed compact JWT
    */
   public String mint(String repositoryUrl) {
     return token().repository(repositoryUrl).mint();
   }
 
   /**
-   * Returns a new Ona (formerly Gitpod Flex) environment token builder, V3 by default.
+   * Returns a new Ona (formerly Gitpod Flex) environment token builder: V3, issuer
+   * {@value ProfileTokens.Ona#ISSUER}, {@code aud} {@code ["sts.amazonaws.com"]}, {@code sub}
+   * {@code organization_id:<org>:project_id:<project>}.
    *
-   * @return a new Ona (formerly Gitpod Flex) environment token builder, V3 by default
+   * @return a new builder; see {@link ProfileTokens.Ona}
    */
   public ProfileTokens.Ona ona() {
     return new ProfileTokens.Ona(this);
   }
 
   /**
-   * Returns a new GitHub Actions token builder ({@code repo:acme/app:ref:refs/heads/main}).
+   * Returns a new GitHub Actions token builder: issuer
+   * {@value ProfileTokens.GitHubActions#ISSUER}, {@code aud} {@code sts.amazonaws.com}, a push
+   * to {@code main} of {@code acme/app} ({@code sub} {@code repo:acme/app:ref:refs/heads/main}).
    *
-   * @return a new GitHub Actions token builder ({@code repo:acme/app:ref:refs/heads/main})
+   * @return a new builder; see {@link ProfileTokens.GitHubActions}
    */
   public ProfileTokens.GitHubActions githubActions() {
     return new ProfileTokens.GitHubActions(this);
   }
 
   /**
-   * Returns a new GitLab CI/CD ID token builder (gitlab.com, {@code acme/app}, {@code main}).
+   * Returns a new GitLab CI/CD ID token builder: issuer {@value ProfileTokens.GitLab#ISSUER},
+   * {@code aud} {@code sts.amazonaws.com}, a job on branch {@code main} of {@code acme/app}
+   * ({@code sub} {@code project_path:acme/app:ref_type:branch:ref:main}).
    *
-   * @return a new GitLab CI/CD ID token builder (gitlab.com, {@code acme/app}, {@code main})
+   * @return a new builder; see {@link ProfileTokens.GitLab}
    */
   public ProfileTokens.GitLab gitlab() {
     return new ProfileTokens.GitLab(this);
   }
 
   /**
-   * Returns a new CircleCI job token builder.
+   * Returns a new CircleCI job token builder, whose issuer and audience are both named by a
+   * made-up organization id until {@link ProfileTokens.CircleCi#organization(String)} sets one.
    *
-   * @return a new CircleCI job token builder
+   * @return a new builder; see {@link ProfileTokens.CircleCi}
    */
   public ProfileTokens.CircleCi circleci() {
     return new ProfileTokens.CircleCi(this);
   }
 
   /**
-   * Returns a new Bitbucket Pipelines step token builder.
+   * Returns a new Bitbucket Pipelines step token builder for workspace {@code acme}, with the
+   * {@code {REPOSITORY_UUID}:{STEP_UUID}} subject of a step that is not a deployment.
    *
-   * @return a new Bitbucket Pipelines step token builder
+   * @return a new builder; see {@link ProfileTokens.Bitbucket}
    */
   public ProfileTokens.Bitbucket bitbucket() {
     return new ProfileTokens.Bitbucket(this);
   }
 
   /**
-   * Returns a new Buildkite job token builder.
+   * Returns a new Buildkite job token builder: issuer {@value ProfileTokens.Buildkite#ISSUER},
+   * {@code aud} {@code sts.amazonaws.com}, step {@code build} of pipeline {@code acme/app} on
+   * {@code main}, valid for 5 minutes as Buildkite's are.
    *
-   * @return a new Buildkite job token builder
+   * @return a new builder; see {@link ProfileTokens.Buildkite}
    */
   public ProfileTokens.Buildkite buildkite() {
     return new ProfileTokens.Buildkite(this);
   }
 
   /**
-   * Returns a new EKS service-account token builder.
+   * Returns a new EKS service-account token builder: a cluster in {@code eu-west-1},
+   * {@code sub} {@code system:serviceaccount:default:app}, valid for 24 hours.
    *
-   * @return a new EKS service-account token builder
+   * @return a new builder; see {@link ProfileTokens.Eks}
    */
   public ProfileTokens.Eks eks() {
     return new ProfileTokens.Eks(this);
   }
 
   /**
-   * Returns a new token builder of a profile other than {@code gitpod} (use {@link #token()} for
-   * that one).
+   * Returns a new token builder of a profile chosen by id, as {@code POST /_fake/tokens}
+   * does; use {@link #token()} for {@code gitpod}, whose builder is not a {@link ProfileToken}.
+   * The id is case-insensitive, and {@code github} also names GitHub Actions.
    *
    * @param profileId one of {@link ProfileTokens#IDS} except {@code gitpod}
-   * @throws IllegalArgumentException for an unknown id
-   *
-   * @return a new token builder of a profile other than {@code gitpod} (use {@link #token()} for that one)
+   * @return a new builder of that profile
+   * @throws IllegalArgumentException for an unknown id, listing the known ones
    */
   public ProfileToken<?> profile(String profileId) {
     return ProfileTokens.create(this, Objects.requireNonNull(profileId, "profileId"));
@@ -392,61 +424,48 @@ public final class FakeOidcIssuer implements AutoCloseable {
     Map<String, Object> rest = new LinkedHashMap<>(request);
     Object profile = rest.remove("profile");
     if (profile == null || "gitpod".equalsIgnoreCase(String.valueOf(profile))) {
-      return mintGitpod(rest);
+      TokenBuilder t = token();
+      if (rest.remove("repository") instanceof String r) {
+        t.repository(r);
+      }
+      applyRequest(rest, t::audience, t::subject, t::issuedAt, t::expiresAt,
+          (k, v) -> false, t::claim);
+      return t.mint();
     }
     ProfileToken<?> t = profile(String.valueOf(profile));
-    Object iss = rest.remove("iss");
-    if (iss instanceof String i) {
+    if (rest.remove("iss") instanceof String i) {
       t.issuer(i);
     }
-    String[] aud = audiences(rest.remove("aud"));
-    if (aud.length > 0) {
-      t.audience(aud);
-    }
-    Object sub = rest.remove("sub");
-    if (sub instanceof String s) {
-      t.subject(s);
-    }
-    if (rest.remove("exp") instanceof Number n) {
-      t.expiresAt(Instant.ofEpochSecond(n.longValue()));
-    }
-    if (rest.remove("iat") instanceof Number n) {
-      t.issuedAt(Instant.ofEpochSecond(n.longValue()));
-    }
-    rest.forEach((k, v) -> {
-      if (!t.option(k, v) && v != null) {
-        t.claim(k, v);
-      }
-    });
+    applyRequest(rest, t::audience, t::subject, t::issuedAt, t::expiresAt, t::option, t::claim);
     return t.mint();
   }
 
-  private String mintGitpod(Map<String, Object> rest) {
-    TokenBuilder t = token();
-    Object repo = rest.remove("repository");
-    if (repo instanceof String r) {
-      t.repository(r);
-    }
+  /**
+   * Applies the keys of a {@code POST /_fake/tokens} request that every token shape shares
+   * ({@code aud}, {@code sub}, {@code iat}, {@code exp}), then offers each other non-null key to
+   * {@code option} and sets it as a claim when that declines.
+   */
+  private static void applyRequest(Map<String, Object> rest, Consumer<String[]> audience,
+      Consumer<String> subject, Consumer<Instant> issuedAt, Consumer<Instant> expiresAt,
+      BiPredicate<String, Object> option, BiConsumer<String, Object> claim) {
     String[] aud = audiences(rest.remove("aud"));
     if (aud.length > 0) {
-      t.audience(aud);
+      audience.accept(aud);
     }
-    Object sub = rest.remove("sub");
-    if (sub instanceof String s) {
-      t.subject(s);
+    if (rest.remove("sub") instanceof String s) {
+      subject.accept(s);
     }
     if (rest.remove("exp") instanceof Number n) {
-      t.expiresAt(Instant.ofEpochSecond(n.longValue()));
+      expiresAt.accept(Instant.ofEpochSecond(n.longValue()));
     }
     if (rest.remove("iat") instanceof Number n) {
-      t.issuedAt(Instant.ofEpochSecond(n.longValue()));
+      issuedAt.accept(Instant.ofEpochSecond(n.longValue()));
     }
     rest.forEach((k, v) -> {
-      if (v != null) {
-        t.claim(k, v);
+      if (!option.test(k, v) && v != null) {
+        claim.accept(k, v);
       }
     });
-    return t.mint();
   }
 
   private static String[] audiences(Object aud) {
@@ -465,9 +484,9 @@ public final class FakeOidcIssuer implements AutoCloseable {
   }
 
   /**
-   * Returns the clock used for {@code iat} and {@code exp}.
+   * Returns the clock that gives minted tokens their {@code iat} (and so {@code exp}).
    *
-   * @return the clock used for {@code iat} and {@code exp}
+   * @return the clock set with {@link Builder#clock(Clock)}, by default the system UTC clock
    */
   public Clock clock() {
     return clock;
@@ -522,10 +541,13 @@ public final class FakeOidcIssuer implements AutoCloseable {
     private Builder() {}
 
     /**
-     * Sets the issuer name ({@code iss}); default {@value FakeOidcIssuer#DEFAULT_ISSUER}.
+     * Sets the issuer name, the {@code iss} of Gitpod tokens; default
+     * {@value FakeOidcIssuer#DEFAULT_ISSUER}. Its path is also the path of the served documents.
      *
-     * @param issuerUrl the issuer URL (the token's {@code iss}), such as {@code https://token.actions.githubusercontent.com}
+     * @param issuerUrl an absolute URL, such as {@code https://services.gitpod.acme.example/idp}
+     *     (a trailing {@code /} is dropped)
      * @return this builder
+     * @throws IllegalArgumentException if the URL has no scheme or host
      */
     public Builder issuer(String issuerUrl) {
       URI uri = URI.create(Objects.requireNonNull(issuerUrl, "issuerUrl"));
@@ -549,9 +571,10 @@ public final class FakeOidcIssuer implements AutoCloseable {
     }
 
     /**
-     * Sets the port on 127.0.0.1; default 0 (any free port).
+     * Sets the port on 127.0.0.1; default 0, any free port (read it back from
+     * {@link FakeOidcIssuer#baseUrl()}).
      *
-     * @param port the TCP port
+     * @param port the TCP port, 0 to 65535
      * @return this builder
      */
     public Builder port(int port) {
@@ -571,9 +594,9 @@ public final class FakeOidcIssuer implements AutoCloseable {
     }
 
     /**
-     * Returns the configured, not yet started issuer.
+     * Returns the configured issuer, not yet started.
      *
-     * @return the configured, not yet started issuer
+     * @return a new issuer; call {@link FakeOidcIssuer#start()} to serve its documents
      */
     public FakeOidcIssuer build() {
       return new FakeOidcIssuer(this);
@@ -603,9 +626,10 @@ public final class FakeOidcIssuer implements AutoCloseable {
     private TokenBuilder() {}
 
     /**
-     * Sets the context to a repository: {@code sub} and {@code repository} become the URL.
+     * Sets the workspace's context to a repository: {@code sub}, {@code context} and
+     * {@code repository} all become the URL. Default {@value FakeOidcIssuer#DEFAULT_REPOSITORY}.
      *
-     * @param url the URL
+     * @param url the repository's web URL, such as {@code https://github.com/acme/app}
      * @return this builder
      */
     public TokenBuilder repository(String url) {
@@ -615,9 +639,10 @@ public final class FakeOidcIssuer implements AutoCloseable {
     }
 
     /**
-     * Sets {@code sub} alone (for example a pull request URL or {@code no-context}).
+     * Sets {@code sub} and {@code context} alone, leaving {@code repository} (for example a pull
+     * request URL, or {@code no-context} for a workspace opened without one).
      *
-     * @param sub the exact subject (the token's {@code sub})
+     * @param sub the exact {@code sub} claim
      * @return this builder
      */
     public TokenBuilder subject(String sub) {
@@ -626,10 +651,12 @@ public final class FakeOidcIssuer implements AutoCloseable {
     }
 
     /**
-     * Sets the audiences; {@code azp} follows the first.
+     * Sets the audiences, sent as an array; {@code azp} is the first. Default
+     * {@code ["sts.amazonaws.com"]}.
      *
-     * @param audiences the audiences; {@code azp} follows the first
+     * @param audiences one or more audiences
      * @return this builder
+     * @throws IllegalArgumentException when no audience is given
      */
     public TokenBuilder audience(String... audiences) {
       if (audiences.length == 0) {
@@ -640,9 +667,9 @@ public final class FakeOidcIssuer implements AutoCloseable {
     }
 
     /**
-     * Sets {@code iat} (and {@code auth_time}); default now.
+     * Sets {@code iat} and {@code auth_time}; default the issuer's clock at minting.
      *
-     * @param iat {@code iat} (and {@code auth_time}); default now
+     * @param iat when the token is issued
      * @return this builder
      */
     public TokenBuilder issuedAt(Instant iat) {
@@ -651,9 +678,9 @@ public final class FakeOidcIssuer implements AutoCloseable {
     }
 
     /**
-     * Sets {@code exp}; default {@code iat} + 60 minutes.
+     * Sets {@code exp}; default {@code iat} + 60 minutes, as Gitpod's tokens live.
      *
-     * @param exp {@code exp}; default {@code iat} + 60 minutes
+     * @param exp when the token expires
      * @return this builder
      */
     public TokenBuilder expiresAt(Instant exp) {
@@ -662,9 +689,9 @@ public final class FakeOidcIssuer implements AutoCloseable {
     }
 
     /**
-     * Adds an {@code nbf} claim (Gitpod sends none).
+     * Adds an {@code nbf} claim, which Gitpod does not send.
      *
-     * @param nbf an {@code nbf} claim (Gitpod sends none)
+     * @param nbf the time before which the token must be refused
      * @return this builder
      */
     public TokenBuilder notBefore(Instant nbf) {
@@ -673,9 +700,9 @@ public final class FakeOidcIssuer implements AutoCloseable {
     }
 
     /**
-     * Sets {@code workspace_id}.
+     * Sets {@code workspace_id}; default {@code acme-app-0a1b2c3d4e5}.
      *
-     * @param id the identifier
+     * @param id a Gitpod workspace id
      * @return this builder
      */
     public TokenBuilder workspaceId(String id) {
@@ -684,9 +711,9 @@ public final class FakeOidcIssuer implements AutoCloseable {
     }
 
     /**
-     * Sets {@code email}.
+     * Sets the {@code email} claim of the workspace owner; default {@code jane@acme.example}.
      *
-     * @param email {@code email}
+     * @param email an email address
      * @return this builder
      */
     public TokenBuilder email(String email) {
@@ -695,10 +722,12 @@ public final class FakeOidcIssuer implements AutoCloseable {
     }
 
     /**
-     * Sets any claim, overriding a default one of the same name.
+     * Sets any claim, overriding a default one of the same name (and undoing a
+     * {@link #withoutClaim(String)} of it).
      *
-     * @param name the name
-     * @param value the value
+     * @param name the claim name
+     * @param value a JSON value: a {@code String}, {@code Number}, {@code Boolean}, {@code List} or
+     *     {@code Map}
      * @return this builder
      */
     public TokenBuilder claim(String name, Object value) {
@@ -708,9 +737,10 @@ public final class FakeOidcIssuer implements AutoCloseable {
     }
 
     /**
-     * Leaves a claim out of the token.
+     * Leaves a claim out of the token, a default or one set with
+     * {@link #claim(String, Object)}; registered claims such as {@code sub} and {@code exp} too.
      *
-     * @param name the name
+     * @param name the claim name
      * @return this builder
      */
     public TokenBuilder withoutClaim(String name) {
@@ -784,9 +814,9 @@ public final class FakeOidcIssuer implements AutoCloseable {
     }
 
     /**
-     * Returns the claims the token will carry.
+     * Returns the claims the token would carry if minted now, in the order they are written.
      *
-     * @return the claims the token will carry
+     * @return a new, modifiable map of claim names to JSON values
      */
     public Map<String, Object> claims() {
       Instant iat = issuedAt != null ? issuedAt : clock.instant();
@@ -816,7 +846,11 @@ public final class FakeOidcIssuer implements AutoCloseable {
       return c;
     }
 
-    /** Signs and returns the compact JWT. */
+    /**
+     * Signs the claims with the issuer's current key (RS256) and returns the compact JWT.
+     *
+     * @return the signed token, {@code header.payload.signature}
+     */
     public String mint() {
       String kid = unknownKid ? "id-" + UUID.randomUUID().toString().replace("-", "") : keys.kid();
       return keys.sign(claims(), kid, badSignature);

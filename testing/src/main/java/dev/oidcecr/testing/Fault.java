@@ -24,58 +24,68 @@ import java.util.Objects;
 public sealed interface Fault {
 
   /**
-   * Returns an AWS error with a message naming the injected fault.
+   * Returns an error answer whose message reads {@code Injected fault (FakeAws.failNext).}
    *
-   * @param code the error code
-   * @return an AWS error with a message naming the injected fault
+   * @param code the AWS error code, such as {@code ThrottlingException}, or for the registry a
+   *     Docker error code such as {@code TOOMANYREQUESTS}
+   * @param httpStatus the HTTP status of the answer, 400 to 599
+   * @return the fault
+   * @throws IllegalArgumentException for a blank code or a status outside 400-599
    */
   static AwsError awsError(String code, int httpStatus) {
     return new AwsError(code, httpStatus, "Injected fault (FakeAws.failNext).");
   }
 
   /**
-   * Returns an AWS error with the given message.
+   * Returns an error answer with the given message, as the service's error body carries it.
    *
-   * @param code the error code
-   * @param message the detail message, naming the problem and the fix
-   * @return an AWS error with the given message
+   * @param code the AWS error code, such as {@code AccessDenied}, or for the registry a Docker
+   *     error code such as {@code DENIED}
+   * @param httpStatus the HTTP status of the answer, 400 to 599
+   * @param message the error message the client will read
+   * @return the fault
+   * @throws IllegalArgumentException for a blank code or a status outside 400-599
    */
   static AwsError awsError(String code, int httpStatus, String message) {
     return new AwsError(code, httpStatus, message);
   }
 
   /**
-   * Returns a delay before the normal answer.
+   * Returns a delay before the normal answer, for timeouts and slow-service tests.
    *
-   * @param delay how long to wait before answering
-   * @return a delay before the normal answer
+   * @param delay how long to wait before answering, zero or more
+   * @return the fault
+   * @throws IllegalArgumentException for a negative delay
    */
   static Latency latency(Duration delay) {
     return new Latency(delay);
   }
 
   /**
-   * Returns a connection reset before any answer.
+   * Returns a fault that resets the connection before any byte of the answer is sent (the
+   * call is not carried out).
    *
-   * @return a connection reset before any answer
+   * @return the fault
    */
   static ConnectionReset connectionReset() {
     return new ConnectionReset();
   }
 
   /**
-   * Returns a body cut in half after the full headers.
+   * Returns a fault that carries the call out, then sends the full headers and only the
+   * first half of the body before closing the connection.
    *
-   * @return a body cut in half after the full headers
+   * @return the fault
    */
   static TruncatedBody truncatedBody() {
     return new TruncatedBody();
   }
 
   /**
-   * Returns a call that is never answered.
+   * Returns a fault that never answers the call: the fake holds the connection until the
+   * client gives up, or until {@link FakeAws#reset()} or {@link FakeAws#close()}.
    *
-   * @return a call that is never answered
+   * @return the fault
    */
   static Hang hang() {
     return new Hang();
@@ -90,9 +100,10 @@ public sealed interface Fault {
     /**
      * Checks the code and the status.
      *
-     * @param code the error code
-     * @param status the HTTP status code
-     * @param message the detail message, naming the problem and the fix
+     * @param code the error code, not blank
+     * @param status the HTTP status, 400 to 599
+     * @param message the error message the client will read
+     * @throws IllegalArgumentException for a blank code or a status outside 400-599
      */
     public AwsError {
       Objects.requireNonNull(code, "code");
@@ -110,7 +121,8 @@ public sealed interface Fault {
     /**
      * Checks the delay.
      *
-     * @param delay how long to wait before answering
+     * @param delay how long to wait before answering, zero or more
+     * @throws IllegalArgumentException for a negative delay
      */
     public Latency {
       Objects.requireNonNull(delay, "delay");

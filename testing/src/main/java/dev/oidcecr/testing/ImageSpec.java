@@ -41,9 +41,11 @@ public final class ImageSpec {
   ImageSpec() {}
 
   /**
-   * Adds a layer: a tar archive, gzipped or not (told apart by the gzip magic bytes).
+   * Adds a layer, after those added before; its media type is the OCI tar or tar+gzip one,
+   * told apart by the gzip magic bytes. The bytes are copied.
    *
-   * @param content a layer: a tar archive, gzipped or not (told apart by the gzip magic bytes)
+   * @param content a tar archive, gzipped or not
+   * @return this spec
    */
   public ImageSpec layer(byte[] content) {
     layers.add(Objects.requireNonNull(content, "content").clone());
@@ -51,9 +53,11 @@ public final class ImageSpec {
   }
 
   /**
-   * Adds a layer read from a file: a tar archive, gzipped or not.
+   * Adds a layer read from a file, after those added before: a tar archive, gzipped or not.
    *
-   * @param file the file
+   * @param file the layer file, such as {@code build/app.tar.gz}
+   * @return this spec
+   * @throws java.io.UncheckedIOException if the file cannot be read
    */
   public ImageSpec layer(Path file) {
     try {
@@ -66,10 +70,12 @@ public final class ImageSpec {
   }
 
   /**
-   * Sets the image config JSON; by default a linux/amd64 config whose {@code rootfs.diff_ids}
-   * match the layers.
+   * Sets the image config JSON, stored exactly as given; by default a linux/amd64 config whose
+   * {@code rootfs.diff_ids} match the layers.
    *
-   * @param json the JSON text
+   * @param json the config document
+   * @return this spec
+   * @throws IllegalArgumentException if the text is not JSON
    */
   public ImageSpec config(String json) {
     try {
@@ -83,9 +89,10 @@ public final class ImageSpec {
   }
 
   /**
-   * Adds a tag; an image without tags is stored untagged.
+   * Adds a tag pointing at the image; an image without tags is stored untagged.
    *
-   * @param tag the tag
+   * @param tag the tag, such as {@code v1} or {@code latest}
+   * @return this spec
    */
   public ImageSpec tag(String tag) {
     tags.add(Objects.requireNonNull(tag, "tag"));

@@ -36,8 +36,40 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   private boolean unknownKid;
   private boolean badSignature;
 
-  ProfileToken(FakeOidcIssuer owner) {
+  private final String profileId;
+  private final Conventions conventions;
+
+  ProfileToken(FakeOidcIssuer owner, String profileId, Conventions conventions) {
     this.owner = owner;
+    this.profileId = profileId;
+    this.conventions = conventions;
+  }
+
+  /**
+   * What an issuer does beyond its claims, the same for every token it mints: the JWKS path its
+   * discovery document names, whether it sends {@code nbf} and {@code jti}, and how long a token
+   * lives unless {@link #expiresAt(Instant)} says otherwise.
+   */
+  record Conventions(String jwksPath, boolean sendsNotBefore, boolean sendsJti,
+      Duration lifetime) {
+    /** JWKS at {@code /keys}, neither {@code nbf} nor {@code jti}, one hour. */
+    static final Conventions PLAIN = new Conventions("/keys", false, false, Duration.ofHours(1));
+
+    Conventions jwks(String path) {
+      return new Conventions(path, sendsNotBefore, sendsJti, lifetime);
+    }
+
+    Conventions withNotBefore() {
+      return new Conventions(jwksPath, true, sendsJti, lifetime);
+    }
+
+    Conventions withJti() {
+      return new Conventions(jwksPath, sendsNotBefore, true, lifetime);
+    }
+
+    Conventions lifetime(Duration d) {
+      return new Conventions(jwksPath, sendsNotBefore, sendsJti, d);
+    }
   }
 
   @SuppressWarnings("unchecked")
@@ -46,47 +78,37 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   }
 
   /**
-   * Returns the profile id, such as {@code github-actions}.
+   * Returns the profile id, one of {@link ProfileTokens#IDS}, such as {@code github-actions}.
    *
-   * @return the profile id, such as {@code github-actions}
+   * @return the profile id
    */
-  public abstract String profileId();
+  public String profileId() {
+    return profileId;
+  }
 
   /**
-   * Returns the issuer URL this token gets without {@link #issuer(String)}.
+   * Returns the issuer URL this token gets without {@link #issuer(String)}: the real issuer's
+   * URL, such as {@code https://token.actions.githubusercontent.com}, or for per-tenant issuers
+   * (CircleCI, Bitbucket, EKS, a self-managed GitLab) the one built from the tenant set on this
+   * builder.
    *
-   * @return the issuer URL this token gets without {@link #issuer(String)}
+   * @return the default {@code iss}
    */
   public abstract String defaultIssuer();
 
-  /** The audience without {@link #audience}: a string or a list, as the issuer sends it. */
-  abstract Object defaultAudience();
+  /**
+   * The audience without {@link #audience}: a string or a list, as the issuer sends it; by
+   * default the single string {@value FakeOidcIssuer#DEFAULT_AUDIENCE}.
+   */
+  Object defaultAudience() {
+    return FakeOidcIssuer.DEFAULT_AUDIENCE;
+  }
 
   /** Puts this issuer's claims (from the typed setters) before the overrides of claim(). */
   abstract void putProfileClaims(Map<String, Object> c);
 
   /** Derives {@code sub} from the final claims. */
   abstract String deriveSubject(Map<String, Object> finalClaims);
-
-  /** The path of the JWKS under the issuer URL, as the real issuer's discovery names it. */
-  String jwksPath() {
-    return "/keys";
-  }
-
-  /** How long the token lives without {@link #expiresAt(Instant)}. */
-  Duration lifetime() {
-    return Duration.ofHours(1);
-  }
-
-  /** Whether the issuer sends {@code nbf}. */
-  boolean sendsNotBefore() {
-    return false;
-  }
-
-  /** Whether the issuer sends {@code jti}. */
-  boolean sendsJti() {
-    return false;
-  }
 
   /**
    * Consumes a request key of {@code POST /_fake/tokens} that is an option of this profile
@@ -97,9 +119,11 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   }
 
   /**
-   * Sets the {@code iss}, for example a self-managed instance or a wrong issuer.
+   * Sets the {@code iss}, for example a self-managed instance or a wrong issuer; the owning
+   * {@link FakeOidcIssuer} serves discovery and JWKS for any {@code http} or {@code https} URL
+   * once a token for it is minted.
    *
-   * @param issuerUrl the issuer URL (the token's {@code iss}), such as {@code https://token.actions.githubusercontent.com}
+   * @param issuerUrl the issuer URL, such as {@code https://token.actions.githubusercontent.com}
    * @return this builder
    */
   public B issuer(String issuerUrl) {
@@ -108,11 +132,13 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   }
 
   /**
-   * Sets the audience: one value is sent the way this issuer sends one (a string, or a
-   * one-element array for issuers that always send arrays), several as an array.
+   * Sets the audience, replacing the profile's default: one value is sent the way this issuer
+   * sends one (a string, or a one-element array for issuers that always send arrays), several
+   * as an array.
    *
-   * @param audiences the audience: one value is sent the way this issuer sends one (a string, or a one-element array for issuers that always send arrays), several as an array
+   * @param audiences one or more audiences, such as {@code sts.amazonaws.com}
    * @return this builder
+   * @throws IllegalArgumentException when no audience is given
    */
   public B audience(String... audiences) {
     if (audiences.length == 0) {
@@ -123,9 +149,9 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   }
 
   /**
-   * Sets {@code sub} outright, instead of deriving it from the claims.
+   * Sets {@code sub} outright, instead of deriving it from the claims when the token is minted.
    *
-   * @param sub the exact subject (the token's {@code sub})
+   * @param sub the exact {@code sub} claim
    * @return this builder
    */
   public B subject(String sub) {
@@ -134,10 +160,12 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   }
 
   /**
-   * Sets any claim, overriding a default of the same name; the {@code sub} follows.
+   * Sets any claim, overriding the profile's value of the same name (and undoing a
+   * {@link #withoutClaim(String)} of it); a derived {@code sub} follows the new value.
    *
-   * @param name the name
-   * @param value the value
+   * @param name the claim name, such as {@code repository}
+   * @param value a JSON value: a {@code String}, {@code Number}, {@code Boolean}, {@code List} or
+   *     {@code Map}
    * @return this builder
    */
   public B claim(String name, Object value) {
@@ -147,9 +175,10 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   }
 
   /**
-   * Leaves a claim out of the token.
+   * Leaves a claim out of the token, including a registered one such as {@code sub} or
+   * {@code aud}.
    *
-   * @param name the name
+   * @param name the claim name
    * @return this builder
    */
   public B withoutClaim(String name) {
@@ -158,9 +187,11 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   }
 
   /**
-   * Sets {@code iat}; default now.
+   * Sets {@code iat} (and {@code nbf} for issuers that send it); default the owning issuer's
+   * {@link FakeOidcIssuer#clock() clock} at minting. Without {@link #expiresAt(Instant)},
+   * {@code exp} follows at the issuer's usual lifetime.
    *
-   * @param iat {@code iat}; default now
+   * @param iat when the token is issued
    * @return this builder
    */
   public B issuedAt(Instant iat) {
@@ -169,9 +200,10 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   }
 
   /**
-   * Sets {@code exp}; default {@code iat} plus the issuer's usual lifetime.
+   * Sets {@code exp}; default {@code iat} plus the issuer's usual lifetime (one hour; five
+   * minutes for Buildkite, 24 hours for EKS).
    *
-   * @param exp {@code exp}; default {@code iat} plus the issuer's usual lifetime
+   * @param exp when the token expires
    * @return this builder
    */
   public B expiresAt(Instant exp) {
@@ -221,24 +253,28 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
   }
 
   /**
-   * Returns the issuer URL of the token.
+   * Returns the issuer URL the token will carry: the one set with {@link #issuer(String)},
+   * else {@link #defaultIssuer()}.
    *
-   * @return the issuer URL of the token
+   * @return the {@code iss} of the token
    */
   public String issuer() {
     return iss != null ? iss : defaultIssuer();
   }
 
   /**
-   * Returns the claims the token will carry.
+   * Returns the claims the token would carry if minted now, in the order they are written:
+   * defaults, then the typed setters' claims, then {@link #claim(String, Object)} overrides,
+   * less the removed ones, with {@code sub} derived last. A profile that sends {@code jti} gets
+   * a fresh one at each call.
    *
-   * @return the claims the token will carry
+   * @return a new, modifiable map of claim names to JSON values
    */
   public Map<String, Object> claims() {
     Instant iat = issuedAt != null ? issuedAt : owner.clock().instant();
-    Instant exp = expiresAt != null ? expiresAt : iat.plus(lifetime());
+    Instant exp = expiresAt != null ? expiresAt : iat.plus(conventions.lifetime());
     Map<String, Object> c = new LinkedHashMap<>();
-    if (sendsJti()) {
+    if (conventions.sendsJti()) {
       c.put("jti", UUID.randomUUID().toString());
     }
     c.put("iss", issuer());
@@ -247,7 +283,7 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
         : audience.size() == 1 && !(defaultAudience() instanceof List<?>) ? audience.get(0)
         : audience);
     putProfileClaims(c);
-    if (sendsNotBefore()) {
+    if (conventions.sendsNotBefore()) {
       c.put("nbf", iat.getEpochSecond());
     }
     c.put("iat", iat.getEpochSecond());
@@ -261,11 +297,16 @@ public abstract class ProfileToken<B extends ProfileToken<B>> {
     return c;
   }
 
-  /** Signs and returns the compact JWT; the fake issuer starts serving the token's issuer URL. */
+  /**
+   * Signs the claims with the owning issuer's key (RS256) and returns the compact JWT; from
+   * then on the owning issuer serves discovery and JWKS for the token's {@code iss}.
+   *
+   * @return the signed token, {@code header.payload.signature}
+   */
   public String mint() {
     Map<String, Object> c = claims();
     if (c.get("iss") instanceof String i && servable(i)) {
-      owner.serveIssuer(i, jwksPath());
+      owner.serveIssuer(i, conventions.jwksPath());
     }
     return owner.sign(c, unknownKid, badSignature);
   }

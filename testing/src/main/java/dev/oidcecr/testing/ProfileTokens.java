@@ -22,6 +22,9 @@ public final class ProfileTokens {
       "circleci", "bitbucket", "buildkite", "eks");
 
   private static final String STS = "sts.amazonaws.com";
+  /** GitHub's and Buildkite's: JWKS at {@code /.well-known/jwks}, {@code nbf} and {@code jti}. */
+  private static final ProfileToken.Conventions WELL_KNOWN_JWKS_NBF_JTI =
+      ProfileToken.Conventions.PLAIN.jwks("/.well-known/jwks").withNotBefore().withJti();
 
   private ProfileTokens() {}
 
@@ -78,12 +81,7 @@ public final class ProfileTokens {
     private final List<String> subjectFields = new ArrayList<>();
 
     Ona(FakeOidcIssuer owner) {
-      super(owner);
-    }
-
-    @Override
-    public String profileId() {
-      return "ona";
+      super(owner, "ona", Conventions.PLAIN);
     }
 
     @Override
@@ -105,16 +103,24 @@ public final class ProfileTokens {
       return false;
     }
 
-    /** Mints a V2 token (the format before V3; still supported). */
+    /**
+     * Mints a V2 token, the format before V3 (still accepted by Ona): {@code sub}
+     * {@code org:<org>/prj:<project>/env:<env>}, an {@code org} claim instead of the flat V3 ones,
+     * and a single-string {@code aud} ({@code sts.amazonaws.com}) instead of an array.
+     *
+     * @return this builder
+     */
     public Ona v2() {
       this.v2 = true;
       return this;
     }
 
     /**
-     * Sets the organization id.
+     * Sets the organization id, the {@code organization_id} claim (V2: {@code org}) and the
+     * first part of {@code sub}; default {@code 0191e223-1c3c-7607-badf-303c98b52d2f}.
      *
-     * @param organizationId the organization ID
+     * @param organizationId the Ona organization's UUID
+     * @return this builder
      */
     public Ona organization(String organizationId) {
       this.organization = Objects.requireNonNull(organizationId, "organizationId");
@@ -122,25 +128,37 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets the project id of the environment.
+     * Sets the project of the environment, the {@code project_id} claim and the
+     * {@code project_id:} (V2: {@code prj:}) part of {@code sub}; default
+     * {@code 019527e4-75d5-704d-a5a4-a2b52cf56198}. Undone by {@link #withoutProject()}.
      *
-     * @param projectId the project ID
+     * @param projectId the project's UUID
+     * @return this builder
      */
     public Ona project(String projectId) {
       this.project = Objects.requireNonNull(projectId, "projectId");
       return this;
     }
 
-    /** Makes the environment one without a project: {@code sub} then names the environment. */
+    /**
+     * Makes the environment one without a project: no {@code project_id} claim, and {@code sub}
+     * names the environment instead ({@code organization_id:<org>:environment_id:<env>}; V2
+     * {@code org:<org>/env:<env>}).
+     *
+     * @return this builder
+     */
     public Ona withoutProject() {
       this.project = null;
       return this;
     }
 
     /**
-     * Sets the environment id.
+     * Sets the environment id, the {@code environment_id} claim (and the {@code sub} part of an
+     * environment without a project, or of any V2 environment token); default
+     * {@code 019527e4-75d5-704d-a5a4-a2b52cf56196}.
      *
-     * @param environmentId the environment ID
+     * @param environmentId the environment's UUID
+     * @return this builder
      */
     public Ona environment(String environmentId) {
       this.environment = Objects.requireNonNull(environmentId, "environmentId");
@@ -148,9 +166,12 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets the runner id.
+     * Sets the {@code runner_id} claim, the runner the environment runs on; default
+     * {@code 01917a4c-2f0e-7d58-9b3c-5f6a7b8c9d0e}. It is not part of {@code sub} (see
+     * {@link #runnerPrincipal(String)} for a runner's own V2 token).
      *
-     * @param runnerId the runner id
+     * @param runnerId the runner's UUID
+     * @return this builder
      */
     public Ona runner(String runnerId) {
       this.runner = Objects.requireNonNull(runnerId, "runnerId");
@@ -158,23 +179,38 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets the environment's repository context URL.
+     * Sets the repository the environment was created from, sent in
+     * {@code environment_initializers} as {@code context_url} and as the git remote
+     * ({@code <url>.git}); default {@code https://github.com/acme/app}.
      *
-     * @param url the URL
+     * @param url the repository's web URL, without {@code .git}
+     * @return this builder
      */
     public Ona contextUrl(String url) {
       this.contextUrl = Objects.requireNonNull(url, "url");
       return this;
     }
 
-    /** Makes it a V2 user token: {@code sub} {@code org:<org>/user:<user>}. */
+    /**
+     * Makes it a V2 user token: {@code sub} {@code org:<org>/user:<user>}. Only V2 tokens
+     * ({@link #v2()}) use the principal; a V3 token ignores it.
+     *
+     * @param userId the user's UUID
+     * @return this builder
+     */
     public Ona userPrincipal(String userId) {
       this.principal = "user";
       this.user = Objects.requireNonNull(userId, "userId");
       return this;
     }
 
-    /** Makes it a V2 runner token: {@code sub} {@code org:<org>/rnr:<runner>}. */
+    /**
+     * Makes it a V2 runner token: {@code sub} {@code org:<org>/rnr:<runner>}. Only V2 tokens
+     * ({@link #v2()}) use the principal; a V3 token ignores it.
+     *
+     * @param runnerId the runner's UUID, also set as {@code runner_id}
+     * @return this builder
+     */
     public Ona runnerPrincipal(String runnerId) {
       this.principal = "runner";
       this.runner = Objects.requireNonNull(runnerId, "runnerId");
@@ -183,7 +219,11 @@ public final class ProfileTokens {
 
     /**
      * Appends a claim to the V3 {@code sub} as {@code :<claim>:<value>}, as an organization's
-     * "extra sub claim fields" setting does.
+     * "extra sub claim fields" setting does; calls add fields in order. The value is the claim's
+     * in the minted token (empty when the token has no such claim).
+     *
+     * @param claimName the name of a claim of the token, such as {@code environment_id}
+     * @return this builder
      */
     public Ona subjectField(String claimName) {
       subjectFields.add(Objects.requireNonNull(claimName, "claimName"));
@@ -266,37 +306,12 @@ public final class ProfileTokens {
     private boolean immutable;
 
     GitHubActions(FakeOidcIssuer owner) {
-      super(owner);
-    }
-
-    @Override
-    public String profileId() {
-      return "github-actions";
+      super(owner, "github-actions", WELL_KNOWN_JWKS_NBF_JTI);
     }
 
     @Override
     public String defaultIssuer() {
       return ISSUER;
-    }
-
-    @Override
-    Object defaultAudience() {
-      return STS;
-    }
-
-    @Override
-    String jwksPath() {
-      return "/.well-known/jwks";
-    }
-
-    @Override
-    boolean sendsNotBefore() {
-      return true;
-    }
-
-    @Override
-    boolean sendsJti() {
-      return true;
     }
 
     @Override
@@ -309,9 +324,13 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets the repository, {@code OWNER/REPO}.
+     * Sets the repository, the {@code repository} claim and the {@code repo:} part of
+     * {@code sub}; {@code repository_owner} follows. Default {@code acme/app}.
      *
-     * @param ownerSlashName the repository, {@code OWNER/REPO}
+     * @param ownerSlashName the repository as {@code OWNER/REPO}, such as {@code acme/app}
+     * @return this builder
+     * @throws IllegalArgumentException if it is not exactly one owner and one name separated by
+     *     {@code /} (no {@code :} or {@code @})
      */
     public GitHubActions repository(String ownerSlashName) {
       if (!ownerSlashName.matches("[^/:@]+/[^/:@]+")) {
@@ -323,9 +342,13 @@ public final class ProfileTokens {
     }
 
     /**
-     * Runs on a push to a branch: {@code ref} {@code refs/heads/<branch>}.
+     * Runs on a push to a branch: {@code ref} {@code refs/heads/<branch>}, {@code ref_type}
+     * {@code branch}, {@code event_name} {@code push}; {@code sub} ends
+     * {@code :ref:refs/heads/<branch>} unless an {@link #environment(String)} is set. The default
+     * is branch {@code main}, which is the only protected ref.
      *
-     * @param branch the branch name
+     * @param branch the branch name without {@code refs/heads/}, such as {@code main}
+     * @return this builder
      */
     public GitHubActions branch(String branch) {
       this.ref = "refs/heads/" + Objects.requireNonNull(branch, "branch");
@@ -335,9 +358,11 @@ public final class ProfileTokens {
     }
 
     /**
-     * Runs on a tag: {@code ref} {@code refs/tags/<tag>}.
+     * Runs on a push of a tag: {@code ref} {@code refs/tags/<tag>}, {@code ref_type}
+     * {@code tag}, {@code event_name} {@code push}.
      *
-     * @param tag the tag
+     * @param tag the tag name without {@code refs/tags/}, such as {@code v1.2.0}
+     * @return this builder
      */
     public GitHubActions tag(String tag) {
       this.ref = "refs/tags/" + Objects.requireNonNull(tag, "tag");
@@ -347,16 +372,28 @@ public final class ProfileTokens {
     }
 
     /**
-     * Runs in a deployment environment, which becomes the {@code sub} context.
+     * Runs in a deployment environment: adds the {@code environment} claim, and {@code sub}
+     * becomes {@code repo:OWNER/REPO:environment:<name>}, which takes precedence over the ref and
+     * the pull request forms as on GitHub. Default none.
      *
-     * @param name the name
+     * @param name the environment's name as in the workflow, such as {@code production}
+     * @return this builder
      */
     public GitHubActions environment(String name) {
       this.environment = Objects.requireNonNull(name, "name");
       return this;
     }
 
-    /** Runs for pull request {@code number} from {@code headBranch} into {@code baseBranch}. */
+    /**
+     * Runs for a pull request: {@code event_name} {@code pull_request}, {@code ref}
+     * {@code refs/pull/<number>/merge}, {@code head_ref} and {@code base_ref} set, and {@code sub}
+     * {@code repo:OWNER/REPO:pull_request} (unless an environment is set).
+     *
+     * @param number the pull request number
+     * @param headBranch the branch the pull request comes from ({@code head_ref})
+     * @param baseBranch the branch it would merge into ({@code base_ref})
+     * @return this builder
+     */
     public GitHubActions pullRequest(int number, String headBranch, String baseBranch) {
       this.eventName = "pull_request";
       this.ref = "refs/pull/" + number + "/merge";
@@ -366,29 +403,38 @@ public final class ProfileTokens {
       return this;
     }
 
-    /** Runs for a pull request (number 1, {@code feature} into {@code main}). */
+    /**
+     * Runs for pull request 1 from {@code feature} into {@code main}; see
+     * {@link #pullRequest(int, String, String)}.
+     *
+     * @return this builder
+     */
     public GitHubActions pullRequest() {
       return pullRequest(1, "feature", "main");
     }
 
     /**
-     * Uses the immutable {@code sub} form with these numeric owner and repository ids.
+     * Uses the immutable {@code sub} form, {@code repo:OWNER@<ownerId>/REPO@<repositoryId>:...},
+     * and sets the two id claims to match (GitHub uses this form for repositories created from
+     * 15 July 2026 on).
      *
-     * @param ownerId the {@code repository_owner_id} claim
-     * @param repositoryId the {@code repository_id} claim
+     * @param ownerId the {@code repository_owner_id} claim (default {@code 1234567})
+     * @param repositoryId the {@code repository_id} claim (default {@code 890123456})
+     * @return this builder
      */
     public GitHubActions immutableIds(long ownerId, long repositoryId) {
-      this.ownerId = Long.toString(ownerId);
-      this.repositoryId = Long.toString(repositoryId);
       this.immutable = true;
-      return this;
+      return ids(ownerId, repositoryId);
     }
 
     /**
-     * Sets the owner and repository ids without changing the {@code sub} form.
+     * Sets the owner and repository ids without changing the {@code sub} form (see
+     * {@link #immutableIds(long, long)} for the form that contains them). Sent as strings, as
+     * GitHub sends them.
      *
-     * @param ownerId the {@code repository_owner_id} claim
-     * @param repositoryId the {@code repository_id} claim
+     * @param ownerId the {@code repository_owner_id} claim (default {@code 1234567})
+     * @param repositoryId the {@code repository_id} claim (default {@code 890123456})
+     * @return this builder
      */
     public GitHubActions ids(long ownerId, long repositoryId) {
       this.ownerId = Long.toString(ownerId);
@@ -397,9 +443,11 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets the user who triggered the run.
+     * Sets the {@code actor} claim, the login of the user who triggered the run; default
+     * {@code octocat}.
      *
-     * @param login the user who triggered the run
+     * @param login a GitHub login
+     * @return this builder
      */
     public GitHubActions actor(String login) {
       this.actor = Objects.requireNonNull(login, "login");
@@ -407,9 +455,11 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets the commit.
+     * Sets the commit the run is for, the {@code sha}, {@code workflow_sha} and
+     * {@code job_workflow_sha} claims.
      *
-     * @param commit the commit
+     * @param commit the full 40-character commit SHA
+     * @return this builder
      */
     public GitHubActions sha(String commit) {
       this.sha = Objects.requireNonNull(commit, "commit");
@@ -417,9 +467,12 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets the workflow file, such as {@code .github/workflows/deploy.yml}.
+     * Sets the workflow file, which {@code workflow_ref}
+     * ({@code OWNER/REPO/<path>@<ref>}) and, without {@link #jobWorkflowRef(String)},
+     * {@code job_workflow_ref} are built from; default {@code .github/workflows/deploy.yml}.
      *
-     * @param path the file path
+     * @param path the workflow file's path in the repository
+     * @return this builder
      */
     public GitHubActions workflowFile(String path) {
       this.workflowFile = Objects.requireNonNull(path, "path");
@@ -427,10 +480,12 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets {@code job_workflow_ref}, for a job run by a reusable workflow, such as
-     * {@code acme/shared/.github/workflows/deploy.yml@refs/heads/main}.
+     * Sets {@code job_workflow_ref} for a job run by a reusable workflow of another repository;
+     * by default it equals {@code workflow_ref}.
      *
-     * @param ref {@code job_workflow_ref}, for a job run by a reusable workflow, such as {@code acme/shared/.github/workflows/deploy.yml@refs/heads/main}
+     * @param ref the reusable workflow, such as
+     *     {@code acme/shared/.github/workflows/deploy.yml@refs/heads/main}
+     * @return this builder
      */
     public GitHubActions jobWorkflowRef(String ref) {
       this.jobWorkflowRef = Objects.requireNonNull(ref, "ref");
@@ -438,9 +493,11 @@ public final class ProfileTokens {
     }
 
     /**
-     * Adds the {@code enterprise} and {@code enterprise_id} claims of an enterprise's run.
+     * Adds the {@code enterprise} and {@code enterprise_id} claims of a run in a GitHub
+     * Enterprise Cloud enterprise; default none.
      *
-     * @param slug the slug, as it appears in the issuer's claims
+     * @param slug the enterprise's slug, such as {@code acme-corp}
+     * @return this builder
      */
     public GitHubActions enterprise(String slug) {
       this.enterprise = Objects.requireNonNull(slug, "slug");
@@ -529,12 +586,8 @@ public final class ProfileTokens {
     private String user = "jane";
 
     GitLab(FakeOidcIssuer owner) {
-      super(owner);
-    }
-
-    @Override
-    public String profileId() {
-      return "gitlab";
+      super(owner, "gitlab",
+          Conventions.PLAIN.jwks("/oauth/discovery/keys").withNotBefore().withJti());
     }
 
     @Override
@@ -542,30 +595,14 @@ public final class ProfileTokens {
       return instance;
     }
 
-    @Override
-    Object defaultAudience() {
-      return STS;
-    }
-
-    @Override
-    String jwksPath() {
-      return "/oauth/discovery/keys";
-    }
-
-    @Override
-    boolean sendsNotBefore() {
-      return true;
-    }
-
-    @Override
-    boolean sendsJti() {
-      return true;
-    }
-
     /**
-     * Sets a self-managed instance URL, which becomes {@code iss}.
+     * Sets a self-managed instance, whose URL becomes {@code iss} (the JWKS is served at
+     * {@code <url>/oauth/discovery/keys}) and prefixes {@code ci_config_ref_uri}; default
+     * {@value #ISSUER}.
      *
-     * @param url the URL
+     * @param url the instance's base URL, such as {@code https://gitlab.acme.example}; a trailing
+     *     {@code /} is dropped
+     * @return this builder
      */
     public GitLab instance(String url) {
       this.instance = Objects.requireNonNull(url, "url").replaceFirst("/$", "");
@@ -573,9 +610,14 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets the project path, {@code GROUP/PROJECT} (subgroups allowed).
+     * Sets the project, the {@code project_path} claim and the {@code project_path:} part of
+     * {@code sub}; {@code namespace_path} is everything before the last {@code /}. Default
+     * {@code acme/app}.
      *
-     * @param path the file path
+     * @param path the project path, {@code GROUP/PROJECT} with any subgroups, such as
+     *     {@code acme/team/app}
+     * @return this builder
+     * @throws IllegalArgumentException if it has no {@code /} or contains a {@code :}
      */
     public GitLab project(String path) {
       if (!path.matches("[^/:]+(/[^/:]+)+")) {
@@ -587,9 +629,12 @@ public final class ProfileTokens {
     }
 
     /**
-     * Runs on a branch.
+     * Runs on a branch: {@code ref} {@code <name>}, {@code ref_type} {@code branch},
+     * {@code ref_path} {@code refs/heads/<name>}; {@code sub} ends
+     * {@code :ref_type:branch:ref:<name>}. Default {@code main}, the only protected ref.
      *
-     * @param name the name
+     * @param name the branch name without {@code refs/heads/}
+     * @return this builder
      */
     public GitLab branch(String name) {
       this.ref = Objects.requireNonNull(name, "name");
@@ -598,9 +643,11 @@ public final class ProfileTokens {
     }
 
     /**
-     * Runs on a tag.
+     * Runs on a tag: {@code ref} {@code <name>}, {@code ref_type} {@code tag},
+     * {@code ref_path} {@code refs/tags/<name>}; {@code sub} ends {@code :ref_type:tag:ref:<name>}.
      *
-     * @param name the name
+     * @param name the tag name without {@code refs/tags/}
+     * @return this builder
      */
     public GitLab tag(String name) {
       this.ref = Objects.requireNonNull(name, "name");
@@ -609,9 +656,13 @@ public final class ProfileTokens {
     }
 
     /**
-     * Deploys to an environment.
+     * Deploys to an environment: adds the {@code environment},
+     * {@code environment_protected} ({@code false}) and {@code deployment_tier}
+     * ({@code production}) claims. GitLab's {@code sub} does not name the environment. Default
+     * none.
      *
-     * @param name the name
+     * @param name the environment's name, such as {@code production}
+     * @return this builder
      */
     public GitLab environment(String name) {
       this.environment = Objects.requireNonNull(name, "name");
@@ -619,9 +670,11 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets {@code pipeline_source}, such as {@code push} or {@code merge_request_event}.
+     * Sets {@code pipeline_source}, what started the pipeline; default {@code push}.
      *
-     * @param source the token source
+     * @param source a GitLab pipeline source, such as {@code push}, {@code merge_request_event} or
+     *     {@code schedule}
+     * @return this builder
      */
     public GitLab pipelineSource(String source) {
       this.pipelineSource = Objects.requireNonNull(source, "source");
@@ -629,9 +682,11 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets the user who started the job.
+     * Sets the user who started the job: {@code user_login}, and {@code user_email}
+     * {@code <login>@acme.example}; default {@code jane}.
      *
-     * @param login the user who started the job
+     * @param login a GitLab username
+     * @return this builder
      */
     public GitLab user(String login) {
       this.user = Objects.requireNonNull(login, "login");
@@ -697,12 +752,7 @@ public final class ProfileTokens {
     private boolean vcsSubject;
 
     CircleCi(FakeOidcIssuer owner) {
-      super(owner);
-    }
-
-    @Override
-    public String profileId() {
-      return "circleci";
+      super(owner, "circleci", Conventions.PLAIN.jwks("/.well-known/jwks-pub.json"));
     }
 
     @Override
@@ -715,15 +765,13 @@ public final class ProfileTokens {
       return organization;
     }
 
-    @Override
-    String jwksPath() {
-      return "/.well-known/jwks-pub.json";
-    }
-
     /**
-     * Sets the organization id (the issuer path and default audience follow).
+     * Sets the organization id, which is also the issuer path
+     * ({@code https://oidc.circleci.com/org/<orgId>}), the default audience and the
+     * {@code org/} part of {@code sub}; default {@code 6b376885-8f20-45b2-ba2f-c27c0919bc6d}.
      *
-     * @param orgId the organization id (the issuer path and default audience follow)
+     * @param orgId the CircleCI organization's UUID
+     * @return this builder
      */
     public CircleCi organization(String orgId) {
       this.organization = Objects.requireNonNull(orgId, "orgId");
@@ -731,9 +779,11 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets the project id.
+     * Sets the project, the {@code oidc.circleci.com/project-id} claim and the
+     * {@code /project/} part of {@code sub}; default {@code 2a7d1b9c-3e4f-4a5b-8c6d-7e8f9a0b1c2d}.
      *
-     * @param projectId the project ID
+     * @param projectId the CircleCI project's UUID
+     * @return this builder
      */
     public CircleCi project(String projectId) {
       this.project = Objects.requireNonNull(projectId, "projectId");
@@ -741,16 +791,26 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets the id of the user who ran the job.
+     * Sets the user who ran the job, the {@code /user/} part of {@code sub}; default
+     * {@code 5f4e3d2c-1b0a-4f9e-8d7c-6b5a4f3e2d1c}.
      *
-     * @param userId the id of the user who ran the job
+     * @param userId the CircleCI user's UUID
+     * @return this builder
      */
     public CircleCi user(String userId) {
       this.user = Objects.requireNonNull(userId, "userId");
       return this;
     }
 
-    /** Sets the VCS origin ({@code github.com/acme/app}) and ref ({@code refs/heads/main}). */
+    /**
+     * Sets the {@code oidc.circleci.com/vcs-origin} and {@code oidc.circleci.com/vcs-ref}
+     * claims, which {@link #vcsSubject()} also puts in {@code sub}; defaults
+     * {@code github.com/acme/app} and {@code refs/heads/main}.
+     *
+     * @param origin the repository without scheme, such as {@code github.com/acme/app}
+     * @param ref the full git ref, such as {@code refs/heads/main} or {@code refs/tags/v1}
+     * @return this builder
+     */
     public CircleCi vcs(String origin, String ref) {
       this.vcsOrigin = Objects.requireNonNull(origin, "origin");
       this.vcsRef = Objects.requireNonNull(ref, "ref");
@@ -758,16 +818,23 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets the ids of the contexts the job uses.
+     * Sets {@code oidc.circleci.com/context-ids}, the contexts the job uses (an array, empty by
+     * default); replaces earlier ids.
      *
-     * @param ids the ids of the contexts the job uses
+     * @param ids the contexts' UUIDs
+     * @return this builder
      */
     public CircleCi contexts(String... ids) {
       this.contextIds = List.of(ids);
       return this;
     }
 
-    /** Uses the {@code sub} that also names the VCS origin and ref. */
+    /**
+     * Uses the longer {@code sub} that also names the VCS origin and ref:
+     * {@code org/<org>/project/<project>/user/<user>/vcs-origin/<origin>/vcs-ref/<ref>}.
+     *
+     * @return this builder
+     */
     public CircleCi vcsSubject() {
       this.vcsSubject = true;
       return this;
@@ -812,12 +879,7 @@ public final class ProfileTokens {
     private String environmentUuid;
 
     Bitbucket(FakeOidcIssuer owner) {
-      super(owner);
-    }
-
-    @Override
-    public String profileId() {
-      return "bitbucket";
+      super(owner, "bitbucket", Conventions.PLAIN);
     }
 
     @Override
@@ -832,10 +894,14 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets the workspace slug (in the issuer URL) and UUID (in the default audience).
+     * Sets the workspace: its slug goes in the issuer URL
+     * ({@code https://api.bitbucket.org/2.0/workspaces/<slug>/pipelines-config/identity/oidc}), its
+     * UUID in {@code workspaceUuid} and the default audience
+     * ({@code ari:cloud:bitbucket::workspace/<uuid without braces>}). Default {@code acme}.
      *
-     * @param slug the slug, as it appears in the issuer's claims
-     * @param uuid the UUID, with or without braces
+     * @param slug the workspace's slug, as in its URLs
+     * @param uuid the workspace's UUID, with or without braces
+     * @return this builder
      */
     public Bitbucket workspace(String slug, String uuid) {
       this.workspace = Objects.requireNonNull(slug, "slug");
@@ -844,9 +910,10 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets the repository UUID.
+     * Sets the {@code repositoryUuid} claim, the first part of {@code sub}.
      *
-     * @param uuid the UUID, with or without braces
+     * @param uuid the repository's UUID, with or without braces (sent with braces)
+     * @return this builder
      */
     public Bitbucket repository(String uuid) {
       this.repositoryUuid = braced(uuid);
@@ -854,9 +921,11 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets the step UUID (new at every run).
+     * Sets the {@code stepUuid} claim, the last part of {@code sub}; a real step gets a new UUID
+     * at every run, so a trust policy cannot pin it.
      *
-     * @param uuid the UUID, with or without braces
+     * @param uuid the step's UUID, with or without braces (sent with braces)
+     * @return this builder
      */
     public Bitbucket step(String uuid) {
       this.stepUuid = braced(uuid);
@@ -864,9 +933,11 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets the branch.
+     * Sets the {@code branchName} claim; default {@code main}. Bitbucket's {@code sub} does not
+     * name the branch.
      *
-     * @param name the name
+     * @param name the branch name, such as {@code main}
+     * @return this builder
      */
     public Bitbucket branch(String name) {
       this.branch = Objects.requireNonNull(name, "name");
@@ -874,9 +945,11 @@ public final class ProfileTokens {
     }
 
     /**
-     * Makes it a deployment step to the environment with this UUID.
+     * Makes it a deployment step: adds {@code deploymentEnvironmentUuid}, and {@code sub} becomes
+     * {@code {REPOSITORY_UUID}:{ENVIRONMENT_UUID}:{STEP_UUID}}. Default none.
      *
-     * @param uuid the UUID, with or without braces
+     * @param uuid the deployment environment's UUID, with or without braces (sent with braces)
+     * @return this builder
      */
     public Bitbucket deploymentEnvironment(String uuid) {
       this.environmentUuid = braced(uuid);
@@ -928,12 +1001,7 @@ public final class ProfileTokens {
     private int buildNumber = 42;
 
     Buildkite(FakeOidcIssuer owner) {
-      super(owner);
-    }
-
-    @Override
-    public String profileId() {
-      return "buildkite";
+      super(owner, "buildkite", WELL_KNOWN_JWKS_NBF_JTI.lifetime(Duration.ofMinutes(5)));
     }
 
     @Override
@@ -941,35 +1009,12 @@ public final class ProfileTokens {
       return ISSUER;
     }
 
-    @Override
-    Object defaultAudience() {
-      return STS;
-    }
-
-    @Override
-    String jwksPath() {
-      return "/.well-known/jwks";
-    }
-
-    @Override
-    boolean sendsNotBefore() {
-      return true;
-    }
-
-    @Override
-    boolean sendsJti() {
-      return true;
-    }
-
-    @Override
-    Duration lifetime() {
-      return Duration.ofMinutes(5);
-    }
-
     /**
-     * Sets the organization slug.
+     * Sets the {@code organization_slug} claim and the {@code organization:} part of
+     * {@code sub}; default {@code acme}.
      *
-     * @param slug the slug, as it appears in the issuer's claims
+     * @param slug the organization's slug, as in its Buildkite URLs
+     * @return this builder
      */
     public Buildkite organization(String slug) {
       this.organization = Objects.requireNonNull(slug, "slug");
@@ -977,9 +1022,11 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets the pipeline slug.
+     * Sets the {@code pipeline_slug} claim and the {@code :pipeline:} part of {@code sub};
+     * default {@code app}.
      *
-     * @param slug the slug, as it appears in the issuer's claims
+     * @param slug the pipeline's slug, as in its Buildkite URLs
+     * @return this builder
      */
     public Buildkite pipeline(String slug) {
       this.pipeline = Objects.requireNonNull(slug, "slug");
@@ -987,10 +1034,12 @@ public final class ProfileTokens {
     }
 
     /**
-     * Builds a branch.
+     * Builds a branch: {@code build_branch} {@code <name>}, no {@code build_tag}, and
+     * {@code sub}'s ref {@code refs/heads/<name>}; default {@code main}. Clears a
+     * {@link #tag(String)} set before.
      *
-     * @param name the name
-     * @return the branch
+     * @param name the branch name without {@code refs/heads/}
+     * @return this builder
      */
     public Buildkite branch(String name) {
       this.branch = Objects.requireNonNull(name, "name");
@@ -999,10 +1048,11 @@ public final class ProfileTokens {
     }
 
     /**
-     * Builds a tag.
+     * Builds a tag: adds {@code build_tag}, and {@code sub}'s ref becomes
+     * {@code refs/tags/<name>} ({@code build_branch} stays, as Buildkite sends both).
      *
-     * @param name the name
-     * @return the tag
+     * @param name the tag name without {@code refs/tags/}
+     * @return this builder
      */
     public Buildkite tag(String name) {
       this.tag = Objects.requireNonNull(name, "name");
@@ -1010,9 +1060,10 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets the commit.
+     * Sets the {@code build_commit} claim and the {@code :commit:} part of {@code sub}.
      *
-     * @param sha the commit
+     * @param sha the full 40-character commit SHA
+     * @return this builder
      */
     public Buildkite commit(String sha) {
       this.commit = Objects.requireNonNull(sha, "sha");
@@ -1020,9 +1071,11 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets the step key.
+     * Sets the {@code step_key} claim and the {@code :step:} part of {@code sub}; default
+     * {@code build}.
      *
-     * @param key the condition key, such as {@code token.actions.githubusercontent.com:sub}
+     * @param key the step's {@code key} in the pipeline definition
+     * @return this builder
      */
     public Buildkite step(String key) {
       this.step = Objects.requireNonNull(key, "key");
@@ -1030,9 +1083,10 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets the build number.
+     * Sets the {@code build_number} claim (a number, not a string); default 42.
      *
-     * @param number the build number
+     * @param number the pipeline's build number
+     * @return this builder
      */
     public Buildkite buildNumber(int number) {
       this.buildNumber = number;
@@ -1086,12 +1140,7 @@ public final class ProfileTokens {
     private String pod = "app-7d9f8c6b5-x2k4q";
 
     Eks(FakeOidcIssuer owner) {
-      super(owner);
-    }
-
-    @Override
-    public String profileId() {
-      return "eks";
+      super(owner, "eks", Conventions.PLAIN.withNotBefore().lifetime(Duration.ofHours(24)));
     }
 
     @Override
@@ -1104,20 +1153,14 @@ public final class ProfileTokens {
       return List.of(STS);
     }
 
-    @Override
-    boolean sendsNotBefore() {
-      return true;
-    }
-
-    @Override
-    Duration lifetime() {
-      return Duration.ofHours(24);
-    }
-
     /**
-     * Sets the cluster's region and OIDC id (32 hexadecimal characters).
+     * Sets the cluster, which makes the issuer
+     * {@code https://oidc.eks.<region>.amazonaws.com/id/<oidcId>}; defaults {@code eu-west-1} and
+     * {@code 5E5D7BAA84911ACC36EE4D978F209DD7}.
      *
-     * @param region the AWS region, such as {@code us-east-1}
+     * @param region the cluster's AWS region, such as {@code us-east-1}
+     * @param oidcId the id at the end of the cluster's OIDC issuer URL (32 hexadecimal characters)
+     * @return this builder
      */
     public Eks cluster(String region, String oidcId) {
       this.region = Objects.requireNonNull(region, "region");
@@ -1126,10 +1169,13 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets the namespace and name of the pod's service account.
+     * Sets the pod's service account: {@code sub}
+     * {@code system:serviceaccount:<namespace>:<name>} and the {@code kubernetes.io} claim's
+     * {@code namespace} and {@code serviceaccount.name}; defaults {@code default} and {@code app}.
      *
      * @param namespace the Kubernetes namespace
-     * @param name the name
+     * @param name the service account's name
+     * @return this builder
      */
     public Eks serviceAccount(String namespace, String name) {
       this.namespace = Objects.requireNonNull(namespace, "namespace");
@@ -1138,9 +1184,11 @@ public final class ProfileTokens {
     }
 
     /**
-     * Sets the pod name.
+     * Sets {@code kubernetes.io.pod.name}, the pod the token was projected into; default
+     * {@code app-7d9f8c6b5-x2k4q}. It is not part of {@code sub}.
      *
-     * @param name the name
+     * @param name the pod's name
+     * @return this builder
      */
     public Eks pod(String name) {
       this.pod = Objects.requireNonNull(name, "name");

@@ -37,12 +37,15 @@ public final class RecordedCall {
   private final Fault fault;
 
   /**
-   * Creates an entry without request details; {@code errorCode} and {@code accessKeyId} are
-   * empty when absent.
+   * Creates an entry without request details (no method, path, headers, identity or fault).
    *
-   * @param time the instant
-   * @param operation the API operation name, such as {@code AssumeRoleWithWebIdentity}
-   * @param status the HTTP status code
+   * @param time when the call was answered
+   * @param service the service, such as {@code sts}; see {@link #service()}
+   * @param operation the operation without its service, such as
+   *     {@code AssumeRoleWithWebIdentity}
+   * @param status the HTTP status of the answer; 0 when there was none
+   * @param errorCode the error code of a failed call, empty when it succeeded
+   * @param accessKeyId the access key id that signed the call, empty when unsigned
    */
   public RecordedCall(Instant time, String service, String operation, int status,
       String errorCode, String accessKeyId) {
@@ -50,14 +53,20 @@ public final class RecordedCall {
   }
 
   /**
-   * Creates an entry. Headers are redacted here; {@code errorCode}, {@code accessKeyId} and
-   * {@code identity} are empty when absent, {@code fault} null when none was injected.
+   * Creates an entry, redacting the headers (see the class description).
    *
-   * @param time the instant
-   * @param operation the API operation name, such as {@code AssumeRoleWithWebIdentity}
-   * @param path the file path
-   * @param status the HTTP status code
-   * @param fault the fault to inject
+   * @param time when the call was answered (for a hung call, received)
+   * @param service the service, such as {@code sts}; see {@link #service()}
+   * @param operation the operation without its service, such as
+   *     {@code AssumeRoleWithWebIdentity}; see {@link #operation()}
+   * @param method the HTTP method, such as {@code POST}
+   * @param path the request path without the query
+   * @param headers the request headers as received, any case; secrets are redacted here
+   * @param status the HTTP status of the answer; 0 when a fault left the call without one
+   * @param errorCode the error code of a failed call, empty when it succeeded
+   * @param accessKeyId the access key id that signed the call, empty when unsigned
+   * @param identity who made the call (see {@link #identity()}), empty when not recognised
+   * @param fault the fault injected into the call, or null when none was
    */
   public RecordedCall(Instant time, String service, String operation, String method,
       String path, Map<String, List<String>> headers, int status, String errorCode,
@@ -101,9 +110,9 @@ public final class RecordedCall {
   }
 
   /**
-   * Returns when the call was answered (for a hung call, received).
+   * Returns when the call was answered (for a hung call, received), by the fake's clock.
    *
-   * @return when the call was answered (for a hung call, received)
+   * @return the time of the call
    */
   public Instant time() {
     return time;
@@ -113,7 +122,7 @@ public final class RecordedCall {
    * Returns the service: {@code sts}, {@code ecr}, {@code iam}, {@code registry}, {@code admin}
    * (the fake's own {@code /_fake/} endpoints) or {@code none} (a path the fake does not serve).
    *
-   * @return the service
+   * @return the service name, lower case
    */
   public String service() {
     return service;
@@ -125,7 +134,7 @@ public final class RecordedCall {
    * resource ({@code GET /v2/}, {@code GET manifest}, {@code HEAD blob},
    * {@code POST blob upload}, {@code GET tags}, {@code GET catalog}).
    *
-   * @return the operation without its service: the AWS action ({@code GetAuthorizationToken}, {@code AssumeRoleWithWebIdentity}), or for the registry the method and the kind of resource ({@code GET /v2/}, {@code GET manifest}, {@code HEAD blob}, {@code POST blob upload}, {@code GET tags}, {@code GET catalog})
+   * @return the operation name
    */
   public String operation() {
     return operation;
@@ -136,7 +145,7 @@ public final class RecordedCall {
    * {@code ecr:GetAuthorizationToken} or {@code registry:GET manifest}: the names
    * {@link FakeAws#failNext(String, int, Fault)} takes.
    *
-   * @return {@code service:operation}, such as {@code sts:AssumeRoleWithWebIdentity}, {@code ecr:GetAuthorizationToken} or {@code registry:GET manifest}: the names {@link FakeAws#failNext(String, int, Fault)} takes
+   * @return the service and operation joined by {@code :}
    */
   public String qualifiedOperation() {
     return service + ":" + operation;
@@ -145,16 +154,17 @@ public final class RecordedCall {
   /**
    * Returns the HTTP method, such as {@code POST}.
    *
-   * @return the HTTP method, such as {@code POST}
+   * @return the method; empty for an entry made without request details
    */
   public String method() {
     return method;
   }
 
   /**
-   * Returns the request path without the query, such as {@code /} or {@code /v2/app/manifests/1}.
+   * Returns the request path without the query, such as {@code /} or
+   * {@code /v2/app/manifests/1}.
    *
-   * @return the request path without the query, such as {@code /} or {@code /v2/app/manifests/1}
+   * @return the path; empty for an entry made without request details
    */
   public String path() {
     return path;
@@ -163,17 +173,17 @@ public final class RecordedCall {
   /**
    * Returns the request headers, names lower-cased, secrets redacted.
    *
-   * @return the request headers, names lower-cased, secrets redacted
+   * @return an unmodifiable map of header names to their values, in the order received
    */
   public Map<String, List<String>> headers() {
     return headers;
   }
 
   /**
-   * Returns the first value of a header (any case), redacted like {@link #headers()}.
+   * Returns the first value of a header, redacted like {@link #headers()}.
    *
-   * @param name the name
-   * @return the first value of a header (any case), redacted like {@link #headers()}
+   * @param name the header name, in any case
+   * @return the first value, or empty when the request had no such header
    */
   public Optional<String> header(String name) {
     List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
@@ -181,27 +191,28 @@ public final class RecordedCall {
   }
 
   /**
-   * Returns the HTTP status of the answer; 0 when a fault left the call without one.
+   * Returns the HTTP status of the answer.
    *
-   * @return the HTTP status of the answer; 0 when a fault left the call without one
+   * @return the status; 0 when a fault (a reset or a hang) left the call without one
    */
   public int status() {
     return status;
   }
 
   /**
-   * Returns the AWS (or registry) error code of a failed call.
+   * Returns the AWS (or registry) error code of a failed call, such as {@code AccessDenied}
+   * or {@code DENIED}.
    *
-   * @return the AWS (or registry) error code of a failed call
+   * @return the error code, or empty when the call succeeded
    */
   public Optional<String> errorCode() {
     return errorCode.isEmpty() ? Optional.empty() : Optional.of(errorCode);
   }
 
   /**
-   * Returns the access key id that signed the call, if it was signed.
+   * Returns the access key id that signed the call (it is not a secret).
    *
-   * @return the access key id that signed the call, if it was signed
+   * @return the access key id, or empty for an unsigned call
    */
   public Optional<String> accessKeyId() {
     return accessKeyId.isEmpty() ? Optional.empty() : Optional.of(accessKeyId);
@@ -211,19 +222,18 @@ public final class RecordedCall {
    * Returns who made the call: the assumed-role session ARN
    * ({@code arn:aws:sts::123456789012:assumed-role/Role/session}) of a role session, or the
    * admin's access key id. A registry call is the identity its ECR password was issued to; an
-   * {@code AssumeRoleWithWebIdentity} call is the session it created. Empty for calls whose
-   * caller was not recognised.
+   * {@code AssumeRoleWithWebIdentity} call is the session it created.
    *
-   * @return who made the call: the assumed-role session ARN ({@code arn:aws:sts::123456789012:assumed-role/Role/session}) of a role session, or the admin's access key id
+   * @return the caller, or empty for calls whose caller was not recognised
    */
   public Optional<String> identity() {
     return identity.isEmpty() ? Optional.empty() : Optional.of(identity);
   }
 
   /**
-   * Returns the fault injected into this call, if any.
+   * Returns the fault injected into this call.
    *
-   * @return the fault injected into this call, if any
+   * @return the fault, or empty when the call was answered normally
    */
   public Optional<Fault> fault() {
     return Optional.ofNullable(fault);
