@@ -469,7 +469,12 @@ public final class FleetSimulation {
   }
 
   private static long scale(int workspaces, int peak, int quota) {
-    return peak == 0 ? 0 : Math.round(workspaces * (double) quota / peak);
+    if (peak == 0) {
+      return 0;
+    }
+    double n = workspaces * (double) quota / peak;
+    // An extrapolation: to the thousand once it is that large.
+    return n >= 10_000 ? Math.round(n / 1000) * 1000 : Math.round(n);
   }
 
   /**
