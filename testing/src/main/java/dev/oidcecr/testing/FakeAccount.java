@@ -1,6 +1,9 @@
 package dev.oidcecr.testing;
 
+import dev.oidcecr.testing.internal.SdkBridge;
 import java.util.Objects;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 
 /**
  * One account of a {@link FakeAws}: its id, its admin keys (which sign IAM and ECR calls as
@@ -97,6 +100,32 @@ public final class FakeAccount {
   public String seedImage(String repository, String tag) {
     return fake.seedImageIn(accountId, Objects.requireNonNull(repository, "repository"),
         Objects.requireNonNull(tag, "tag"));
+  }
+
+  /**
+   * Returns this account's admin keys as SDK credentials: IAM and ECR calls signed with them act
+   * in this account (its roles, providers, policies and repositories). Needs the AWS SDK on the
+   * class path, as {@link FakeAws#credentialsProvider()} does.
+   *
+   * @return static credentials of this account's admin user
+   */
+  public AwsCredentialsProvider credentialsProvider() {
+    return SdkBridge.credentials(accessKeyId, secretAccessKey);
+  }
+
+  /**
+   * Points an SDK client builder at the fake as this account's admin: the fake's endpoint and
+   * region with {@link #credentialsProvider()}, so that
+   * {@code IamClient iam = account.configure(IamClient.builder()).build();} manages this
+   * account's IAM.
+   *
+   * @param builder any AWS SDK v2 client builder (IAM, ECR, STS)
+   * @param <B> the builder's type
+   * @return the same builder, for chaining
+   * @throws IllegalStateException before the fake is started
+   */
+  public <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
+    return SdkBridge.configure(builder, fake.endpoint(), fake.region(), credentialsProvider());
   }
 
   @Override
