@@ -363,7 +363,7 @@ public final class Engine {
       if (token.isPresent()) {
         throw invalid;
       }
-      if (config.verifySignatures() && !SigV4.verifies(call, config.adminSecretAccessKey())) {
+      if (config.verifySignatures() && !SigV4.verifies(call, config.adminSecretAccessKey(), service)) {
         throw badSignature;
       }
       IDENTITY.set(id);
@@ -374,7 +374,7 @@ public final class Engine {
     if (s == null || token.isEmpty() || !constantTimeEquals(token.get(), s.sessionToken())) {
       throw invalid;
     }
-    if (config.verifySignatures() && !SigV4.verifies(call, s.secretAccessKey())) {
+    if (config.verifySignatures() && !SigV4.verifies(call, s.secretAccessKey(), service)) {
       throw badSignature;
     }
     if (!config.clock().instant().isBefore(s.expiration())) {
