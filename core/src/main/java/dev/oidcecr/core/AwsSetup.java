@@ -1135,6 +1135,10 @@ public final class AwsSetup implements AutoCloseable {
      * its account, partition and issuer URL (the builder's own unless {@link #issuerUrl} is
      * given) and, when {@link #audience} is given, its audience; the provider's client id is
      * that audience or the profile's default one. The builder is used by {@link #build()}.
+     *
+     * @param builder the typed trust builder with the subject rules, such as
+     *     {@code TrustPolicy.githubActions().repository("acme/app")}
+     * @return this builder
      */
     public Builder trust(IssuerTrustBuilder<?> builder) {
       this.typedTrust = Objects.requireNonNull(builder, "builder");
@@ -1145,6 +1149,9 @@ public final class AwsSetup implements AutoCloseable {
      * Also allows tokens whose {@code sub} matches this value or pattern ({@code *}, {@code ?}),
      * for subjects the typed rules cannot write; the linter judges it by the issuer's grammar and
      * {@link #apply()} refuses it when that is an error.
+     *
+     * @param pattern a {@code sub} value, or a pattern with {@code *} and {@code ?}
+     * @return this builder
      */
     public Builder allowSubject(String pattern) {
       allowedSubjects.add(Objects.requireNonNull(pattern, "pattern"));

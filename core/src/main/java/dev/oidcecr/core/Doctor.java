@@ -590,14 +590,50 @@ public final class Doctor implements AutoCloseable {
           docs.add(PolicyDocument.parse(iam.getRolePolicy(
               r -> r.roleName(role.name()).policyName(name)).policyDocument()));
         }
+        docs.addAll(readAttachedPolicies());
         permissions = docs;
       } catch (AwsServiceException e) {
         permissionsUnavailable = "Cannot read the inline policies of " + role.arn() + ": "
             + awsError(e);
       } catch (PolicyException e) {
-        permissionsUnavailable = "An inline policy of " + role.arn() + " cannot be parsed: "
+        permissionsUnavailable = "A policy of " + role.arn() + " cannot be parsed: "
             + e.getMessage();
       }
+    }
+
+    /** Names of the attached managed policies whose default version was read. */
+    private final List<String> attachedRead = new ArrayList<>();
+
+    /**
+     * Reads the default version of each managed policy attached to the role (IAM's
+     * ListAttachedRolePolicies, GetPolicy, GetPolicyVersion). When IAM refuses one of these
+     * reads, the doctor keeps the inline policies only and says the attached ones are unread.
+     */
+    private List<PolicyDocument> readAttachedPolicies() {
+      List<PolicyDocument> docs = new ArrayList<>();
+      try {
+        for (var attachedPolicy : iam.listAttachedRolePolicies(r -> r.roleName(role.name()))
+            .attachedPolicies()) {
+          String arn = attachedPolicy.policyArn();
+          String version = iam.getPolicy(r -> r.policyArn(arn)).policy().defaultVersionId();
+          docs.add(PolicyDocument.parse(iam.getPolicyVersion(
+              r -> r.policyArn(arn).versionId(version)).policyVersion().document()));
+          attachedRead.add(attachedPolicy.policyName());
+        }
+        attached = false;
+      } catch (AwsServiceException e) {
+        LOG.debug("Cannot read the attached policies of {}: {}", role.arn(), awsError(e));
+        attachedRead.clear();
+        return List.of();
+      }
+      return docs;
+    }
+
+    /** Names the policies that were read, for the findings. */
+    private String policiesRead() {
+      return attachedRead.isEmpty() ? "The inline policies of " + role.arn()
+          : "The inline and attached policies (" + String.join(", ", attachedRead) + ") of "
+              + role.arn();
     }
 
     /** Returns the actions (on the resource) that the role's inline policies do not allow. */
@@ -639,8 +675,9 @@ public final class Doctor implements AutoCloseable {
       }
       if (permissions.isEmpty()) {
         add(PERMISSION_POLICY, title, attachedPoliciesExist() ? Status.WARN : Status.FAIL,
-            "Role " + role.arn() + " has no inline policy" + (attachedPoliciesExist()
-                ? "; it has attached managed policies, which the doctor does not read." : "."),
+            "Role " + role.arn() + " has no permission policy" + (attachedPoliciesExist()
+                ? "; it has attached managed policies, which the doctor could not read (it needs"
+                    + " iam:GetPolicy and iam:GetPolicyVersion)." : "."),
             "Add the pull policy: AwsSetup, or PermissionPolicy.builder().repository(account,"
                 + " region, name).build() as an inline policy.");
         return;
@@ -656,7 +693,7 @@ public final class Doctor implements AutoCloseable {
       String scope = repositoryArn == null ? " (no image given: only the login was checked)"
           : " on " + repositoryArn;
       if (missing.isEmpty()) {
-        add(PERMISSION_POLICY, title, Status.PASS, "The inline policies of " + role.arn()
+        add(PERMISSION_POLICY, title, Status.PASS, policiesRead()
             + " allow ecr:GetAuthorizationToken on *" + (repositoryArn == null ? "" : " and "
                 + String.join(", ", PULL_ACTIONS)) + scope + ".", null);
         return;
@@ -671,9 +708,10 @@ public final class Doctor implements AutoCloseable {
               : registry.region()) + "\", \"" + (image == null ? "<repository>"
               : image.repository()) + "\").build() builds it.";
       add(PERMISSION_POLICY, title, attached ? Status.WARN : Status.FAIL,
-          "The inline policies of " + role.arn() + " do not allow " + String.join(", ", missing)
+          policiesRead() + " do not allow " + String.join(", ", missing)
               + scope + "." + (attached ? " The role also has attached managed policies, which"
-                  + " the doctor does not read: they may allow it." : "") + explanation, fix);
+                  + " the doctor could not read (it needs iam:GetPolicy and"
+                  + " iam:GetPolicyVersion): they may allow it." : "") + explanation, fix);
     }
 
     private Boolean attached;
@@ -1095,7 +1133,7 @@ public final class Doctor implements AutoCloseable {
     }
 
     /**
-     * Reads providers, the role's trust policy and inline policies with this client.
+     * Reads providers, the role's trust policy, inline and attached policies with this client.
      *
      * @param client a ready SDK client, which the caller keeps and closes
      * @return this builder

@@ -138,6 +138,9 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
    * typed rules, for subjects the typed calls cannot write (such as a custom GitHub subject
    * template). Nothing checks them here: lint the built policy with {@link PolicyLinter}, which
    * judges them by this issuer's grammar.
+   *
+   * @param patterns {@code sub} values or patterns
+   * @return this builder
    */
   public B subjectPattern(String... patterns) {
     for (String p : patterns) {
@@ -162,7 +165,11 @@ public abstract class IssuerTrustBuilder<B extends IssuerTrustBuilder<B>> {
     return "audience(\"sts.amazonaws.com\")";
   }
 
-  /** Returns the issuer URL in use (set by the factory or {@link #issuer(String)}). */
+  /**
+   * Returns the issuer URL in use (set by the factory or {@link #issuer(String)}).
+   *
+   * @return the issuer URL, the token's {@code iss}
+   */
   public String issuerUrl() {
     return issuer;
   }

@@ -50,6 +50,8 @@ public final class FakeAws implements AutoCloseable {
   private final long registryMemoryLimit;
   private final String accessKeyId;
   private final String secretAccessKey;
+  /** Every account, the first one first. */
+  private final List<FakeAccount> accounts;
   private volatile Engine engine;
   private volatile WireServer server;
   private volatile boolean closed;
@@ -71,17 +73,31 @@ public final class FakeAws implements AutoCloseable {
     this.registryMemoryLimit = b.registryMemoryLimit;
     this.registryPort = b.registryPort;
     SecureRandom random = new SecureRandom();
+    this.accessKeyId = newAccessKeyId(random);
+    this.secretAccessKey = newSecret(random);
+    List<FakeAccount> all = new ArrayList<>();
+    all.add(new FakeAccount(this, accountId, accessKeyId, secretAccessKey));
+    for (String other : b.otherAccounts) {
+      all.add(new FakeAccount(this, other, newAccessKeyId(random), newSecret(random)));
+    }
+    this.accounts = List.copyOf(all);
+  }
+
+  private static String newAccessKeyId(SecureRandom random) {
     StringBuilder akid = new StringBuilder("AKIAFAKE");
     for (int i = 0; i < 12; i++) {
       akid.append(ALNUM.charAt(random.nextInt(ALNUM.length())));
     }
-    this.accessKeyId = akid.toString();
+    return akid.toString();
+  }
+
+  private static String newSecret(SecureRandom random) {
     StringBuilder secret = new StringBuilder();
     String chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     for (int i = 0; i < 40; i++) {
       secret.append(chars.charAt(random.nextInt(chars.length())));
     }
-    this.secretAccessKey = secret.toString();
+    return secret.toString();
   }
 
   /**
@@ -119,9 +135,12 @@ public final class FakeAws implements AutoCloseable {
           kids.putIfAbsent(name, i::keyId);
         }));
       }
+      List<Engine.Account> others = accounts.stream().skip(1)
+          .map(a -> new Engine.Account(a.accountId(), a.accessKeyId(), a.secretAccessKey()))
+          .toList();
       return new Engine(new Engine.Config(region, accountId, clock, accessKeyId,
           secretAccessKey, local, organizationId, issuer::mintFromRequest,
-          issuer.issuer(), kids, verifySignatures));
+          issuer.issuer(), kids, verifySignatures), others);
     });
     try {
       server = new WireServer(port, prepared::join);
@@ -218,6 +237,47 @@ public final class FakeAws implements AutoCloseable {
    */
   public String accountId() {
     return accountId;
+  }
+
+  /**
+   * Returns every account this fake serves, the first one ({@link #accountId()}) first. Each
+   * has its own IAM, ECR repositories and admin keys; STS, the issuer and the registry listener
+   * are shared, and calls between accounts follow AWS's cross-account rules.
+   *
+   * @return the accounts, the first one first
+   */
+  public List<FakeAccount> accounts() {
+    return accounts;
+  }
+
+  /**
+   * Returns the account with this id.
+   *
+   * @param accountId a 12-digit account id given to {@link Builder#accounts}
+   * @return the account
+   * @throws IllegalArgumentException when the fake does not serve it
+   */
+  public FakeAccount account(String accountId) {
+    return accounts.stream().filter(a -> a.accountId().equals(accountId)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("This fake serves no account "
+            + accountId + ": it serves " + accounts.stream().map(FakeAccount::accountId)
+            .toList() + "; add it with FakeAws.builder().accounts(...)."));
+  }
+
+  String seedImageIn(String account, String repository, String tag) {
+    ImageSpec spec = new ImageSpec();
+    spec.config("{}").tag(tag);
+    return engine().seedImage(account, repository, spec.blobs(), spec.tags(), spec.manifest());
+  }
+
+  /** Bounds the sessions kept in memory (tests of the bound). */
+  void sessionCacheLimit(int limit) {
+    engine().sessionCacheLimit(limit);
+  }
+
+  /** Returns how many STS sessions the fake holds in memory now. */
+  int sessionsInMemory() {
+    return engine().sessionsInMemory();
   }
 
   /**
@@ -586,7 +646,37 @@ public final class FakeAws implements AutoCloseable {
       return this;
     }
 
+    private final List<String> otherAccounts = new ArrayList<>();
+
     private Builder() {}
+
+    /**
+     * Serves several accounts: the first is {@link FakeAws#accountId()}, the others get their
+     * own IAM, ECR repositories and admin keys ({@link FakeAws#account(String)}), sharing STS
+     * and the issuer.
+     *
+     * @param first the first account's 12-digit id
+     * @param more the other accounts' ids
+     * @return this builder
+     */
+    public Builder accounts(String first, String... more) {
+      accountId(first);
+      java.util.LinkedHashSet<String> seen = new java.util.LinkedHashSet<>();
+      seen.add(first);
+      otherAccounts.clear();
+      for (String a : more) {
+        if (a == null || !ACCOUNT.matcher(a).matches()) {
+          throw new IllegalArgumentException("Account id '" + a
+              + "' is not 12 digits: use an id such as 444455556666.");
+        }
+        if (!seen.add(a)) {
+          throw new IllegalArgumentException("Account " + a + " is given twice: name each "
+              + "account once in FakeAws.builder().accounts(...).");
+        }
+        otherAccounts.add(a);
+      }
+      return this;
+    }
 
     /**
      * Sets how many bytes of image content (blobs and uploads in progress) the registry keeps in
@@ -704,6 +794,10 @@ public final class FakeAws implements AutoCloseable {
      * @return the configured, not yet started fake
      */
     public FakeAws build() {
+      if (otherAccounts.contains(accountId)) {
+        throw new IllegalArgumentException("Account " + accountId + " is given twice: name each "
+            + "account once in FakeAws.builder().accounts(...).");
+      }
       return new FakeAws(this);
     }
   }

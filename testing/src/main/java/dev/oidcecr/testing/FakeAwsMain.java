@@ -7,10 +7,12 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Runs {@link FakeAws} as a standalone server for tests written in any language:
  * {@code java -jar oidc-ecr-testing-<version>-standalone.jar [--port N] [--region R]
- * [--account A] [--issuer URL] [--verify-signatures true|false]
+ * [--account A]... [--issuer URL] [--verify-signatures true|false]
  * [--registry-memory-limit BYTES] [--registry-port N] [--verbose]}. Logs warnings only, on
  * stderr, unless {@code --verbose}. Prints one JSON line
- * (endpoint, region, accountId, issuer, jwksUrl, registry, accessKeyId, secretAccessKey) and
+ * (endpoint, region, accountId, issuer, jwksUrl, registry, accessKeyId, secretAccessKey of the
+ * first account, and {@code accounts}: accountId, accessKeyId, secretAccessKey, registry and
+ * registryHost of each, {@code --account} being repeatable) and
  * serves until killed. Mint tokens with
  * {@code POST /_fake/tokens} ({@code {"profile": "github-actions", "repository": "acme/app"}}:
  * a profile of {@link ProfileTokens#IDS}, default {@code gitpod}, then claims and an {@code iss}
@@ -24,11 +26,12 @@ public final class FakeAwsMain {
     args = quietLogs(args);
     FakeAws.Builder b = FakeAws.builder();
     FakeOidcIssuer.Builder ib = FakeOidcIssuer.builder();
+    java.util.List<String> accounts = new java.util.ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--help") || a.equals("-h")) {
         System.out.println("Usage: java -jar oidc-ecr-testing-standalone.jar [--port N] "
-            + "[--region R] [--account A] [--issuer URL] [--verify-signatures true|false] "
+            + "[--region R] [--account A]... [--issuer URL] [--verify-signatures true|false] "
             + "[--registry-memory-limit BYTES] [--registry-port N] [--verbose]");
         return;
       }
@@ -39,9 +42,9 @@ public final class FakeAwsMain {
       String v = args[++i];
       try {
         switch (a) {
-          case "--port" -> b.port(Integer.parseInt(v));
+          case "--port" -> b.port(port(v));
           case "--region" -> b.region(v);
-          case "--account" -> b.accountId(v);
+          case "--account" -> accounts.add(v);
           case "--issuer" -> ib.issuer(v);
           case "--verify-signatures" -> b.verifySignatures(Boolean.parseBoolean(v));
           case "--registry-memory-limit" -> b.registryMemoryLimit(Long.parseLong(v));
@@ -56,8 +59,25 @@ public final class FakeAwsMain {
         return;
       }
     }
+    if (!accounts.isEmpty()) {
+      try {
+        b.accounts(accounts.get(0), accounts.subList(1, accounts.size()).toArray(String[]::new));
+      } catch (IllegalArgumentException e) {
+        usage(e.getMessage());
+        return;
+      }
+    }
     FakeOidcIssuer issuer = ib.build();
-    FakeAws fake = b.issuer(issuer).build().start();
+    FakeAws fake;
+    try {
+      fake = b.issuer(issuer).build().start();
+    } catch (RuntimeException e) {
+      // One clear line and a non-zero exit: nothing keeps the JVM alive after a failed start.
+      System.err.println(startFailure(e, port));
+      issuer.close();
+      System.exit(1);
+      return;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       fake.close();
       issuer.close();
@@ -73,6 +93,13 @@ public final class FakeAwsMain {
         .put("registryHost", fake.registryHost())
         .put("accessKeyId", fake.accessKeyId())
         .put("secretAccessKey", fake.secretAccessKey());
+    com.fasterxml.jackson.databind.node.ArrayNode all = line.putArray("accounts");
+    for (FakeAccount a : fake.accounts()) {
+      all.addObject().put("accountId", a.accountId()).put("accessKeyId", a.accessKeyId())
+          .put("secretAccessKey", a.secretAccessKey())
+          .put("registry", fake.registryEndpoint().toString())
+          .put("registryHost", a.registryHost());
+    }
     // The admin secret is printed on purpose: it is the one way other processes get it.
     System.out.println(line);
     System.out.flush();
@@ -100,9 +127,42 @@ public final class FakeAwsMain {
         .toArray(String[]::new);
   }
 
+  private static int port = 0;
+
+  private static int port(String v) {
+    int p;
+    try {
+      p = Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--port '" + v + "' is not a number: give a port "
+          + "from 1 to 65535, or 0 for a free one.");
+    }
+    if (p < 0 || p > 65535) {
+      throw new IllegalArgumentException("--port " + p + " is out of range: give a port from "
+          + "1 to 65535, or 0 for a free one.");
+    }
+    port = p;
+    return p;
+  }
+
+  static String startFailure(Throwable e, int port) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException) {
+        return "Cannot listen on 127.0.0.1:" + port + ": the port is already in use (or not "
+            + "allowed). Choose another --port, or --port 0 for a free one.";
+      }
+    }
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return "The fake could not start: " + root.getClass().getSimpleName()
+        + (root.getMessage() == null ? "" : ": " + root.getMessage());
+  }
+
   private static void usage(String problem) {
     System.err.println(problem + " Usage: java -jar oidc-ecr-testing-standalone.jar "
-        + "[--port N] [--region R] [--account A] [--issuer URL] "
+        + "[--port N] [--region R] [--account A]... [--issuer URL] "
         + "[--verify-signatures true|false] [--registry-memory-limit BYTES] "
         + "[--registry-port N]");
     System.exit(2);

@@ -56,6 +56,19 @@ final class Authz {
    */
   Verdict authorize(Caller caller, List<String> identityPolicies, Optional<String> resourcePolicy,
       String resourceAccount, String action, String resource, Map<String, String> context) {
+    return authorize(caller, identityPolicies, List.of(), resourcePolicy, resourceAccount,
+        action, resource, context);
+  }
+
+  /**
+   * As {@link #authorize(Caller, List, Optional, String, String, String, Map)}, with the
+   * session policies of the caller's session: when there are any, the identity side allows
+   * only what both the role's policies and a session policy allow (the IAM User Guide's
+   * "Session policies": the effective permissions are their intersection).
+   */
+  Verdict authorize(Caller caller, List<String> identityPolicies, List<String> sessionPolicies,
+      Optional<String> resourcePolicy, String resourceAccount, String action, String resource,
+      Map<String, String> context) {
     if (caller.isAdmin()) {
       return new Verdict(Decision.ALLOWED, "The fake's admin identity may call everything.");
     }
@@ -73,9 +86,30 @@ final class Authz {
       identityEvaluations.add(e);
       identity = combine(identity, e.decision());
     }
+    Evaluation sessionEvaluation = null;
+    if (!sessionPolicies.isEmpty()) {
+      Decision session = Decision.IMPLICIT_DENY;
+      for (String policy : sessionPolicies) {
+        Evaluation e = evaluator(policy).evaluate(request);
+        session = combine(session, e.decision());
+        if (sessionEvaluation == null || e.decision() != Decision.IMPLICIT_DENY) {
+          sessionEvaluation = e;
+        }
+      }
+      if (session == Decision.EXPLICIT_DENY) {
+        identity = Decision.EXPLICIT_DENY;
+      } else if (session != Decision.ALLOWED && identity == Decision.ALLOWED) {
+        identity = Decision.IMPLICIT_DENY;
+      }
+    }
     Decision decision = identity;
     Evaluation resourceEvaluation = null;
     boolean sameAccount = resourceAccount.equals(caller.account());
+    if (!sameAccount && resourcePolicy.isEmpty() && !resource.equals("*")
+        && identity != Decision.EXPLICIT_DENY) {
+      // Another account's resource without a resource policy: nothing in its account allows.
+      decision = Decision.IMPLICIT_DENY;
+    }
     if (resourcePolicy.isPresent()) {
       resourceEvaluation = evaluator(resourcePolicy.get()).evaluate(request);
       Decision r = resourceEvaluation.decision();
@@ -93,6 +127,26 @@ final class Authz {
       return new Verdict(decision, "");
     }
     StringBuilder why = new StringBuilder();
+    if (!sameAccount && !resource.equals("*")) {
+      boolean resourceAllows = resourceEvaluation != null
+          && resourceEvaluation.decision() == Decision.ALLOWED;
+      boolean identityAllows = identity == Decision.ALLOWED;
+      String resourceSide = "the resource policy of " + resource + " (account "
+          + resourceAccount + ")" + (resourceEvaluation == null ? ", which has none" : "");
+      String identitySide = "the identity policies of " + caller.roleArn().get() + " (account "
+          + caller.account() + ")";
+      why.append("Cross-account call from account ").append(caller.account())
+          .append(" to account ").append(resourceAccount).append(": refused by ")
+          .append(!resourceAllows && !identityAllows ? identitySide + " and " + resourceSide
+              : !resourceAllows ? resourceSide : identitySide)
+          .append(". Both must allow.\n");
+    }
+    if (sessionEvaluation != null && sessionEvaluation.decision() != Decision.ALLOWED) {
+      why.append("Session policy of ").append(caller.arn()).append(": ")
+          .append(sessionEvaluation.decision()).append(" (a session policy narrows the role's "
+              + "permissions to what both allow)\n").append(sessionEvaluation.explanation())
+          .append('\n');
+    }
     if (identityPolicies.isEmpty()) {
       why.append("Identity policies of ").append(caller.roleArn().get())
           .append(": none attached, so nothing allows ").append(action).append('\n');
@@ -106,14 +160,33 @@ final class Authz {
       why.append("Resource policy of ").append(resource).append(": ")
           .append(resourceEvaluation.decision()).append('\n')
           .append(resourceEvaluation.explanation()).append('\n');
-      if (!sameAccount) {
-        why.append("Cross-account call: the identity policy and the resource policy must both "
-            + "allow.\n");
-      }
     } else if (!resource.equals("*")) {
       why.append("Resource ").append(resource).append(" has no resource policy.\n");
     }
     return new Verdict(decision, why.toString().strip());
+  }
+
+  /**
+   * Evaluates a role's trust policy for an AWS principal (a user or a role session) calling
+   * {@code action} (sts:AssumeRole, sts:TagSession, sts:SetSourceIdentity) on the role.
+   */
+  Verdict trustFor(String trustPolicy, String action, String principalArn, String roleArn,
+      Map<String, List<String>> context) {
+    EvaluationRequest.Builder rb = EvaluationRequest.builder().action(action).resource(roleArn)
+        .principalArn(principalArn);
+    context.forEach(rb::putContext);
+    Evaluation e = evaluator(trustPolicy).evaluate(rb.build());
+    return new Verdict(e.decision(), e.isAllowed() ? "" : e.explanation());
+  }
+
+  /** Evaluates a trust policy for a web identity action with extra context keys. */
+  Verdict trust(String trustPolicy, String providerArn, Map<String, ?> claims, String action,
+      Map<String, List<String>> context) {
+    EvaluationRequest.Builder rb = EvaluationRequest.webIdentity(providerArn, claims).toBuilder()
+        .action(action);
+    context.forEach(rb::putContext);
+    Evaluation e = evaluator(trustPolicy).evaluate(rb.build());
+    return new Verdict(e.decision(), e.isAllowed() ? "" : e.explanation());
   }
 
   private static Decision combine(Decision a, Decision b) {

@@ -27,10 +27,15 @@ final class Ecr {
   static final String DEFAULT_MEDIA_TYPE = "application/vnd.oci.image.manifest.v1+json";
 
   private final Engine engine;
+  private final State state;
+  private final String account;
   private final EcrImages images;
 
-  Ecr(Engine engine) {
+  /** ECR of one account (one registry) of the fake. */
+  Ecr(Engine engine, State state, String account) {
     this.engine = engine;
+    this.state = state;
+    this.account = account;
     this.images = new EcrImages(engine, this);
   }
 
@@ -43,9 +48,20 @@ final class Ecr {
     } catch (java.io.IOException e) {
       throw new AwsError("SerializationException", 400, "The request body is not valid JSON.");
     }
+    // The registry named by registryId (default: the caller's own) answers; a registry of an
+    // account the fake does not serve is answered by the caller's, which finds no repository.
+    String registryId = in.hasNonNull("registryId") ? in.get("registryId").asText()
+        : caller.account();
+    Ecr target = engine.ecrOf(registryId);
+    if (target == null) {
+      target = engine.ecrOf(caller.account());
+    }
+    if (target == null) {
+      target = this;
+    }
     ObjectNode out;
     try {
-      out = dispatch(op, caller, in, call);
+      out = target.dispatch(op, caller, in, call);
     } catch (BlobStore.Full e) {
       throw new AwsError("LimitExceededException", 400, e.getMessage());
     }
@@ -82,7 +98,7 @@ final class Ecr {
   }
 
   private String account() {
-    return engine.config.accountId();
+    return account;
   }
 
   private String region() {
@@ -124,15 +140,15 @@ final class Ecr {
     check(caller, "CreateRepository", "ecr:CreateRepository", repositoryArn(name),
         Optional.empty());
     State.Repository repo;
-    synchronized (engine.state) {
-      if (engine.state.repositories.containsKey(name)) {
+    synchronized (state) {
+      if (state.repositories.containsKey(name)) {
         throw new AwsError("RepositoryAlreadyExistsException", 400, "The repository with name '"
             + name + "' already exists in the registry with id '" + account() + "'");
       }
       repo = create(name);
       String mutability = in.path("imageTagMutability").asText("MUTABLE");
       if (!mutability.equals("MUTABLE") && !mutability.equals("IMMUTABLE")) {
-        engine.state.repositories.remove(name);
+        state.repositories.remove(name);
         throw new AwsError("InvalidParameterException", 400, "Invalid parameter at "
             + "'imageTagMutability' failed to satisfy constraint: 'Member must satisfy enum "
             + "value set: [MUTABLE, IMMUTABLE]'");
@@ -148,7 +164,7 @@ final class Ecr {
     State.Repository repo = new State.Repository(name, repositoryArn(name), account(),
         account() + ".dkr.ecr." + region() + ".amazonaws.com/" + name,
         engine.config.clock().instant());
-    engine.state.repositories.put(name, repo);
+    state.repositories.put(name, repo);
     return repo;
   }
 
@@ -164,8 +180,8 @@ final class Ecr {
       }
     } else {
       List<State.Repository> all;
-      synchronized (engine.state) {
-        all = new ArrayList<>(engine.state.repositories.values());
+      synchronized (state) {
+        all = new ArrayList<>(state.repositories.values());
       }
       for (State.Repository repo : all) {
         if (allowed(caller, "ecr:DescribeRepositories", repo.arn,
@@ -185,13 +201,13 @@ final class Ecr {
     State.Repository repo = lookup(name);
     check(caller, "DeleteRepository", "ecr:DeleteRepository", repo.arn,
         Optional.ofNullable(repo.policy));
-    synchronized (engine.state) {
+    synchronized (state) {
       if (!repo.isEmpty() && !in.path("force").asBoolean(false)) {
         throw new AwsError("RepositoryNotEmptyException", 400, "The repository with name '"
             + name + "' in registry with id '" + account() + "' cannot be deleted because it "
             + "still contains images; delete them first or set force.");
       }
-      engine.state.repositories.remove(name);
+      state.repositories.remove(name);
     }
     ObjectNode out = Engine.JSON.createObjectNode();
     out.set("repository", json(repo));
@@ -307,8 +323,8 @@ final class Ecr {
           + "' is not valid for ECR: use lowercase path segments such as 'team/app'.");
     }
     State.Repository repo;
-    synchronized (engine.state) {
-      repo = engine.state.repositories.get(repository);
+    synchronized (state) {
+      repo = state.repositories.get(repository);
       if (repo == null) {
         repo = create(repository);
       }
@@ -361,8 +377,8 @@ final class Ecr {
 
   State.Repository lookup(String name) {
     State.Repository repo;
-    synchronized (engine.state) {
-      repo = engine.state.repositories.get(name);
+    synchronized (state) {
+      repo = state.repositories.get(name);
     }
     if (repo == null) {
       throw new AwsError("RepositoryNotFoundException", 400, "The repository with name '" + name
@@ -376,12 +392,14 @@ final class Ecr {
     List<String> identity = List.of();
     if (!caller.isAdmin()) {
       State.Role role;
-      synchronized (engine.state) {
-        role = engine.state.roles.get(caller.roleName().orElseThrow());
+      State callerState = engine.stateOf(caller.account());
+      synchronized (callerState) {
+        role = callerState.roles.get(caller.roleName().orElseThrow());
       }
       identity = role == null ? List.of() : role.policies();
     }
-    return engine.authz.authorize(caller, identity, repositoryPolicy, account(), action,
+    return engine.authz.authorize(caller, identity, engine.sessionPolicies(caller),
+        repositoryPolicy, account(), action,
         resource, engine.principalContext(caller));
   }
 

@@ -38,7 +38,7 @@ public final class Engine {
   private static final Pattern CREDENTIAL =
       Pattern.compile("Credential=([A-Za-z0-9]+)/[^/]*/([^/]*)/([^/]*)/aws4_request");
   private static final Set<String> STS_ACTIONS =
-      Set.of("AssumeRoleWithWebIdentity", "GetCallerIdentity");
+      Set.of("AssumeRoleWithWebIdentity", "GetCallerIdentity", "AssumeRole");
   private static final int JOURNAL_LIMIT = 1000;
   private static final String SIGNATURE_MISMATCH = "The request signature we calculated does not "
       + "match the signature you provided. Check your AWS Secret Access Key and signing method.";
@@ -54,6 +54,17 @@ public final class Engine {
       java.util.function.Function<Map<String, Object>, String> tokenMinter,
       String defaultIssuer, Map<String, java.util.function.Supplier<String>> localKeyIds,
       boolean verifySignatures) {}
+
+  /**
+   * Another account served by the same fake: its own IAM, ECR repositories and admin keys; STS
+   * and the issuer are shared.
+   */
+  public record Account(String accountId, String adminAccessKeyId, String adminSecretAccessKey) {
+    @Override
+    public String toString() {
+      return "Account[" + accountId + " " + adminAccessKeyId + "]";
+    }
+  }
 
   /**
    * Tells {@link WireServer} to answer at the connection level: {@code reset} (no answer) or
@@ -72,9 +83,20 @@ public final class Engine {
 
   /** The identity the current call's handler resolved, per request thread. */
   private static final ThreadLocal<String> IDENTITY = new ThreadLocal<>();
+  /** The session the current call's caller resolved to, per request thread. */
+  private static final ThreadLocal<State.Session> CURRENT_SESSION = new ThreadLocal<>();
+  /** Sessions kept in memory at most; the others are rebuilt from their tokens. */
+  private volatile int sessionCache = 10_000;
+  final SessionCodec sessionCodec = new SessionCodec();
 
   final Config config;
+  /** The first account's state; it also holds STS sessions and ECR passwords of every account. */
   final State state = new State();
+  /** Every account's state, the first account first. */
+  private final Map<String, State> states = new java.util.LinkedHashMap<>();
+  private final Map<String, Account> adminKeys = new java.util.HashMap<>();
+  private final Map<String, Iam> iams = new java.util.HashMap<>();
+  private final Map<String, Ecr> ecrs = new java.util.HashMap<>();
   final Authz authz = new Authz();
   final TokenVerifier verifier;
   private final Sts sts;
@@ -91,11 +113,32 @@ public final class Engine {
 
   /** Creates an engine with empty state. */
   public Engine(Config config) {
+    this(config, List.of());
+  }
+
+  /** Creates an engine serving the configured account and {@code otherAccounts}. */
+  public Engine(Config config, List<Account> otherAccounts) {
     this.config = config;
     this.verifier = new TokenVerifier(config.localIssuers(), config.localKeyIds());
     this.sts = new Sts(this);
-    this.ecr = new Ecr(this);
-    this.iam = new Iam(this);
+    this.ecr = new Ecr(this, state, config.accountId());
+    this.iam = new Iam(this, state, config.accountId());
+    states.put(config.accountId(), state);
+    iams.put(config.accountId(), iam);
+    ecrs.put(config.accountId(), ecr);
+    adminKeys.put(config.adminAccessKeyId(), new Account(config.accountId(),
+        config.adminAccessKeyId(), config.adminSecretAccessKey()));
+    for (Account a : otherAccounts) {
+      if (states.containsKey(a.accountId())) {
+        throw new IllegalArgumentException("Account " + a.accountId() + " is given twice: "
+            + "name each account once.");
+      }
+      State st = new State();
+      states.put(a.accountId(), st);
+      iams.put(a.accountId(), new Iam(this, st, a.accountId()));
+      ecrs.put(a.accountId(), new Ecr(this, st, a.accountId()));
+      adminKeys.put(a.adminAccessKeyId(), a);
+    }
     this.registry = new Registry(this);
     this.admin = new Admin(this);
   }
@@ -143,13 +186,14 @@ public final class Engine {
     }
     HttpAnswer answer;
     IDENTITY.remove();
+    CURRENT_SESSION.remove();
     try {
       if (terminal instanceof Fault.AwsError e) {
         throw new AwsError(e.code(), e.status(), e.message());
       }
       answer = switch (service) {
         case "sts" -> sts.handle(operation, form, call);
-        case "iam" -> iam.handle(operation, form, call);
+        case "iam" -> iams.getOrDefault(accountOfCaller(call), iam).handle(operation, form, call);
         case "ecr" -> ecr.handle(operation, call);
         case "registry" -> registry.handle(call);
         case "admin" -> admin.handle(call);
@@ -165,6 +209,7 @@ public final class Engine {
     }
     String identity = identity(service, operation, call, answer);
     IDENTITY.remove();
+    CURRENT_SESSION.remove();
     String code = answer.headers().getOrDefault("x-amzn-ErrorType", "");
     if (code.isEmpty() && "registry".equals(service) && answer.status() >= 400) {
       code = registryErrorCode(answer);
@@ -350,6 +395,18 @@ public final class Engine {
               "Request is missing Authentication Token");
     }
     String id = akid.get();
+    // A regional endpoint refuses a signature scoped to another region (SigV4: the credential
+    // scope names the endpoint's region); IAM is global and signed for us-east-1 or aws-global.
+    if (ecrStyle || "sts".equals(service)) {
+      String region = call.header("authorization").map(CREDENTIAL::matcher)
+          .filter(Matcher::find).map(m -> m.group(2)).orElse("");
+      if (!region.equals(config.region())) {
+        String message = "Credential should be scoped to a valid region, not '" + region
+            + "'. This endpoint serves " + config.region() + ".";
+        throw ecrStyle ? new AwsError("InvalidSignatureException", 400, message)
+            : new AwsError("SignatureDoesNotMatch", 403, message);
+      }
+    }
     Optional<String> token = call.header("x-amz-security-token");
     AwsError invalid = ecrStyle
         ? new AwsError("UnrecognizedClientException", 400,
@@ -359,18 +416,24 @@ public final class Engine {
     AwsError badSignature = ecrStyle
         ? new AwsError("InvalidSignatureException", 400, SIGNATURE_MISMATCH)
         : new AwsError("SignatureDoesNotMatch", 403, SIGNATURE_MISMATCH);
-    if (id.equals(config.adminAccessKeyId())) {
+    Account admin = adminKeys.get(id);
+    if (admin != null) {
       if (token.isPresent()) {
         throw invalid;
       }
-      if (config.verifySignatures() && !SigV4.verifies(call, config.adminSecretAccessKey(), service)) {
+      if (config.verifySignatures() && !SigV4.verifies(call, admin.adminSecretAccessKey(),
+          service)) {
         throw badSignature;
       }
       IDENTITY.set(id);
-      return new Caller(id, adminArn(), "AIDAFAKEADMIN0000001", config.accountId(),
-          Optional.empty(), Optional.empty());
+      return new Caller(id, adminArn(admin.accountId()), "AIDAFAKEADMIN0000001",
+          admin.accountId(), Optional.empty(), Optional.empty());
     }
     State.Session s = state.sessions.get(id);
+    if (s == null && token.isPresent()) {
+      // Dropped from the cache (or never cached): the token carries the session.
+      s = sessionCodec.decode(id, token.get()).orElse(null);
+    }
     if (s == null || token.isEmpty() || !constantTimeEquals(token.get(), s.sessionToken())) {
       throw invalid;
     }
@@ -378,6 +441,7 @@ public final class Engine {
       throw badSignature;
     }
     if (!config.clock().instant().isBefore(s.expiration())) {
+      state.sessions.remove(id);
       throw ecrStyle
           ? new AwsError("ExpiredTokenException", 400,
               "The security token included in the request is expired")
@@ -385,12 +449,53 @@ public final class Engine {
               "The security token included in the request is expired");
     }
     IDENTITY.set(s.assumedRoleArn());
+    CURRENT_SESSION.set(s);
     return new Caller(id, s.assumedRoleArn(), s.roleId() + ":" + s.sessionName(),
         accountOf(s.roleArn()), Optional.of(s.roleArn()), Optional.of(s.roleName()));
   }
 
   String adminArn() {
-    return "arn:aws:iam::" + config.accountId() + ":user/fake-admin";
+    return adminArn(config.accountId());
+  }
+
+  static String adminArn(String account) {
+    return "arn:aws:iam::" + account + ":user/fake-admin";
+  }
+
+  /** The state of an account of this fake, or null for an account it does not serve. */
+  State stateOf(String account) {
+    return states.get(account);
+  }
+
+  /** The ECR of an account of this fake, or null. */
+  Ecr ecrOf(String account) {
+    return ecrs.get(account);
+  }
+
+  /** Whether this fake serves the account. */
+  boolean serves(String account) {
+    return states.containsKey(account);
+  }
+
+  /**
+   * The account whose admin key or role session signed the call, without checking it (the
+   * service checks it); the first account when the key is unknown.
+   */
+  String accountOfCaller(HttpCall call) {
+    Optional<String> akid = accessKeyId(call);
+    if (akid.isEmpty()) {
+      return config.accountId();
+    }
+    Account admin = adminKeys.get(akid.get());
+    if (admin != null) {
+      return admin.accountId();
+    }
+    State.Session s = state.sessions.get(akid.get());
+    if (s == null) {
+      s = call.header("x-amz-security-token")
+          .flatMap(t -> sessionCodec.decode(akid.get(), t)).orElse(null);
+    }
+    return s == null ? config.accountId() : accountOf(s.roleArn());
   }
 
   static String accountOf(String arn) {
@@ -411,7 +516,72 @@ public final class Engine {
     ctx.put("aws:PrincipalAccount", caller.account());
     ctx.put("aws:userid", caller.userId());
     config.organizationId().ifPresent(o -> ctx.put("aws:PrincipalOrgID", o));
+    State.Session s = session(caller);
+    if (s != null) {
+      // Principal tags: the role's IAM tags, overridden by session tags (IAM User Guide,
+      // "Pass session tags in AWS STS").
+      State st = stateOf(caller.account());
+      State.Role role = null;
+      if (st != null) {
+        synchronized (st) {
+          role = st.roles.get(s.roleName());
+        }
+      }
+      if (role != null) {
+        synchronized (st) {
+          role.tags.forEach((k, v) -> ctx.put("aws:PrincipalTag/" + k, v));
+        }
+      }
+      s.extras().tags().forEach((k, v) -> ctx.put("aws:PrincipalTag/" + k, v));
+      if (s.extras().sourceIdentity() != null) {
+        ctx.put("aws:SourceIdentity", s.extras().sourceIdentity());
+      }
+    }
     return ctx;
+  }
+
+  /** The session policies narrowing a role session's permissions; empty for none. */
+  List<String> sessionPolicies(Caller caller) {
+    State.Session s = session(caller);
+    return s == null ? List.of() : s.extras().sessionPolicies();
+  }
+
+  /** The session of a role-session caller of the current call; null for the admin. */
+  State.Session session(Caller caller) {
+    if (caller.isAdmin()) {
+      return null;
+    }
+    State.Session s = CURRENT_SESSION.get();
+    if (s != null && s.accessKeyId().equals(caller.accessKeyId())) {
+      return s;
+    }
+    return state.sessions.get(caller.accessKeyId());
+  }
+
+  /**
+   * Keeps a new session in the bounded cache: past {@link #sessionCacheLimit} sessions, the expired
+   * ones are dropped, then all of them (their tokens still carry them).
+   */
+  void remember(State.Session s) {
+    Map<String, State.Session> sessions = state.sessions;
+    if (sessions.size() >= sessionCache) {
+      java.time.Instant now = config.clock().instant();
+      sessions.values().removeIf(x -> !now.isBefore(x.expiration()));
+      if (sessions.size() >= sessionCache) {
+        sessions.clear();
+      }
+    }
+    sessions.put(s.accessKeyId(), s);
+  }
+
+  /** Sets how many sessions stay in memory (default 10,000). */
+  public void sessionCacheLimit(int limit) {
+    sessionCache = Math.max(1, limit);
+  }
+
+  /** How many sessions are in memory, for tests of the bound. */
+  public int sessionsInMemory() {
+    return state.sessions.size();
   }
 
   void deny(String operation, String caller, String action, String resource, String why) {
@@ -478,7 +648,8 @@ public final class Engine {
 
   /** Forgets state, faults, latency, journal and denials. */
   public void reset() {
-    state.clear();
+    states.values().forEach(State::clear);
+    sessionCodec.rotate();
     nextFaults.clear();
     standingFaults.clear();
     releaseHungCalls();
@@ -493,6 +664,20 @@ public final class Engine {
   Authz.Verdict ecrAllowed(Caller caller, String action, String resource,
       Optional<String> repositoryPolicy) {
     return ecr.allowed(caller, action, resource, repositoryPolicy);
+  }
+
+  /** Seeds blobs and a manifest in an account's registry; creates the repository if missing. */
+  public String seedImage(String account, String repository, List<byte[]> blobs,
+      List<String> tags, byte[] manifest) {
+    Ecr e = ecrs.get(account);
+    if (e == null) {
+      throw new IllegalArgumentException("This fake serves no account " + account + ".");
+    }
+    try {
+      return e.seed(repository, blobs, tags, manifest, true);
+    } catch (BlobStore.Full full) {
+      throw new IllegalArgumentException(full.getMessage(), full);
+    }
   }
 
   /** Seeds an image; creates the repository when missing. Returns the digest. */

@@ -23,22 +23,29 @@ final class Iam {
   private static final int INLINE_QUOTA = 10240;
 
   private final Engine engine;
+  private final State state;
+  private final String account;
+  private final IamPolicies policies;
 
-  Iam(Engine engine) {
+  /** IAM of one account of the fake. */
+  Iam(Engine engine, State state, String account) {
     this.engine = engine;
+    this.state = state;
+    this.account = account;
+    this.policies = new IamPolicies(engine, this);
   }
 
   HttpAnswer handle(String action, Map<String, String> form, HttpCall call) {
     Caller caller = engine.caller(call, "iam");
     authorize(caller, action, form);
     Xml result = new Xml();
-    synchronized (engine.state) {
+    synchronized (state) {
       switch (action) {
         case "CreateOpenIDConnectProvider" -> createProvider(form, result);
         case "GetOpenIDConnectProvider" -> getProvider(form, result);
         case "ListOpenIDConnectProviders" -> listProviders(result);
         case "AddClientIDToOpenIDConnectProvider" -> addClientId(form);
-        case "DeleteOpenIDConnectProvider" -> engine.state.providers.remove(provider(form).url);
+        case "DeleteOpenIDConnectProvider" -> state.providers.remove(provider(form).url);
         case "CreateRole" -> createRole(form, result);
         case "GetRole" -> role(result, role(form));
         case "UpdateAssumeRolePolicy" -> updateTrust(form);
@@ -48,8 +55,13 @@ final class Iam {
         case "GetRolePolicy" -> getRolePolicy(form, result);
         case "ListRolePolicies" -> listRolePolicies(form, result);
         case "DeleteRolePolicy" -> deleteRolePolicy(form);
-        default -> throw new AwsError("InvalidAction", 400,
-            "Could not find operation " + action + " for version 2010-05-08");
+        default -> {
+          if (!policies.handles(action)) {
+            throw new AwsError("InvalidAction", 400,
+                "Could not find operation " + action + " for version 2010-05-08");
+          }
+          policies.handle(action, state, account, form, result);
+        }
       }
     }
     String root = action + "Response";
@@ -67,14 +79,17 @@ final class Iam {
       return;
     }
     String resource = form.containsKey("RoleName")
-        ? "arn:aws:iam::" + engine.config.accountId() + ":role/" + form.get("RoleName")
+        ? "arn:aws:iam::" + account + ":role/" + form.get("RoleName")
+        : form.containsKey("PolicyArn") ? form.get("PolicyArn")
+        : "CreatePolicy".equals(action) ? "arn:aws:iam::" + account
+            + ":policy" + form.getOrDefault("Path", "/") + form.get("PolicyName")
         : form.getOrDefault("OpenIDConnectProviderArn", "*");
     State.Role role;
-    synchronized (engine.state) {
-      role = engine.state.roles.get(caller.roleName().orElseThrow());
+    synchronized (state) {
+      role = state.roles.get(caller.roleName().orElseThrow());
     }
     Authz.Verdict v = engine.authz.authorize(caller, role == null ? List.of() : role.policies(),
-        Optional.empty(), engine.config.accountId(), "iam:" + action, resource,
+        engine.sessionPolicies(caller), Optional.empty(), account, "iam:" + action, resource,
         engine.principalContext(caller));
     if (!v.allowed()) {
       engine.deny(action, caller.arn(), "iam:" + action, resource, v.explanation());
@@ -122,17 +137,17 @@ final class Iam {
       }
     }
     String key = url.replaceFirst("^https?://", "").replaceFirst("/$", "");
-    if (engine.state.providers.containsKey(key)) {
+    if (state.providers.containsKey(key)) {
       throw new AwsError("EntityAlreadyExists", 409,
           "Provider with url " + url + " already exists.");
     }
-    String arn = "arn:aws:iam::" + engine.config.accountId() + ":oidc-provider/" + key;
+    String arn = "arn:aws:iam::" + account + ":oidc-provider/" + key;
     State.Provider p = new State.Provider(key, arn,
         engine.config.clock().instant().truncatedTo(ChronoUnit.SECONDS));
     clientIds.stream().distinct().forEach(p.clientIds::add);
     p.thumbprints.addAll(thumbprints);
     p.tags.putAll(tags(form));
-    engine.state.providers.put(key, p);
+    state.providers.put(key, p);
     out.leaf("OpenIDConnectProviderArn", arn);
     tagsXml(out, p.tags);
   }
@@ -150,7 +165,7 @@ final class Iam {
 
   private State.Provider provider(Map<String, String> form) {
     String arn = required(form, "OpenIDConnectProviderArn");
-    return engine.state.providers.values().stream().filter(p -> p.arn.equals(arn)).findFirst()
+    return state.providers.values().stream().filter(p -> p.arn.equals(arn)).findFirst()
         .orElseThrow(() -> new AwsError("NoSuchEntity", 404,
             "OpenIDConnect Provider not found for arn " + arn));
   }
@@ -165,7 +180,7 @@ final class Iam {
 
   private void listProviders(Xml out) {
     out.open("OpenIDConnectProviderList");
-    for (State.Provider p : engine.state.providers.values()) {
+    for (State.Provider p : state.providers.values()) {
       out.open("member").leaf("Arn", p.arn).close("member");
     }
     out.close("OpenIDConnectProviderList");
@@ -190,32 +205,32 @@ final class Iam {
 
   private void createRole(Map<String, String> form, Xml out) {
     String name = roleName(form);
-    String path = form.getOrDefault("Path", "/");
-    if (!path.startsWith("/") || !path.endsWith("/") || path.length() > 512) {
-      throw AwsError.validation("1 validation error detected: Value '" + path
-          + "' at 'path' failed to satisfy constraint: Member must start and end with /");
-    }
+    String path = path(form);
     int max = maxSession(form).orElse(3600);
     String trust = required(form, "AssumeRolePolicyDocument");
     validateTrust(trust);
-    if (engine.state.roles.containsKey(name)) {
+    if (state.roles.containsKey(name)) {
       throw new AwsError("EntityAlreadyExists", 409, "Role with name " + name
           + " already exists.");
     }
-    String arn = "arn:aws:iam::" + engine.config.accountId() + ":role" + path + name;
+    String arn = "arn:aws:iam::" + account + ":role" + path + name;
     State.Role r = new State.Role(name, path, State.randomId("AROA", 17), arn,
         engine.config.clock().instant().truncatedTo(ChronoUnit.SECONDS));
     r.trustPolicy = trust;
     r.maxSessionDuration = max;
     r.description = form.get("Description");
     r.tags.putAll(tags(form));
-    engine.state.roles.put(name, r);
+    state.roles.put(name, r);
     role(out, r);
   }
 
   private State.Role role(Map<String, String> form) {
+    return role(state, form);
+  }
+
+  State.Role role(State st, Map<String, String> form) {
     String name = roleName(form);
-    State.Role r = engine.state.roles.get(name);
+    State.Role r = st.roles.get(name);
     if (r == null) {
       throw new AwsError("NoSuchEntity", 404, "The role with name " + name
           + " cannot be found.");
@@ -251,11 +266,17 @@ final class Iam {
 
   private void deleteRole(Map<String, String> form) {
     State.Role r = role(form);
-    if (!r.inlinePolicies.isEmpty()) {
-      throw new AwsError("DeleteConflict", 409,
-          "Cannot delete entity, must delete policies first.");
+    synchronized (r) {
+      if (!r.inlinePolicies.isEmpty()) {
+        throw new AwsError("DeleteConflict", 409,
+            "Cannot delete entity, must delete policies first.");
+      }
+      if (!r.attached.isEmpty()) {
+        throw new AwsError("DeleteConflict", 409,
+            "Cannot delete entity, must detach all policies first.");
+      }
     }
-    engine.state.roles.remove(r.name);
+    state.roles.remove(r.name);
   }
 
   private void putRolePolicy(Map<String, String> form) {
@@ -360,10 +381,14 @@ final class Iam {
           if (!ok) {
             return Optional.of(type + " '" + v + "'");
           }
-          String roleArnPrefix = "arn:aws:iam::" + engine.config.accountId() + ":role/";
-          if (v.startsWith(roleArnPrefix)) {
+          // IAM checks that a role named as principal exists, in whichever account.
+          State named = engine.stateOf(Engine.accountOf(v));
+          if (named != null && v.startsWith("arn:aws:iam::" + Engine.accountOf(v) + ":role/")) {
             String name = v.substring(v.lastIndexOf('/') + 1);
-            State.Role r = engine.state.roles.get(name);
+            State.Role r;
+            synchronized (named) {
+              r = named.roles.get(name);
+            }
             if (r == null || !r.arn.equals(v)) {
               return Optional.of("role " + v + " does not exist");
             }
@@ -374,13 +399,22 @@ final class Iam {
     return Optional.empty();
   }
 
-  private Optional<String> lint(String doc, PolicyKind kind) {
+  Optional<String> lint(String doc, PolicyKind kind) {
     try {
       return engine.authz.problems(doc, kind);
     } catch (PolicyException e) {
       throw new AwsError("MalformedPolicyDocument", 400,
           "Syntax errors in policy. " + e.getMessage());
     }
+  }
+
+  static String path(Map<String, String> form) {
+    String path = form.getOrDefault("Path", "/");
+    if (!path.startsWith("/") || !path.endsWith("/") || path.length() > 512) {
+      throw AwsError.validation("1 validation error detected: Value '" + path
+          + "' at 'path' failed to satisfy constraint: Member must start and end with /");
+    }
+    return path;
   }
 
   private static String roleName(Map<String, String> form) {
@@ -393,7 +427,7 @@ final class Iam {
     return name;
   }
 
-  private static String policyName(Map<String, String> form) {
+  static String policyName(Map<String, String> form) {
     String name = required(form, "PolicyName");
     if (name.isEmpty() || name.length() > 128 || !NAME.matcher(name).matches()) {
       throw AwsError.validation("1 validation error detected: Value '" + name
@@ -422,7 +456,7 @@ final class Iam {
     return Optional.of(max);
   }
 
-  private static String required(Map<String, String> form, String name) {
+  static String required(Map<String, String> form, String name) {
     String v = form.get(name);
     if (v == null) {
       throw AwsError.validation("1 validation error detected: Value null at '"
@@ -447,7 +481,7 @@ final class Iam {
     return new ArrayList<>(byIndex.values());
   }
 
-  private static Map<String, String> tags(Map<String, String> form) {
+  static Map<String, String> tags(Map<String, String> form) {
     Map<String, String> out = new LinkedHashMap<>();
     List<String> keys = new ArrayList<>();
     TreeMap<Integer, String> k = new TreeMap<>();
@@ -463,7 +497,7 @@ final class Iam {
     return out;
   }
 
-  private static void tagsXml(Xml out, Map<String, String> tags) {
+  static void tagsXml(Xml out, Map<String, String> tags) {
     if (tags.isEmpty()) {
       return;
     }

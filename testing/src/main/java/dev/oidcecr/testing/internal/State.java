@@ -23,6 +23,8 @@ public final class State {
   final Map<String, Provider> providers = new LinkedHashMap<>();
   final Map<String, Role> roles = new LinkedHashMap<>();
   final Map<String, Repository> repositories = new LinkedHashMap<>();
+  /** Customer managed policies by ARN. */
+  final Map<String, ManagedPolicy> managedPolicies = new LinkedHashMap<>();
   final Map<String, Session> sessions = new ConcurrentHashMap<>();
   final Map<String, EcrGrant> ecrPasswords = new ConcurrentHashMap<>();
   final BlobStore blobs = new BlobStore();
@@ -31,6 +33,7 @@ public final class State {
   public synchronized void clear() {
     providers.clear();
     roles.clear();
+    managedPolicies.clear();
     repositories.clear();
     sessions.clear();
     ecrPasswords.clear();
@@ -85,6 +88,8 @@ public final class State {
     volatile String description;
     final Map<String, String> tags = new LinkedHashMap<>();
     final Map<String, String> inlinePolicies = new LinkedHashMap<>();
+    /** Attached managed policies (customer or AWS managed), in attachment order. */
+    final List<ManagedPolicy> attached = new ArrayList<>();
 
     Role(String name, String path, String id, String arn, Instant created) {
       this.name = name;
@@ -94,8 +99,13 @@ public final class State {
       this.created = created;
     }
 
+    /** The identity policies IAM evaluates: inline ones, then attached default versions. */
     synchronized List<String> policies() {
-      return new ArrayList<>(inlinePolicies.values());
+      List<String> out = new ArrayList<>(inlinePolicies.values());
+      for (ManagedPolicy p : attached) {
+        out.add(p.defaultDocument());
+      }
+      return out;
     }
   }
 
@@ -152,6 +162,53 @@ public final class State {
   }
 
   /**
+   * A managed policy: customer managed (stored per account) or AWS managed (shared, read-only).
+   * Versions are guarded by this object.
+   */
+  static final class ManagedPolicy {
+    final String name;
+    final String path;
+    final String id;
+    final String arn;
+    final Instant created;
+    final boolean awsManaged;
+    final String description;
+    final Map<String, String> tags = new LinkedHashMap<>();
+    final java.util.TreeMap<Integer, PolicyVersion> versions = new java.util.TreeMap<>();
+    Instant updated;
+    int defaultVersion;
+    int nextVersion = 1;
+
+    ManagedPolicy(String name, String path, String id, String arn, Instant created,
+        boolean awsManaged, String description) {
+      this.name = name;
+      this.path = path;
+      this.id = id;
+      this.arn = arn;
+      this.created = created;
+      this.updated = created;
+      this.awsManaged = awsManaged;
+      this.description = description;
+    }
+
+    synchronized String defaultDocument() {
+      return versions.get(defaultVersion).document();
+    }
+
+    synchronized String defaultVersionId() {
+      return "v" + defaultVersion;
+    }
+  }
+
+  /** One version of a managed policy. */
+  record PolicyVersion(int number, String document, Instant created) {
+    String id() {
+      return "v" + number;
+    }
+  }
+
+
+  /**
    * A stored manifest.
    *
    * @param manifest the exact bytes pushed, whose SHA-256 is the digest
@@ -168,11 +225,29 @@ public final class State {
   /** A session STS issued; the secret and token are compared, never printed. */
   record Session(String accessKeyId, String secretAccessKey, String sessionToken, String roleArn,
       String roleName, String roleId, String sessionName, String assumedRoleArn,
-      Instant expiration) {
+      Instant expiration, SessionExtras extras) {
+    Session(String accessKeyId, String secretAccessKey, String sessionToken, String roleArn,
+        String roleName, String roleId, String sessionName, String assumedRoleArn,
+        Instant expiration) {
+      this(accessKeyId, secretAccessKey, sessionToken, roleArn, roleName, roleId, sessionName,
+          assumedRoleArn, expiration, SessionExtras.NONE);
+    }
+
     @Override
     public String toString() {
       return "Session[" + accessKeyId + " " + assumedRoleArn + " until " + expiration + "]";
     }
+  }
+
+  /**
+   * What a session carries besides its role: session tags (principal tags), which of them are
+   * transitive, the source identity, the session policies that narrow the role's permissions,
+   * and whether it came from role chaining.
+   */
+  record SessionExtras(Map<String, String> tags, java.util.Set<String> transitiveTagKeys,
+      String sourceIdentity, List<String> sessionPolicies, boolean chained) {
+    static final SessionExtras NONE =
+        new SessionExtras(Map.of(), java.util.Set.of(), null, List.of(), false);
   }
 
   /** Who an ECR password was issued to, for which registry, and until when. */

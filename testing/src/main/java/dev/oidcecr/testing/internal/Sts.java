@@ -23,14 +23,17 @@ final class Sts {
   private static final long SKEW_SECONDS = 300;
 
   private final Engine engine;
+  private final StsSessions sessions;
 
   Sts(Engine engine) {
     this.engine = engine;
+    this.sessions = new StsSessions(engine);
   }
 
   HttpAnswer handle(String action, Map<String, String> form, HttpCall call) {
     return switch (action) {
       case "AssumeRoleWithWebIdentity" -> assume(form);
+      case "AssumeRole" -> sessions.assumeRole(form, call);
       case "GetCallerIdentity" -> callerIdentity(call);
       default -> throw new AwsError("InvalidAction", 400,
           "Could not find operation " + action + " for version 2011-06-15");
@@ -108,10 +111,12 @@ final class Sts {
 
     // 3. A provider for the issuer in the role's account.
     String providerUrl = iss.replaceFirst("^https?://", "");
-    State.Provider provider;
-    synchronized (engine.state) {
-      provider = roleAccount.equals(engine.config.accountId())
-          ? engine.state.providers.get(providerUrl) : null;
+    State.Provider provider = null;
+    State account = engine.stateOf(roleAccount);
+    if (account != null) {
+      synchronized (account) {
+        provider = account.providers.get(providerUrl);
+      }
     }
     if (provider == null) {
       throw new AwsError("InvalidIdentityToken", 400,
@@ -127,7 +132,7 @@ final class Sts {
       audience = auds.isEmpty() ? "" : auds.get(0);
     }
     List<String> clientIds;
-    synchronized (engine.state) {
+    synchronized (account) {
       clientIds = List.copyOf(provider.clientIds);
     }
     final String aud = audience;
@@ -169,8 +174,8 @@ final class Sts {
     // 7. The role and its trust policy.
     String roleName = arn.group(2);
     State.Role role;
-    synchronized (engine.state) {
-      role = engine.state.roles.get(roleName);
+    synchronized (account) {
+      role = account.roles.get(roleName);
     }
     String denied = "Not authorized to perform sts:AssumeRoleWithWebIdentity";
     if (role == null || !role.arn.equals(roleArn)) {
@@ -193,24 +198,33 @@ final class Sts {
           "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
     }
 
-    // 9. Session policy.
-    String policy = form.get("Policy");
-    if (policy != null) {
-      try {
-        PolicyDocument.parse(policy);
-      } catch (PolicyException e) {
-        throw new AwsError("MalformedPolicyDocument", 400,
-            "The policy is not in the valid JSON format: " + e.getMessage());
+    // 9. Session policies, then session tags and source identity from the token's claims:
+    // the trust policy must also allow sts:TagSession and sts:SetSourceIdentity.
+    StsSessions.Requested req = sessions.fromToken(claims, form, roleAccount);
+    List<String> extraActions = new java.util.ArrayList<>();
+    if (req.hasTags()) {
+      extraActions.add("sts:TagSession");
+    }
+    if (req.sourceIdentity() != null) {
+      extraActions.add("sts:SetSourceIdentity");
+    }
+    for (String action : extraActions) {
+      Authz.Verdict v = engine.authz.trust(role.trustPolicy, provider.arn, claims, action,
+          req.context());
+      if (!v.allowed()) {
+        engine.deny("AssumeRoleWithWebIdentity", provider.arn, action, roleArn,
+            "Trust policy of " + roleArn + ": " + v.decision() + " for " + action
+                + " (the token carries " + (action.equals("sts:TagSession")
+                    ? "session tags " + req.tags().keySet() : "a source identity") + ")\n"
+                + v.explanation());
+        throw new AwsError("AccessDenied", 403, "Not authorized to perform " + action);
       }
     }
 
-    Instant expiration = now.plusSeconds(duration).truncatedTo(ChronoUnit.SECONDS);
-    String assumedArn = "arn:aws:sts::" + roleAccount + ":assumed-role/" + role.name + "/"
-        + sessionName;
-    State.Session session = new State.Session(State.randomId("ASIA", 16),
-        State.randomSecret(40), "IQoJb3JpZ2luX2VjEFAKE" + State.randomSecret(180), role.arn,
-        role.name, role.id, sessionName, assumedArn, expiration);
-    engine.state.sessions.put(session.accessKeyId(), session);
+    State.Session session = sessions.newSession(role, roleAccount, sessionName, duration, req,
+        false);
+    String assumedArn = session.assumedRoleArn();
+    Instant expiration = session.expiration();
 
     Xml x = new Xml().openNs("AssumeRoleWithWebIdentityResponse", NS)
         .open("AssumeRoleWithWebIdentityResult")
@@ -224,8 +238,9 @@ final class Sts {
         .leaf("SessionToken", session.sessionToken())
         .leaf("Expiration", DateTimeFormatter.ISO_INSTANT.format(expiration))
         .close("Credentials")
-        .leaf("Provider", provider.arn)
-        .close("AssumeRoleWithWebIdentityResult");
+        .leaf("Provider", provider.arn);
+    StsSessions.packedPolicySize(x, req);
+    x.leaf("SourceIdentity", req.sourceIdentity()).close("AssumeRoleWithWebIdentityResult");
     return ok(x, "AssumeRoleWithWebIdentityResponse");
   }
 

@@ -267,17 +267,44 @@ final class ProfileFlags {
         .map(f -> "--" + f.name() + (f.takesValue() ? " " + f.metavar() : "")).toList());
   }
 
+  /** What picks each profile's issuer, for the usage text. */
+  private static final Map<String, String> ISSUER_USAGE = Map.of(
+      "github-actions", "[--issuer-url URL]  (GHES or an enterprise's own issuer)",
+      "ona", "",
+      "gitlab", "[--issuer-url https://gitlab.example.com]  --audience AUD  (required)",
+      "eks", "--issuer-url URL  (the cluster's identity.oidc.issuer)",
+      "circleci", "--circleci-org-id ORG_ID  (or --issuer-url"
+          + " https://oidc.circleci.com/org/ORG_ID)",
+      "bitbucket", "--bitbucket-workspace SLUG  --audience AUD  (required: the OpenID"
+          + " Connect settings' audience)",
+      "buildkite", "");
+
   /** Returns the usage lines of every profile's flags. */
   static String usage() {
     StringBuilder out = new StringBuilder();
     for (Shape s : SHAPES.values()) {
-      out.append("  --issuer ").append(s.profileId()).append('\n');
+      out.append(("  --issuer " + s.profileId() + " "
+          + ISSUER_USAGE.getOrDefault(s.profileId(), "")).stripTrailing()).append('\n');
       for (Flag f : s.flags()) {
         if (f == SUBJECT) {
           continue;
         }
         String left = "    --" + f.name() + (f.takesValue() ? " " + f.metavar() : "");
-        out.append(String.format("%-40s %s%n", left, f.help()));
+        out.append(left.length() < 31 ? String.format("%-31s", left)
+            : left + "\n" + " ".repeat(31));
+        int col = 31;
+        for (String word : f.help().split(" ")) {
+          if (col > 31 && col + 1 + word.length() > 92) {
+            out.append('\n').append(" ".repeat(31));
+            col = 31;
+          } else if (col > 31) {
+            out.append(' ');
+            col++;
+          }
+          out.append(word);
+          col += word.length();
+        }
+        out.append('\n');
       }
     }
     return out.toString();
