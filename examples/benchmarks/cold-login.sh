@@ -19,78 +19,26 @@ runs=${1:-10}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 aws_cli=${AWS_CLI:-aws}
 launcher=${OIDC_ECR:-$root/core/target/oidc-ecr/bin/oidc-ecr}
-fake_jar=$(ls "$root"/testing/target/oidc-ecr-testing-*-standalone.jar 2>/dev/null | head -1)
-[ -n "$fake_jar" ] || { echo "cold-login: no standalone fake jar in testing/target: run ./mvnw -B package -DskipTests first" >&2; exit 2; }
 [ -x "$launcher" ] || { echo "cold-login: no launcher at $launcher: run ./mvnw -B package -DskipTests first" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "cold-login: needs GNU time at /usr/bin/time (Debian package time)" >&2; exit 2; }
+me=cold-login
+. "$root/examples/benchmarks/lib/fake.sh"
 
-work=$(mktemp -d)
-fake_pid=
-cleanup() {
-  if [ -n "$fake_pid" ]; then
-    kill "$fake_pid" 2>/dev/null || true
-    wait "$fake_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# The fake prints one JSON line once it serves.
-java -jar "$fake_jar" --port 0 >"$work/fake.out" 2>"$work/fake.err" &
-fake_pid=$!
-for _ in $(seq 300); do
-  [ -s "$work/fake.out" ] && break
-  kill -0 "$fake_pid" 2>/dev/null || { cat "$work/fake.err" >&2; exit 1; }
-  sleep 0.1
-done
-json=$(head -1 "$work/fake.out")
-field() { printf '%s' "$json" | sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
-port=$(field endpoint | sed 's/.*://')
-endpoint=http://127.0.0.1:$port
-region=$(field region)
-account=$(field accountId)
-issuer=$(field issuer)
-issuer_host=${issuer#https://}
-role=gitpod-ecr-pull
-role_arn=arn:aws:iam::$account:role/$role
-registry=$account.dkr.ecr.$region.amazonaws.com
-
+fake_work
+fake_start
 # Neither side may read the user's AWS configuration or reach for instance metadata.
-: >"$work/aws-config"
-export AWS_CONFIG_FILE=$work/aws-config AWS_SHARED_CREDENTIALS_FILE=$work/aws-config
-export AWS_DEFAULT_REGION=$region AWS_REGION=$region AWS_EC2_METADATA_DISABLED=true AWS_PAGER=
-unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_ENDPOINT_URL \
-  AWS_ENDPOINT_URL_STS AWS_ENDPOINT_URL_ECR AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_ARN
+fake_isolate_env
 
 # Seed the fake as a platform engineer would, with the admin identity and the AWS CLI.
-cat >"$work/trust.json" <<EOF
-{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
- "Principal":{"Federated":"arn:aws:iam::$account:oidc-provider/$issuer_host"},
- "Action":"sts:AssumeRoleWithWebIdentity",
- "Condition":{"StringEquals":{"$issuer_host:aud":"sts.amazonaws.com"},
-  "StringLike":{"$issuer_host:sub":["https://github.com/acme/app","https://github.com/acme/app/*"]}}}]}
-EOF
 cat >"$work/permissions.json" <<EOF
 {"Version":"2012-10-17","Statement":[
  {"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"},
  {"Effect":"Allow","Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer","ecr:BatchCheckLayerAvailability"],
   "Resource":"arn:aws:ecr:$region:$account:repository/acme/app"}]}
 EOF
-admin() {
-  AWS_ACCESS_KEY_ID=$(field accessKeyId) AWS_SECRET_ACCESS_KEY=$(field secretAccessKey) \
-    "$aws_cli" --endpoint-url "$endpoint" "$@" >/dev/null
-}
-admin iam create-open-id-connect-provider --url "$issuer" --client-id-list sts.amazonaws.com \
-  --thumbprint-list 0000000000000000000000000000000000000000
-admin iam create-role --role-name "$role" --assume-role-policy-document "file://$work/trust.json"
-admin iam put-role-policy --role-name "$role" --policy-name ecr-pull \
-  --policy-document "file://$work/permissions.json"
-admin ecr create-repository --repository-name acme/app
-curl -fsS -X POST -H 'Content-Type: application/json' \
-  -d '{"sub":"https://github.com/acme/app"}' "$endpoint/_fake/tokens" \
-  | sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p' >"$work/token"
-[ -s "$work/token" ] || { echo "cold-login: the fake minted no token" >&2; exit 1; }
+fake_seed "$work/permissions.json" ecr-pull
+fake_admin ecr create-repository --repository-name acme/app
+fake_mint_token "$work/token"
 
 # The two sides. Each is one command that /usr/bin/time can measure with its children.
 cat >"$work/java-side.sh" <<EOF

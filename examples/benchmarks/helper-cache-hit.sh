@@ -24,73 +24,23 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 aws_cli=${AWS_CLI:-aws}
 helper=${OIDC_ECR:-$root/core/target/oidc-ecr/bin/docker-credential-oidc-ecr}
 ecr_login=${ECR_LOGIN:-$(command -v docker-credential-ecr-login || true)}
-fake_jar=$(ls "$root"/testing/target/oidc-ecr-testing-*-standalone.jar 2>/dev/null | head -1)
-[ -n "$fake_jar" ] || { echo "helper-cache-hit: no standalone fake jar in testing/target: run ./mvnw -B package -DskipTests first" >&2; exit 2; }
 [ -x "$helper" ] || { echo "helper-cache-hit: no helper at $helper: run ./mvnw -B package -DskipTests first" >&2; exit 2; }
 command -v "$aws_cli" >/dev/null || { echo "helper-cache-hit: needs the AWS CLI to seed the fake (AWS_CLI)" >&2; exit 2; }
+me=helper-cache-hit
+. "$root/examples/benchmarks/lib/fake.sh"
 
-work=$(mktemp -d)
-fake_pid=
-cleanup() {
-  if [ -n "$fake_pid" ]; then
-    kill "$fake_pid" 2>/dev/null || true
-    wait "$fake_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+fake_work
+fake_start
+fake_isolate_env
+unset AWS_REGION OIDC_ECR_TOKEN IDP_AWS_ROLE_ARN GITPOD_WORKSPACE_ID OIDC_ECR_FAST OIDC_ECR_DEBUG \
+  OIDC_ECR_JAVA_OPTS
 
-java -jar "$fake_jar" --port 0 >"$work/fake.out" 2>"$work/fake.err" &
-fake_pid=$!
-for _ in $(seq 300); do
-  [ -s "$work/fake.out" ] && break
-  kill -0 "$fake_pid" 2>/dev/null || { cat "$work/fake.err" >&2; exit 1; }
-  sleep 0.1
-done
-json=$(head -1 "$work/fake.out")
-field() { printf '%s' "$json" | sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
-port=$(field endpoint | sed 's/.*://')
-endpoint=http://127.0.0.1:$port
-region=$(field region)
-account=$(field accountId)
-issuer=$(field issuer)
-issuer_host=${issuer#https://}
-role=gitpod-ecr-pull
-role_arn=arn:aws:iam::$account:role/$role
-registry=$account.dkr.ecr.$region.amazonaws.com
-
-: >"$work/aws-config"
-export AWS_CONFIG_FILE=$work/aws-config AWS_SHARED_CREDENTIALS_FILE=$work/aws-config
-export AWS_DEFAULT_REGION=$region AWS_EC2_METADATA_DISABLED=true AWS_PAGER=
-unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_ENDPOINT_URL \
-  AWS_ENDPOINT_URL_STS AWS_ENDPOINT_URL_ECR AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_ARN OIDC_ECR_TOKEN \
-  IDP_AWS_ROLE_ARN GITPOD_WORKSPACE_ID OIDC_ECR_FAST OIDC_ECR_DEBUG OIDC_ECR_JAVA_OPTS
-
-cat >"$work/trust.json" <<EOF
-{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
- "Principal":{"Federated":"arn:aws:iam::$account:oidc-provider/$issuer_host"},
- "Action":"sts:AssumeRoleWithWebIdentity",
- "Condition":{"StringEquals":{"$issuer_host:aud":"sts.amazonaws.com"},
-  "StringLike":{"$issuer_host:sub":["https://github.com/acme/app","https://github.com/acme/app/*"]}}}]}
-EOF
 cat >"$work/permissions.json" <<EOF
 {"Version":"2012-10-17","Statement":[
  {"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"}]}
 EOF
-admin() {
-  AWS_ACCESS_KEY_ID=$(field accessKeyId) AWS_SECRET_ACCESS_KEY=$(field secretAccessKey) \
-    "$aws_cli" --endpoint-url "$endpoint" "$@" >/dev/null
-}
-admin iam create-open-id-connect-provider --url "$issuer" --client-id-list sts.amazonaws.com \
-  --thumbprint-list 0000000000000000000000000000000000000000
-admin iam create-role --role-name "$role" --assume-role-policy-document "file://$work/trust.json"
-admin iam put-role-policy --role-name "$role" --policy-name ecr-login \
-  --policy-document "file://$work/permissions.json"
-curl -fsS -X POST -H 'Content-Type: application/json' \
-  -d '{"sub":"https://github.com/acme/app"}' "$endpoint/_fake/tokens" \
-  | sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p' >"$work/token"
-[ -s "$work/token" ] || { echo "helper-cache-hit: the fake minted no token" >&2; exit 1; }
+fake_seed "$work/permissions.json" ecr-login
+fake_mint_token "$work/token"
 
 # Our side: the environment Docker would pass on, and one real `get` (a miss: the JVM, STS, ECR).
 mkdir -p "$work/home"

@@ -1,10 +1,12 @@
 package dev.oidcecr.core;
 
 import dev.oidcecr.core.internal.AwsErrors;
+import dev.oidcecr.core.internal.LeanAws;
 import dev.oidcecr.core.internal.Retrier;
 import dev.oidcecr.core.internal.RoleArns;
 import dev.oidcecr.core.internal.SessionNames;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,6 +57,12 @@ import software.amazon.awssdk.services.sts.model.Credentials;
  * read from the token source once per {@link #authenticate()}. Concurrent callers for the same
  * binding wait for one refresh. An expired token is never returned.
  * Instances are thread-safe; {@link #close()} closes the SDK clients the authenticator built.
+ *
+ * <p>Without SDK clients given to the builder, the two calls skip the SDK's client machinery
+ * when the configuration is one they fully understand (endpoint overrides or the default
+ * regional endpoints, no proxy settings): plain HTTP requests, the ECR one signed with SigV4,
+ * with the same results, exceptions and retries. Anything else, or the environment variable
+ * {@code OIDC_ECR_LEAN=off}, goes through SDK clients.
  */
 public final class OidcEcrAuthenticator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OidcEcrAuthenticator.class);
@@ -71,6 +79,8 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
   private final AuthCache cache;
   private final Retrier retrier;
   private final ClientFactory clients;
+  /** The login's two calls without the SDK clients, or {@code null} when they must be used. */
+  private final LeanAws lean;
   /** What every cached session of this authenticator is bound to, besides the caller. */
   private final CacheBinding.Scope scope;
   private volatile KeyMemo lastKey;
@@ -93,11 +103,31 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     this.clients = new ClientFactory(registry.region(), b.stsClient, b.ecrClient,
         stsEndpoint != null ? stsEndpoint : endpoint, ecrEndpoint != null ? ecrEndpoint : endpoint,
         retryDeadline);
+    this.lean = leanFor(b, stsEndpoint != null ? stsEndpoint : endpoint,
+        ecrEndpoint != null ? ecrEndpoint : endpoint, retryDeadline);
     // A derived name changes with every authenticator (its timestamp): bind to what is stable.
     String namePolicy = b.sessionName != null ? sessionName
         : sessionName.replaceFirst("-[0-9]+$", "-*");
     this.scope = new CacheBinding.Scope(clients.stsEndpointId(), RoleArns.parse(roleArn).partition,
         roleArn, duration.getSeconds(), namePolicy, Map.of());
+  }
+
+  /** The environment variable that, set to {@code off}, sends every call through the SDK. */
+  static final String LEAN_VARIABLE = "OIDC_ECR_LEAN";
+
+  /**
+   * Returns the lean client when nothing but the SDK can honour the configuration: no client
+   * given by the caller, and what {@link LeanAws#create} accepts.
+   */
+  private static LeanAws leanFor(Builder b, URI sts, URI ecr, Duration deadline) {
+    if (b.stsClient != null || b.ecrClient != null || !b.lean
+        || "off".equalsIgnoreCase(String.valueOf(b.env.get(LEAN_VARIABLE)).strip())) {
+      return null;
+    }
+    String home = System.getenv("HOME");
+    return LeanAws.create(sts, ecr, deadline, System.getenv(), System.getProperties(),
+        home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home")))
+        .orElse(null);
   }
 
   /**
@@ -275,6 +305,22 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
 
   private DockerAuth fetchDockerAuth(EcrRegistry target, AwsSessionCredentials session,
       Retrier.Deadline deadline) {
+    if (lean != null && lean.handlesEcr(target.region())) {
+      String endpoint = clients.describeEcr(target.region());
+      List<LeanAws.AuthorizationData> data = retrier.call("ECR GetAuthorizationToken", deadline,
+          left -> {
+            try {
+              return lean.getAuthorizationToken(target.region(), target.accountId(),
+                  session.accessKeyId(), session.secretAccessKey(), session.sessionToken(), left);
+            } catch (SdkException e) {
+              throw AwsErrors.translateEcr(e, roleArn, target, endpoint, retrier.deadline());
+            }
+          });
+      LeanAws.AuthorizationData first = data.isEmpty() ? null : data.get(0);
+      return dockerAuth(target, endpoint, data.isEmpty(),
+          first == null ? null : first.authorizationToken(),
+          first == null ? null : first.expiresAt());
+    }
     EcrClient ecr = clients.ecr(target.region());
     String endpoint = ClientFactory.describe(ecr, "ECR", target.region());
     GetAuthorizationTokenResponse response = retrier.call("ECR GetAuthorizationToken", deadline,
@@ -289,34 +335,43 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
           }
         });
     List<AuthorizationData> data = response.authorizationData();
-    if (!data.isEmpty() && (data.get(0).authorizationToken() == null
-        || data.get(0).authorizationToken().isEmpty())) {
+    AuthorizationData first = data.isEmpty() ? null : data.get(0);
+    return dockerAuth(target, endpoint, data.isEmpty(),
+        first == null ? null : first.authorizationToken(),
+        first == null ? null : first.expiresAt());
+  }
+
+  /** Checks ECR's first entry as both paths read it, and makes the Docker login of it. */
+  private DockerAuth dockerAuth(EcrRegistry target, String endpoint, boolean noData,
+      String authorizationToken, Instant expiresAt) {
+    if (!noData && (authorizationToken == null || authorizationToken.isEmpty())) {
       throw new EcrAuthorizationException("ECR GetAuthorizationToken to " + endpoint
           + " answered HTTP 200 without a token for " + target.host() + ": something other"
           + " than ECR answered. Check the endpoint URL (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ECR)"
           + " and any proxy between this machine and AWS.");
     }
-    if (data.isEmpty()) {
+    if (noData) {
       throw new EcrAuthorizationException("ECR returned no authorization data for registry "
           + target.host() + ": check that account " + target.accountId() + " has ECR in "
           + target.region());
     }
-    AuthorizationData first = data.get(0);
-    if (first.expiresAt() == null || !first.expiresAt().isAfter(clock.instant())) {
+    if (expiresAt == null || !expiresAt.isAfter(clock.instant())) {
       throw new EcrAuthorizationException("ECR returned a token for " + target.host()
-          + " that expires at " + first.expiresAt() + " while this machine's clock says "
+          + " that expires at " + expiresAt + " while this machine's clock says "
           + clock.instant() + ": check the clock (NTP)");
     }
     // Keyed by the host the user pulls from, which for FIPS and dual-stack endpoints is not
     // the proxyEndpoint ECR answers with.
-    DockerAuth auth = DockerAuth.fromEcrAuthorizationToken(first.authorizationToken(),
-        first.expiresAt(), target.proxyEndpoint());
-    LOG.debug("ECR token for {} with role {} expires at {}", target.host(), roleArn,
-        first.expiresAt());
+    DockerAuth auth = DockerAuth.fromEcrAuthorizationToken(authorizationToken, expiresAt,
+        target.proxyEndpoint());
+    LOG.debug("ECR token for {} with role {} expires at {}", target.host(), roleArn, expiresAt);
     return auth;
   }
 
   private AwsSessionCredentials assumeRole(WebIdentityToken token, Retrier.Deadline deadline) {
+    if (lean != null && lean.handlesSts(registry.region())) {
+      return leanAssumeRole(token, deadline);
+    }
     StsClient sts = clients.sts();
     String endpoint = ClientFactory.describe(sts, "STS", registry.region());
     return retrier.call("STS AssumeRoleWithWebIdentity", deadline, left -> {
@@ -331,23 +386,50 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
         throw AwsErrors.translateSts(e, roleArn, token, clock, endpoint, retrier.deadline());
       }
       Credentials c = response.credentials();
-      if (c == null || c.accessKeyId() == null || c.secretAccessKey() == null
-          || c.sessionToken() == null || c.expiration() == null) {
-        throw new StsAuthenticationException("STS AssumeRoleWithWebIdentity to " + endpoint
-            + " answered HTTP 200 without credentials for " + roleArn + ": something other than"
-            + " STS answered. Check the endpoint URL (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS)"
-            + " and any proxy between this machine and AWS.");
-      }
-      LOG.debug("Session {} for {} expires at {}", c.accessKeyId(),
-          response.assumedRoleUser() == null ? roleArn : response.assumedRoleUser().arn(),
-          c.expiration());
-      return AwsSessionCredentials.builder()
-          .accessKeyId(c.accessKeyId())
-          .secretAccessKey(c.secretAccessKey())
-          .sessionToken(c.sessionToken())
-          .expirationTime(c.expiration())
-          .build();
+      return sessionCredentials(endpoint, c == null ? null : c.accessKeyId(),
+          c == null ? null : c.secretAccessKey(), c == null ? null : c.sessionToken(),
+          c == null ? null : c.expiration(),
+          response.assumedRoleUser() == null ? null : response.assumedRoleUser().arn());
     });
+  }
+
+  private AwsSessionCredentials leanAssumeRole(WebIdentityToken token,
+      Retrier.Deadline deadline) {
+    String endpoint = clients.describeSts();
+    return retrier.call("STS AssumeRoleWithWebIdentity", deadline, left -> {
+      LOG.debug("Assuming role {} as session {} with a token from {} (sub {}, expires {})",
+          roleArn, sessionName, tokenSource.describe(), token.subject().orElse("?"),
+          token.expiresAt());
+      LeanAws.Session c;
+      try {
+        c = lean.assumeRoleWithWebIdentity(registry.region(), roleArn, sessionName,
+            duration.getSeconds(), token.value(), left);
+      } catch (SdkException e) {
+        throw AwsErrors.translateSts(e, roleArn, token, clock, endpoint, retrier.deadline());
+      }
+      return sessionCredentials(endpoint, c.accessKeyId(), c.secretAccessKey(),
+          c.sessionToken(), c.expiration(), c.assumedRoleArn());
+    });
+  }
+
+  /** Checks STS's credentials as both paths read them. */
+  private AwsSessionCredentials sessionCredentials(String endpoint, String accessKeyId,
+      String secretAccessKey, String sessionToken, Instant expiration, String assumedRoleArn) {
+    if (accessKeyId == null || secretAccessKey == null || sessionToken == null
+        || expiration == null) {
+      throw new StsAuthenticationException("STS AssumeRoleWithWebIdentity to " + endpoint
+          + " answered HTTP 200 without credentials for " + roleArn + ": something other than"
+          + " STS answered. Check the endpoint URL (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS)"
+          + " and any proxy between this machine and AWS.");
+    }
+    LOG.debug("Session {} for {} expires at {}", accessKeyId,
+        assumedRoleArn == null ? roleArn : assumedRoleArn, expiration);
+    return AwsSessionCredentials.builder()
+        .accessKeyId(accessKeyId)
+        .secretAccessKey(secretAccessKey)
+        .sessionToken(sessionToken)
+        .expirationTime(expiration)
+        .build();
   }
 
   private AssumeRoleWithWebIdentityRequest assumeRequest(WebIdentityToken token) {
@@ -398,6 +480,7 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
     private Duration retryDeadline = Duration.ofSeconds(30);
     private boolean retryDeadlineSet;
     private Retrier.Sleeper sleeper = Retrier.Sleeper.REAL;
+    private boolean lean = true;
     private final Map<String, EcrRegistry> aliases = new java.util.LinkedHashMap<>();
 
     private Builder() {}
@@ -641,6 +724,12 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
       return this;
     }
 
+    /** Lets the login's calls skip the SDK clients where it can (default); tests compare. */
+    Builder lean(boolean lean) {
+      this.lean = lean;
+      return this;
+    }
+
     /**
      * Builds the authenticator.
      *
@@ -774,6 +863,17 @@ public final class OidcEcrAuthenticator implements AutoCloseable {
       } catch (UnsupportedOperationException e) {
         return "client:" + client.getClass().getName() + "@" + System.identityHashCode(client);
       }
+    }
+
+    /** Names where STS calls go, for messages, as {@link #describe} does for an SDK client. */
+    String describeSts() {
+      return stsEndpoint != null ? stsEndpoint.toString()
+          : "the STS endpoint of " + defaultRegion;
+    }
+
+    /** Names where ECR calls for {@code region} go, for messages. */
+    String describeEcr(String region) {
+      return ecrEndpoint != null ? ecrEndpoint.toString() : "the ECR endpoint of " + region;
     }
 
     /** Names where a client sends its calls, for messages. */

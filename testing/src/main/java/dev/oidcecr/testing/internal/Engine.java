@@ -432,7 +432,8 @@ public final class Engine {
       if (token.isPresent()) {
         throw invalid;
       }
-      if (config.verifySignatures() && !SigV4.verifies(call, admin.adminSecretAccessKey())) {
+      if (config.verifySignatures() && !SigV4.verifies(call, admin.adminSecretAccessKey(),
+          service)) {
         throw badSignature;
       }
       IDENTITY.set(id);
@@ -447,7 +448,7 @@ public final class Engine {
     if (s == null || token.isEmpty() || !constantTimeEquals(token.get(), s.sessionToken())) {
       throw invalid;
     }
-    if (config.verifySignatures() && !SigV4.verifies(call, s.secretAccessKey())) {
+    if (config.verifySignatures() && !SigV4.verifies(call, s.secretAccessKey(), service)) {
       throw badSignature;
     }
     if (!config.clock().instant().isBefore(s.expiration())) {

@@ -22,8 +22,20 @@ final class SigV4 {
 
   private SigV4() {}
 
+  private static final Pattern AMZ_DATE = Pattern.compile("\\d{8}T\\d{6}Z");
+
   /** Returns whether the signature verifies; a header it cannot read does not verify. */
   static boolean verifies(HttpCall call, String secretAccessKey) {
+    return verifies(call, secretAccessKey, null);
+  }
+
+  /**
+   * Returns whether the signature verifies for a call to {@code service} (any service when
+   * {@code null}). As AWS requires: the signed headers are lower-case and sorted and include
+   * {@code host}, {@code x-amz-date} and, when sent, {@code x-amz-security-token}; the credential
+   * scope's date is the day of {@code X-Amz-Date}, its service the one called.
+   */
+  static boolean verifies(HttpCall call, String secretAccessKey, String service) {
     Matcher m = AUTH.matcher(call.header("authorization").orElse(""));
     if (!m.find()) {
       return false;
@@ -33,6 +45,22 @@ final class SigV4 {
     String[] signed = m.group(5).split(";");
     String signature = m.group(6);
     String amzDate = call.header("x-amz-date").orElse("");
+    if (!AMZ_DATE.matcher(amzDate).matches() || !amzDate.startsWith(date)
+        || (service != null && !service.equals(m.group(4)))) {
+      return false;
+    }
+    List<String> names = List.of(signed);
+    if (!names.contains("host") || !names.contains("x-amz-date")
+        || (call.header("x-amz-security-token").isPresent()
+            && !names.contains("x-amz-security-token"))) {
+      return false;
+    }
+    for (int i = 0; i < signed.length; i++) {
+      if (!signed[i].equals(signed[i].toLowerCase(java.util.Locale.ROOT))
+          || (i > 0 && signed[i - 1].compareTo(signed[i]) >= 0)) {
+        return false;
+      }
+    }
     byte[] key = signingKey(secretAccessKey, date, m.group(3), m.group(4));
     for (String contentType : contentTypeVariants(call)) {
       String expected = sign(call, signed, m.group(5), contentType, amzDate, scope, key);
