@@ -245,6 +245,25 @@ class LauncherCdsTest {
     assertThat(Files.readString(Path.of(awaitArchive() + ".sum"))).as("sealed again")
         .contains(real);
 
+    // Jars replaced in place (an upgrade into the same folder): the JVM would refuse the old
+    // archive for the new jars, so the launcher builds one for them under another key.
+    Path before = awaitArchive();
+    Path jar;
+    try (Stream<Path> jars = Files.list(dist.resolve("lib"))) {
+      jar = jars.filter(p -> p.getFileName().toString().startsWith("slf4j-api-"))
+          .findFirst().orElseThrow();
+    }
+    rewriteStored(jar);
+    Result afterUpgrade = l.helper(host + "\n", "get");
+    assertOnlyCredentials(afterUpgrade);
+    assertNothingFromTheJvm(afterUpgrade);
+    Path upgraded = awaitArchiveOtherThan(before);
+    assertThat(Files.readString(Path.of(upgraded + ".sum"))).as("sealed").contains(real);
+    // The old jars' archive is left for the user's cache cleaning; drop it so that the step
+    // below sees one archive.
+    Files.delete(Path.of(before + ".sum"));
+    Files.delete(before);
+
     // A real JDK switch behind the same JAVA_HOME, when this machine has a second JDK.
     Optional<Path> other = otherJdk();
     if (other.isPresent()) {
@@ -259,6 +278,40 @@ class LauncherCdsTest {
       assertOnlyCredentials(warm);
       assertNothingFromTheJvm(warm);
     }
+  }
+
+  /** Rewrites a jar with the same entries, stored rather than deflated: new size, same classes. */
+  private static void rewriteStored(Path jar) throws IOException {
+    Path copy = jar.resolveSibling(jar.getFileName() + ".new");
+    try (var in = new java.util.zip.ZipInputStream(Files.newInputStream(jar));
+        var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(copy))) {
+      out.setLevel(java.util.zip.Deflater.NO_COMPRESSION);
+      for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+        out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+        in.transferTo(out);
+        out.closeEntry();
+      }
+    }
+    Files.move(copy, jar, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Waits for a whole archive under another name than {@code old}, once no dump runs. */
+  private Path awaitArchiveOtherThan(Path old) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+    while (System.nanoTime() < deadline) {
+      try (Stream<Path> files = Files.list(cds())) {
+        List<String> names = files.map(p -> p.getFileName().toString()).toList();
+        boolean busy = names.stream().anyMatch(n -> n.endsWith(".lock")
+            || n.matches(".*\\.jsa\\.[0-9]+(\\.sum)?"));
+        Optional<String> fresh = names.stream().filter(n -> n.endsWith(".jsa"))
+            .filter(n -> !n.equals(old.getFileName().toString())).findFirst();
+        if (fresh.isPresent() && !busy && names.contains(fresh.get() + ".sum")) {
+          return cds().resolve(fresh.get());
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("no archive for the replaced jars in " + cds());
   }
 
   /** Another JDK 17 or later in /usr/lib/jvm, not the one running the tests. */
