@@ -4,7 +4,7 @@
 # polled every 10 ms with curl. Three sides, interleaved run by run:
 #   fake      java -jar oidc-ecr-testing-<version>-standalone.jar --port P
 #   fake+cds  the same with an AppCDS archive (-XX:SharedArchiveFile), trained once by this script
-#             with -XX:ArchiveClassesAtExit on a run that answers an STS and an admin call
+#             with the jar's own recipe: java -XX:ArchiveClassesAtExit=fake.jsa -jar <jar> --train
 #   moto      moto_server -p P (moto's standalone server), when python3 can import moto
 #
 # Usage (from the repository root, after `./mvnw -B -o package -DskipTests`):
@@ -60,17 +60,11 @@ first_answer() {
   pid=
 }
 
-# Train the AppCDS archive once: a run that serves an STS call and an admin call, then exits.
+# Train the AppCDS archive once, as a user would: --train serves a client's first requests to
+# itself on free ports and exits, and the JVM dumps the archive at that exit.
 jsa="$work/fake.jsa"
-port=$(free_port)
-java -XX:ArchiveClassesAtExit="$jsa" -jar "$fake_jar" --port "$port" >"$work/train.out" 2>&1 &
-pid=$!
-until curl -s -o /dev/null --max-time 1 -X POST "http://127.0.0.1:$port/" \
-    -d 'Action=GetCallerIdentity&Version=2011-06-15'; do sleep 0.05; done
-curl -s -o /dev/null -X POST "http://127.0.0.1:$port/_fake/tokens" -H 'Content-Type: application/json' -d '{}'
-kill "$pid"
-wait "$pid" 2>/dev/null || true
-pid=
+java -XX:ArchiveClassesAtExit="$jsa" -jar "$fake_jar" --train >"$work/train.out" 2>&1 \
+  || { echo "fake-startup: the --train run failed: $(tail -c 300 "$work/train.out")" >&2; exit 1; }
 [ -s "$jsa" ] || { echo "fake-startup: the CDS training run dumped no archive" >&2; exit 1; }
 
 declare -a fake=() cds=() moto=()
