@@ -82,6 +82,10 @@ class DistributionArchiveTest {
       assertThat(Files.getPosixFilePermissions(root.resolve("bin").resolve(launcher)))
           .contains(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OTHERS_EXECUTE);
     }
+    // One script under two names (a zip keeps no symlinks): it picks its main class by name.
+    assertThat(Files.mismatch(root.resolve("bin/oidc-ecr"),
+        root.resolve("bin/docker-credential-oidc-ecr"))).as("the two launchers are one script")
+        .isEqualTo(-1L);
     String version = root.getFileName().toString().substring("oidc-ecr-".length());
     assertThat(root.resolve("INSTALL.md")).content()
         .contains("maven-dependency-plugin:3.8.1:unpack -Dartifact=dev.oidcecr:oidc-ecr-core:"
