@@ -80,8 +80,9 @@ class AwsCliBreadthInteropTest {
     String issuer = info.path("issuer").asText();
     String prefix = issuer.replaceFirst("^https://", "");
     String provider = "arn:aws:iam::" + SECOND + ":oidc-provider/" + prefix;
+    // Older AWS CLIs (Debian 12's 2.9.19 among them) require a thumbprint; the fake ignores it.
     ok(aws(admin, "iam", "create-open-id-connect-provider", "--url", issuer,
-        "--client-id-list", "sts.amazonaws.com"));
+        "--client-id-list", "sts.amazonaws.com", "--thumbprint-list", "0000000000000000000000000000000000000000"));
     ok(aws(admin, "iam", "create-role", "--role-name", "ci", "--assume-role-policy-document", """
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
           "Principal": {"Federated": "%s"},
