@@ -17,7 +17,6 @@ import java.util.regex.Pattern;
 /** STS: AssumeRoleWithWebIdentity with every check STS makes, in its order; GetCallerIdentity. */
 final class Sts {
   static final String NS = "https://sts.amazonaws.com/doc/2011-06-15/";
-  private static final Pattern SESSION_NAME = Pattern.compile("[\\w+=,.@-]*");
   private static final Pattern ROLE_ARN =
       Pattern.compile("arn:aws[a-z-]*:iam::(\\d{12}):role/(?:[\\x21-\\x7E]*/)?([\\w+=,.@-]{1,64})");
   private static final long SKEW_SECONDS = 300;
@@ -61,30 +60,8 @@ final class Sts {
       throw AwsError.validation("1 validation error detected: Value at 'webIdentityToken' failed "
           + "to satisfy constraint: Member must have length between 4 and 20000");
     }
-    if (sessionName.length() < 2 || sessionName.length() > 64) {
-      throw AwsError.validation("1 validation error detected: Value '" + sessionName
-          + "' at 'roleSessionName' failed to satisfy constraint: Member must have length "
-          + (sessionName.length() < 2 ? "greater than or equal to 2" : "less than or equal to 64"));
-    }
-    if (!SESSION_NAME.matcher(sessionName).matches()) {
-      throw AwsError.validation("1 validation error detected: Value '" + sessionName
-          + "' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular "
-          + "expression pattern: [\\w+=,.@-]*");
-    }
-    int duration = 3600;
-    if (form.containsKey("DurationSeconds")) {
-      String d = form.get("DurationSeconds");
-      try {
-        duration = Integer.parseInt(d);
-      } catch (NumberFormatException e) {
-        throw AwsError.validation("Value '" + d + "' at 'durationSeconds' is not a number");
-      }
-      if (duration < 900 || duration > 43200) {
-        throw AwsError.validation("1 validation error detected: Value '" + duration
-            + "' at 'durationSeconds' failed to satisfy constraint: Member must have value "
-            + (duration < 900 ? "greater than or equal to 900" : "less than or equal to 43200"));
-      }
-    }
+    StsSessions.sessionName(form);
+    int duration = StsSessions.duration(form);
     Matcher arn = ROLE_ARN.matcher(roleArn);
     if (!arn.matches()) {
       throw AwsError.validation("Request ARN is invalid: '" + roleArn
