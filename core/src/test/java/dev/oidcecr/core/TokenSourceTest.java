@@ -68,7 +68,9 @@ class TokenSourceTest {
     Path f = dir.resolve("nope");
     TokenSourceException e =
         catchThrowableOfType(TokenSourceException.class, () -> TokenSource.fromFile(f).fetch());
-    assertThat(e).hasMessageContaining(f.toString()).hasMessageContaining("does not exist");
+    assertThat(e).hasMessageContaining(f.toString()).hasMessageContaining("does not exist")
+        // The caller named the file: no environment variable to blame.
+        .hasMessageNotContaining("AWS_WEB_IDENTITY_TOKEN_FILE");
   }
 
   @Test
@@ -253,7 +255,7 @@ class TokenSourceTest {
     Map<String, String> env =
         Map.of("AWS_WEB_IDENTITY_TOKEN_FILE", dir.resolve("gone").toString(), "OIDC_ECR_TOKEN", TOKEN_B);
     assertThat(catchThrowableOfType(TokenSourceException.class, TokenSource.defaultChain(env)::fetch))
-        .hasMessageContaining("does not exist");
+        .hasMessageContaining("does not exist").hasMessageContaining("(AWS_WEB_IDENTITY_TOKEN_FILE)");
   }
 
   @Test

@@ -132,7 +132,7 @@ public final class TokenSources {
     return new Detecting("file " + file) {
       @Override
       WebIdentityToken read() {
-        return parse(this, readTokenFile(file));
+        return parse(this, readTokenFile(file, null));
       }
     };
   }
@@ -164,7 +164,7 @@ public final class TokenSources {
           throw new TokenSourceException(variable + " is not a valid path: " + e.getReason()
               + ". Set it to the file holding the web identity token");
         }
-        return parse(describe(true), readTokenFile(path));
+        return parse(describe(true), readTokenFile(path, variable));
       }
     };
   }
@@ -580,7 +580,11 @@ public final class TokenSources {
     return Optional.empty();
   }
 
-  private static String readTokenFile(Path file) {
+  /**
+   * Reads a token file; {@code variable} is the environment variable that named it, for the
+   * advice of a missing file, or null when the caller named the file itself.
+   */
+  private static String readTokenFile(Path file, String variable) {
     try {
       if (Files.isDirectory(file)) {
         throw new TokenSourceException(
@@ -612,7 +616,7 @@ public final class TokenSources {
           "Token file "
               + file
               + " does not exist: create it with the web identity token, or fix the path"
-              + " (AWS_WEB_IDENTITY_TOKEN_FILE)",
+              + (variable == null ? "" : " (" + variable + ")"),
           e);
     } catch (AccessDeniedException e) {
       throw new TokenSourceException(
